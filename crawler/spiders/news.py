@@ -1,0 +1,155 @@
+"""The one spider: navigates any configured site; extraction happens elsewhere.
+
+A site's `follow` regexes pick the list/index pages to walk and its `article` regexes
+the article pages. A site without `article` regexes (kind "auto", and every
+`--start-url` crawl) follows every page of its domains and lets extraction decide from
+the content which pages are articles.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from urllib.parse import urlsplit
+
+import scrapy
+from lxml import etree
+from scrapy.http import HtmlResponse, Response, TextResponse
+from scrapy.linkextractors import LinkExtractor
+
+from archive.extract import continuation_links
+from archive.records import FetchedPage
+from archive.sites import SiteConfig
+
+# Feeds and sitemaps come from the open web: never expand entities or fetch DTDs.
+_XML_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, recover=True, huge_tree=False)
+_SKIP_EXTENSIONS = ["css", "js", "jpg", "jpeg", "png", "gif", "svg", "ico", "webp", "mp3", "mp4", "avi",
+                    "flv", "swf", "woff", "woff2", "ttf", "exe", "apk", "dmg", "iso"]
+
+
+class NewsSpider(scrapy.Spider):
+    name = "news"
+
+    def __init__(self, site: SiteConfig, **kwargs) -> None:
+        super().__init__(name=site.id, **kwargs)
+        self.site = site
+        self.allowed_domains = list(site.allowed_domains)
+        self._article = [re.compile(p) for p in site.article]
+        self._follow = [re.compile(p) for p in site.follow]
+        # Pages 2..N of multi-page articles: fetched as part of their article, never alone.
+        self._continuations: set[str] = set()
+        # Domains are checked in on_site(): LinkExtractor compares them with host:port.
+        self._links = LinkExtractor(deny_extensions=_SKIP_EXTENSIONS)
+
+    async def start(self):
+        for url in self.site.start_urls:
+            yield scrapy.Request(url, callback=self.parse)
+        for url in self.site.feeds + self.site.sitemaps:
+            yield scrapy.Request(url, callback=self.parse_xml, meta={"xml_source": True})
+
+    # -- classification ------------------------------------------------------------
+
+    @property
+    def auto(self) -> bool:
+        return not self._article
+
+    def is_article(self, url: str) -> bool:
+        return any(p.search(url) for p in self._article)
+
+    def should_follow(self, url: str) -> bool:
+        if not self._follow:
+            return self.auto
+        return any(p.search(url) for p in self._follow)
+
+    # -- callbacks -----------------------------------------------------------------
+
+    def parse(self, response: Response):
+        if not isinstance(response, HtmlResponse):
+            if isinstance(response, TextResponse) and response.text.lstrip().startswith("<?xml"):
+                yield from self.parse_xml(response)
+            return
+        if response.url in self._continuations:
+            return
+        if self.auto or self.is_article(response.url):
+            yield from self._start_article(response)
+        for link in self._links.extract_links(response):
+            yield from self._request_for(link.url)
+
+    def parse_xml(self, response: Response):
+        """RSS, Atom and sitemaps (including sitemap indexes): collect their links."""
+        try:
+            root = etree.fromstring(response.body, parser=_XML_PARSER)
+        except etree.XMLSyntaxError:
+            root = None
+        if root is None:
+            self.crawler.stats.inc_value("archive/bad_feed", spider=self)
+            return
+        for element in root.iter():
+            tag = etree.QName(element).localname if isinstance(element.tag, str) else ""
+            if tag == "loc" and element.text:
+                url = element.text.strip()
+                if root.tag.endswith("sitemapindex"):
+                    yield scrapy.Request(url, callback=self.parse_xml)
+                else:
+                    yield from self._request_for(url, from_index=True)
+            elif tag == "link":
+                url = (element.get("href") or element.text or "").strip()
+                if url:
+                    yield from self._request_for(response.urljoin(url), from_index=True)
+
+    def on_site(self, url: str) -> bool:
+        host = (urlsplit(url).hostname or "").lower()
+        return any(host == d or host.endswith("." + d) for d in self.allowed_domains)
+
+    def _request_for(self, url: str, from_index: bool = False):
+        if url in self._continuations or not self.on_site(url):
+            return
+        if self.is_article(url) or self.should_follow(url) or (from_index and self.auto):
+            yield scrapy.Request(url, callback=self.parse)
+
+    # -- multi-page articles ---------------------------------------------------------
+
+    def _start_article(self, response: Response):
+        pointer = response.meta.get("warc_pointer")
+        if pointer is None or response.status != 200:
+            return
+        yield from self._next_or_done(response, [pointer], {response.url})
+
+    def _next_or_done(self, response: Response, pointers: list, seen: set[str]):
+        page = FetchedPage(
+            url=response.url,
+            status=response.status,
+            headers={
+                name.decode("latin-1").lower(): (response.headers.get(name) or b"").decode("latin-1")
+                for name in response.headers
+            },
+            body=response.body,
+            fetched_at=datetime.now(UTC),
+        )
+        following = [u for u in continuation_links(page) if u not in seen]
+        self._continuations.update(following)
+        if following and len(pointers) < 50:
+            yield scrapy.Request(
+                following[0],
+                callback=self.parse_continuation,
+                errback=self.continuation_failed,
+                meta={"article_pointers": pointers, "article_seen": seen | {following[0]}},
+                dont_filter=True,
+            )
+        else:
+            yield self._item(pointers)
+
+    def parse_continuation(self, response: Response):
+        pointers = response.meta["article_pointers"]
+        pointer = response.meta.get("warc_pointer")
+        if response.status != 200 or pointer is None:
+            yield self._item(pointers)
+            return
+        yield from self._next_or_done(response, [*pointers, pointer], response.meta["article_seen"])
+
+    def continuation_failed(self, failure):
+        self.crawler.stats.inc_value("archive/continuation_failed", spider=self)
+        yield self._item(failure.request.meta["article_pointers"])
+
+    def _item(self, pointers: list) -> dict:
+        return {"site": self.site.id, "pointers": list(pointers), "force": not self.auto}

@@ -1,0 +1,278 @@
+"""The `archive` command: a thin shell over the library, one library call per command."""
+
+from __future__ import annotations
+
+import json
+import sys
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+import click
+
+from archive import __version__
+from archive.errors import ArchiveError, ConfigError
+from archive.records import record_json
+from archive.sites import DEFAULT_SITES_DIR, SiteConfig, adhoc_site, load_sites
+
+sites_option = click.option(
+    "--sites", "sites_dir", type=click.Path(path_type=Path, file_okay=False), default=DEFAULT_SITES_DIR,
+    show_default="crawler/sites", envvar="ARCHIVE_SITES", help="Directory of site config files (<id>.toml).",
+)
+out_option = click.option(
+    "--out", "out", type=click.Path(path_type=Path, file_okay=False), default=Path("data"), show_default=True,
+    help="Output directory: WARC files go to OUT/warc, the dataset to OUT/articles.",
+)
+
+
+class ArchiveGroup(click.Group):
+    """Turns library errors into one line on stderr and exit status 1."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except ArchiveError as exc:
+            raise click.ClickException(str(exc)) from None
+
+
+@click.group(cls=ArchiveGroup)
+@click.version_option(__version__, prog_name="archive")
+def main() -> None:
+    """Archive Chinese official news sites: WARC captures and a Parquet article dataset."""
+
+
+# -- crawl ----------------------------------------------------------------------------
+
+def _chosen_sites(sites_dir: Path, ids: tuple[str, ...], every: bool) -> list[SiteConfig]:
+    sites, errors = load_sites(sites_dir)
+    by_id = {s.id: s for s in sites}
+    for error in errors:
+        click.echo(f"error: {error}", err=True)
+    if every:
+        chosen = [s for s in sites if s.enabled]
+    else:
+        bad_files = {Path(str(e).split(":", 1)[0]).stem for e in errors}
+        unknown = [i for i in ids if i not in by_id and i not in bad_files]
+        if unknown:
+            raise ConfigError(f"{sites_dir}: no site {', '.join(map(repr, unknown))} (see `archive sites list`)")
+        chosen = [by_id[i] for i in ids if i in by_id]
+    if not chosen:
+        raise ConfigError(f"{sites_dir}: no valid site to crawl")
+    return chosen
+
+
+def _print_summary(outcomes, out: Path, seconds: float) -> None:
+    header = f"{'site':<20}{'fetched':>9}{'articles':>10}{'failures':>10}  finish"
+    click.echo(header)
+    click.echo("-" * len(header))
+    for o in outcomes:
+        click.echo(f"{o.site:<20}{o.pages_fetched:>9}{o.articles:>10}{o.failures:>10}  {o.finish_reason}")
+    total = sum(o.articles for o in outcomes)
+    click.echo(f"\n{total} articles from {sum(o.pages_fetched for o in outcomes)} pages in {seconds:.1f}s")
+    click.echo(f"WARC files: {out / 'warc'}")
+    for path in sorted((out / "warc").glob("*.warc.gz")):
+        click.echo(f"  {path}")
+    click.echo(f"dataset:    {out / 'articles'}")
+
+
+def run_crawl(sites: list[SiteConfig], out: Path, overrides: dict | None = None) -> list:
+    from crawler.run import crawl_sites  # Scrapy is imported only by the commands that crawl
+
+    return crawl_sites(sites, out, overrides)
+
+
+@main.command()
+@click.argument("site_ids", nargs=-1)
+@click.option("--all", "every", is_flag=True, help="Crawl every enabled site.")
+@click.option("--start-url", "start_urls", multiple=True, metavar="URL",
+              help="Crawl this host without a config file (repeatable).")
+@click.option("--max-pages", type=click.IntRange(1), help="Override each site's page budget.")
+@sites_option
+@out_option
+def crawl(site_ids, every, start_urls, max_pages, sites_dir, out) -> None:
+    """Crawl configured sites (or ad-hoc start URLs) into WARC files and the dataset.
+
+    \b
+    Examples:
+      archive crawl campus gov
+      archive crawl --all --out /srv/archive
+      archive crawl --start-url https://news.example.edu.cn/
+    """
+    if start_urls:
+        if site_ids or every:
+            raise click.UsageError("give site ids or --start-url, not both")
+        sites = [adhoc_site(url) for url in start_urls]
+    elif site_ids or every:
+        sites = _chosen_sites(sites_dir, site_ids, every)
+    else:
+        raise click.UsageError("name at least one site id, --all, or --start-url URL")
+    if max_pages:
+        from dataclasses import replace
+
+        sites = [replace(s, max_pages=max_pages) for s in sites]
+    started = time.monotonic()
+    outcomes = run_crawl(sites, out)
+    _print_summary(outcomes, out, time.monotonic() - started)
+
+
+# -- demo -----------------------------------------------------------------------------
+
+@main.command()
+@out_option
+def demo(out: Path) -> None:
+    """Serve the embedded demo sites on 127.0.0.1, crawl them, and summarise the result.
+
+    \b
+    Example:
+      archive demo --out /tmp/demo-data
+    """
+    from archive.demo import DemoServer
+
+    with DemoServer() as server, tempfile.TemporaryDirectory() as config_dir:
+        for site_id, base in server.base_urls.items():
+            click.echo(f"serving demo site {site_id:<10} at {base}/")
+        server.write_site_configs(Path(config_dir))
+        sites, errors = load_sites(Path(config_dir))
+        if errors:
+            raise errors[0]
+        started = time.monotonic()
+        outcomes = run_crawl(sites, out, {"LOG_LEVEL": "WARNING"})
+        _print_summary(outcomes, out, time.monotonic() - started)
+
+
+# -- extract --------------------------------------------------------------------------
+
+@main.command()
+@click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--url", help="Address of a saved HTML file (default: its file:// URL).")
+@click.option("--site", "site_id", help="Site id for the records (default: the host of each URL).")
+@click.option("--out", "out", type=click.Path(path_type=Path, file_okay=False),
+              help="Write a Parquet dataset into OUT/articles instead of JSON Lines on stdout.")
+@click.option("--workers", type=click.IntRange(1), help="Extraction processes (default: one per core).")
+def extract(inputs, url, site_id, out, workers) -> None:
+    """Extract article records from WARC files or saved HTML pages, without network.
+
+    A WARC input gives a record for every article page among its HTML responses; an
+    HTML input is taken as one article. Damaged WARC files are reported and skipped.
+
+    \b
+    Examples:
+      archive extract data/warc/*.warc.gz > articles.jsonl
+      archive extract page.html --url https://www.example.gov.cn/a/1.html
+      archive extract data/warc --out rebuilt
+    """
+    from archive.extraction import (
+        extract_captures,
+        extract_html_file,
+        iter_inputs,
+        looks_like_warc,
+        scan_html_captures,
+        worker_pool,
+    )
+    from archive.parquet import DatasetWriter
+
+    writer = DatasetWriter(out / "articles") if out else None
+    failed = 0
+
+    def emit(record) -> None:
+        if writer is not None:
+            writer.add(record)
+        else:
+            sys.stdout.write(json.dumps(record_json(record), ensure_ascii=False) + "\n")
+
+    with worker_pool(workers) as pool:
+        for path in iter_inputs(inputs):
+            try:
+                if looks_like_warc(path):
+                    for record in extract_captures(scan_html_captures(path), pool, site=site_id):
+                        emit(record)
+                else:
+                    record = extract_html_file(path, url or path.resolve().as_uri(), site_id)
+                    if record is not None:
+                        emit(record)
+            except ArchiveError as exc:
+                failed += 1
+                click.echo(f"error: {exc}", err=True)
+    if writer is not None:
+        writer.close()
+        click.echo(f"{writer.rows_written} records written to {out / 'articles'}", err=True)
+    if failed:
+        raise click.ClickException(f"{failed} input(s) could not be read completely")
+
+
+# -- export ---------------------------------------------------------------------------
+
+@main.command()
+@click.option("--format", "fmt", type=click.Choice(["parquet", "csv", "jsonl"]), default="jsonl", show_default=True)
+@click.option("--site", "sites", multiple=True, help="Only these site ids (repeatable).")
+@click.option("--since", type=click.DateTime(["%Y-%m-%d"]), help="Published on or after this day (China time).")
+@click.option("--until", type=click.DateTime(["%Y-%m-%d"]), help="Published on or before this day (China time).")
+@click.option("--data", "data_dir", type=click.Path(path_type=Path, file_okay=False), default=Path("data"),
+              show_default=True, help="Directory holding articles/.")
+@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False),
+              help="Write here instead of stdout.")
+def export(fmt, sites, since, until, data_dir, output) -> None:
+    """Export articles, filtered by site and publication date.
+
+    \b
+    Examples:
+      archive export --format csv --site campus -o campus.csv
+      archive export --since 2026-10-01 --until 2026-10-31 > october.jsonl
+    """
+    from archive.export import select, write_export
+
+    scanner = select(data_dir, sites, _day(since), _day(until))
+    if output:
+        partial = output.with_name(output.name + ".partial")
+        with open(partial, "wb") as fh:
+            rows = write_export(scanner, fmt, fh)
+        partial.replace(output)
+        click.echo(f"{rows} articles written to {output}", err=True)
+    else:
+        write_export(scanner, fmt, sys.stdout.buffer)
+
+
+def _day(value) -> date | None:
+    return value.date() if value else None
+
+
+# -- sites ----------------------------------------------------------------------------
+
+@main.group()
+def sites() -> None:
+    """See and validate site configuration."""
+
+
+@sites.command("list")
+@sites_option
+def sites_list(sites_dir: Path) -> None:
+    """List configured sites.
+
+    \b
+    Example:
+      archive sites list --sites crawler/sites
+    """
+    found, errors = load_sites(sites_dir)
+    for site in found:
+        state = "" if site.enabled else "  (disabled)"
+        click.echo(f"{site.id:<20}{site.kind:<10}{site.name}  {' '.join(site.start_urls)}{state}")
+    for error in errors:
+        click.echo(f"error: {error}", err=True)
+
+
+@sites.command("check")
+@sites_option
+def sites_check(sites_dir: Path) -> None:
+    """Validate every site file; exit 1 if any is invalid.
+
+    \b
+    Example:
+      archive sites check --sites my-sites/
+    """
+    found, errors = load_sites(sites_dir)
+    for error in errors:
+        click.echo(str(error), err=True)
+    click.echo(f"{len(found)} valid, {len(errors)} invalid site file(s) in {sites_dir}")
+    if errors:
+        sys.exit(1)

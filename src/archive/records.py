@@ -1,0 +1,101 @@
+"""The values that travel between crawler, WARC files, extraction and the dataset."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+@dataclass(frozen=True)
+class WarcPointer:
+    """Where one response record lives: enough to read it back with a single seek."""
+
+    file: str
+    offset: int
+    record_id: str
+
+
+@dataclass(frozen=True)
+class FetchedPage:
+    """One HTTP response as extraction sees it.
+
+    `body` has its Content-Encoding (gzip, deflate, br) undone but is otherwise the bytes
+    the server sent: the charset is still to be decided by extraction. Header names are
+    lower-case; a repeated header keeps its last value.
+    """
+
+    url: str
+    status: int
+    headers: dict[str, str]
+    body: bytes
+    fetched_at: datetime
+    pointer: WarcPointer | None = None
+    ip_address: str | None = None
+
+
+@dataclass(frozen=True)
+class Attachment:
+    title: str | None
+    url: str
+
+
+@dataclass
+class ArticleRecord:
+    """One article, the row of the Parquet dataset and the object of the JSON Lines output.
+
+    Field meanings are those of the record contract in the README; a field the page does
+    not show is None, never "".
+    """
+
+    url: str
+    site: str
+    title: str | None = None
+    text: str | None = None
+    published_at: datetime | None = None
+    publisher: str | None = None
+    source: str | None = None
+    author: str | None = None
+    editor: str | None = None
+    views: int | None = None
+    views_observed_at: datetime | None = None
+    page: str | None = None
+    language: str | None = None
+    fetched_at: datetime | None = None
+    warc_file: str | None = None
+    warc_offset: int | None = None
+    warc_record_id: str | None = None
+    content_sha1: str | None = None
+    extractor_version: str | None = None
+    subtitle: str | None = None
+    column: str | None = None
+    kind: str | None = None
+    page_count: int = 1
+    attachments: list[Attachment] = field(default_factory=list)
+
+
+SELECTOR_FIELDS = ("title", "body", "published_at", "publisher", "source", "author", "editor", "views")
+PAGE_KINDS = ("auto", "campus", "gov", "portal", "epaper", "docshare")
+
+
+@dataclass(frozen=True)
+class ExtractionRules:
+    """What a site's config tells extraction: its page kind and per-field selectors.
+
+    A selector is CSS, or XPath when written as "xpath:<expr>"; it overrides the
+    heuristics for its field.
+    """
+
+    kind: str = "auto"
+    selectors: dict[str, str] = field(default_factory=dict)
+
+
+def record_json(record: ArticleRecord) -> dict:
+    """The JSON Lines form of a record: ISO 8601 timestamps, attachments as objects."""
+    out = {}
+    for name, value in vars(record).items():
+        if isinstance(value, datetime):
+            value = value.isoformat()
+        elif name == "attachments":
+            value = [{"title": a.title, "url": a.url} for a in value]
+        out[name] = value
+    return out

@@ -1,0 +1,224 @@
+"""Site configuration: one TOML file per site, validated strictly.
+
+Every error names the file, the key and what is wrong, so a user can fix a config from
+the message alone, e.g. ``crawler/sites/x.toml: start_urls[0]: 'ftp://a' is not an
+http(s) URL``.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from archive.errors import ConfigError
+from archive.records import PAGE_KINDS, SELECTOR_FIELDS, ExtractionRules
+
+# Site ids become directory and file names: keep them to a safe, portable alphabet.
+SITE_ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,63}$")
+
+DEFAULT_SITES_DIR = Path(__file__).resolve().parents[2] / "crawler" / "sites"
+
+
+@dataclass(frozen=True)
+class SiteConfig:
+    id: str
+    name: str
+    start_urls: tuple[str, ...]
+    allowed_domains: tuple[str, ...]
+    kind: str = "auto"
+    follow: tuple[str, ...] = ()
+    article: tuple[str, ...] = ()
+    max_pages: int = 1000
+    max_depth: int = 5
+    delay: float = 1.0
+    enabled: bool = True
+    feeds: tuple[str, ...] = ()
+    sitemaps: tuple[str, ...] = ()
+    selectors: dict[str, str] = field(default_factory=dict)
+    obey_robots: bool = True
+    allow_private: bool = False
+    source_file: str | None = None
+
+    @property
+    def rules(self) -> ExtractionRules:
+        return ExtractionRules(kind=self.kind, selectors=dict(self.selectors))
+
+
+def _http_url(value: Any, where: str) -> str:
+    if not isinstance(value, str):
+        raise ValueError(f"{where}: expected a URL string, got {type(value).__name__}")
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(f"{where}: {value!r} is not an http(s) URL")
+    return value
+
+
+def _string_list(value: Any, key: str, check=None) -> tuple[str, ...]:
+    if not isinstance(value, list):
+        raise ValueError(f"{key}: expected a list of strings, got {type(value).__name__}")
+    items = []
+    for i, item in enumerate(value):
+        where = f"{key}[{i}]"
+        if not isinstance(item, str):
+            raise ValueError(f"{where}: expected a string, got {type(item).__name__}")
+        items.append(check(item, where) if check else item)
+    return tuple(items)
+
+
+def _regex(value: str, where: str) -> str:
+    try:
+        re.compile(value)
+    except re.error as exc:
+        raise ValueError(f"{where}: {value!r} is not a valid regular expression ({exc})") from None
+    return value
+
+
+def _domain(value: str, where: str) -> str:
+    if not value or any(ch in value for ch in "/: \t"):
+        raise ValueError(f"{where}: {value!r} is not a domain name (no scheme, port or path)")
+    return value.lower()
+
+
+def _typed(value: Any, key: str, kind: type, minimum: float | None = None):
+    # bool is an int subclass: `max_pages = true` must not pass as 1.
+    if isinstance(value, bool) and kind is not bool:
+        raise ValueError(f"{key}: expected {kind.__name__}, got bool")
+    if kind is float and isinstance(value, int):
+        value = float(value)
+    if not isinstance(value, kind):
+        raise ValueError(f"{key}: expected {kind.__name__}, got {type(value).__name__}")
+    if minimum is not None and value < minimum:
+        raise ValueError(f"{key}: must be at least {minimum}, got {value}")
+    return value
+
+
+def _selectors(value: Any) -> dict[str, str]:
+    if not isinstance(value, dict):
+        raise ValueError("selectors: expected a table of field = selector")
+    out = {}
+    for name, selector in value.items():
+        if name not in SELECTOR_FIELDS:
+            raise ValueError(f"selectors.{name}: unknown field (expected one of {', '.join(SELECTOR_FIELDS)})")
+        if not isinstance(selector, str) or not selector.strip():
+            raise ValueError(f"selectors.{name}: expected a non-empty CSS or 'xpath:' selector")
+        _check_selector(selector, f"selectors.{name}")
+        out[name] = selector
+    return out
+
+
+def _check_selector(selector: str, where: str) -> None:
+    from lxml import etree
+    from lxml.cssselect import CSSSelector
+
+    try:
+        if selector.startswith("xpath:"):
+            etree.XPath(selector[len("xpath:"):])
+        else:
+            CSSSelector(selector)
+    except Exception as exc:  # both libraries raise several unrelated types
+        raise ValueError(f"{where}: {selector!r} is not a valid selector ({exc})") from None
+
+
+# key -> how to turn the TOML value into the SiteConfig value
+_FIELDS = {
+    "id": lambda v: _typed(v, "id", str),
+    "name": lambda v: _typed(v, "name", str),
+    "kind": lambda v: _typed(v, "kind", str),
+    "start_urls": lambda v: _string_list(v, "start_urls", _http_url),
+    "allowed_domains": lambda v: _string_list(v, "allowed_domains", _domain),
+    "follow": lambda v: _string_list(v, "follow", _regex),
+    "article": lambda v: _string_list(v, "article", _regex),
+    "max_pages": lambda v: _typed(v, "max_pages", int, 1),
+    "max_depth": lambda v: _typed(v, "max_depth", int, 0),
+    "delay": lambda v: _typed(v, "delay", float, 0),
+    "enabled": lambda v: _typed(v, "enabled", bool),
+    "feeds": lambda v: _string_list(v, "feeds", _http_url),
+    "sitemaps": lambda v: _string_list(v, "sitemaps", _http_url),
+    "selectors": _selectors,
+    "obey_robots": lambda v: _typed(v, "obey_robots", bool),
+    "allow_private": lambda v: _typed(v, "allow_private", bool),
+}
+_REQUIRED = ("id", "name", "start_urls")
+
+
+def parse_site(data: dict[str, Any], source: str) -> SiteConfig:
+    """Validate one site's TOML table; raise ConfigError naming `source` and the key."""
+    try:
+        values = _validate(data)
+    except ValueError as exc:
+        raise ConfigError(f"{source}: {exc}") from None
+    return SiteConfig(**values, source_file=source)
+
+
+def _validate(data: dict[str, Any]) -> dict[str, Any]:
+    for key in data:
+        if key not in _FIELDS:
+            raise ValueError(f"{key}: unknown key (known keys: {', '.join(_FIELDS)})")
+    for key in _REQUIRED:
+        if key not in data:
+            raise ValueError(f"{key}: required key is missing")
+    values = {key: convert(data[key]) for key, convert in _FIELDS.items() if key in data}
+    if not SITE_ID_PATTERN.match(values["id"]):
+        raise ValueError(f"id: {values['id']!r} must be lower-case letters, digits, '.', '_' or '-'")
+    if values.get("kind", "auto") not in PAGE_KINDS:
+        raise ValueError(f"kind: {values['kind']!r} is not one of {', '.join(PAGE_KINDS)}")
+    if not values["start_urls"]:
+        raise ValueError("start_urls: at least one URL is required")
+    if "allowed_domains" not in values:
+        values["allowed_domains"] = tuple(sorted({urlsplit(u).hostname for u in values["start_urls"]}))
+    return values
+
+
+def load_site_file(path: Path) -> SiteConfig:
+    """Read and validate one site file; its id must match the file name."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read ({exc.strerror})") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path}: not UTF-8 text") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: invalid TOML ({exc})") from None
+    site = parse_site(data, str(path))
+    if site.id != path.stem:
+        raise ConfigError(f"{path}: id: {site.id!r} must match the file name {path.stem!r}")
+    return site
+
+
+def load_sites(directory: Path) -> tuple[list[SiteConfig], list[ConfigError]]:
+    """All site files of a directory: the valid ones, and one error per invalid file.
+
+    An invalid file does not stop the others from loading, so one broken config never
+    blocks the crawl of the rest.
+    """
+    if not directory.is_dir():
+        raise ConfigError(f"{directory}: sites directory does not exist")
+    sites, errors = [], []
+    for path in sorted(directory.glob("*.toml")):
+        try:
+            sites.append(load_site_file(path))
+        except ConfigError as exc:
+            errors.append(exc)
+    return sites, errors
+
+
+def adhoc_site(start_url: str) -> SiteConfig:
+    """A config for `archive crawl --start-url`: stay on that host, detect articles by content."""
+    try:
+        _http_url(start_url, "--start-url")
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from None
+    parts = urlsplit(start_url)
+    host = parts.hostname or ""
+    site_id = host if parts.port is None else f"{host}-{parts.port}"
+    return SiteConfig(
+        id=site_id,
+        name=host,
+        start_urls=(start_url,),
+        allowed_domains=(host,),
+        kind="auto",
+    )

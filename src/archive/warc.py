@@ -1,0 +1,252 @@
+"""WARC files: the writer the crawler records into, and the readers extraction uses.
+
+One gzip member per record, a warcinfo record at the start of every file, request and
+response records paired by WARC-Concurrent-To, size-based rollover, and file names that
+cannot collide between runs or processes.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import os
+import secrets
+import socket
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from http import HTTPStatus
+from pathlib import Path
+
+from warcio.archiveiterator import ArchiveIterator
+from warcio.exceptions import ArchiveLoadFailed
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.warcwriter import WARCWriter
+
+from archive import __version__
+from archive.errors import WarcReadError
+from archive.records import FetchedPage, WarcPointer
+
+log = logging.getLogger(__name__)
+
+SOFTWARE = f"official-news-archiver/{__version__}"
+DEFAULT_MAX_FILE_SIZE = 1_000_000_000
+
+# Scrapy hands over bodies with chunked transfer coding already undone; writing the
+# header as it came would make readers try to de-chunk a plain body.
+_HOP_BY_HOP_RENAMED = {"transfer-encoding"}
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _new_record_id() -> str:
+    return f"<urn:uuid:{uuid.uuid4()}>"
+
+
+def warc_date(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+@dataclass(frozen=True)
+class HttpExchange:
+    """One request and its response, as they went over the wire."""
+
+    url: str
+    method: str
+    request_target: str
+    request_headers: list[tuple[str, str]]
+    request_body: bytes
+    status: int
+    protocol: str
+    response_headers: list[tuple[str, str]]
+    response_body: bytes
+    ip_address: str | None = None
+
+
+class WarcFileWriter:
+    """Appends exchanges to gzip-compressed WARC 1.1 files in one directory.
+
+    Files are named ``{prefix}-{UTC time}-{serial}-{host}-{pid}-{random}.warc.gz`` and a
+    new one starts once the current file passes `max_size` bytes. `clock` and
+    `record_id` are injectable so tests can compare exact bytes.
+    """
+
+    def __init__(
+        self,
+        directory: Path,
+        prefix: str,
+        *,
+        max_size: int = DEFAULT_MAX_FILE_SIZE,
+        clock: Callable[[], datetime] = _utc_now,
+        record_id: Callable[[], str] = _new_record_id,
+        info: dict[str, str] | None = None,
+    ) -> None:
+        self.directory = Path(directory)
+        self.prefix = prefix
+        self.max_size = max_size
+        self.clock = clock
+        self.record_id = record_id
+        self.info = info or {}
+        self.files: list[Path] = []
+        self._serial = 0
+        self._token = secrets.token_hex(3)
+        self._fh: io.BufferedWriter | None = None
+        self._writer: WARCWriter | None = None
+        self._path: Path | None = None
+
+    def _open_next(self) -> None:
+        self.close()
+        self.directory.mkdir(parents=True, exist_ok=True)
+        self._serial += 1
+        stamp = self.clock().astimezone(UTC).strftime("%Y%m%d%H%M%S%f")
+        host = socket.gethostname().split(".")[0] or "host"
+        name = f"{self.prefix}-{stamp}-{self._serial:05d}-{host}-{os.getpid()}-{self._token}.warc.gz"
+        self._path = self.directory / name
+        # "xb": a name that somehow exists already is an error, never an overwrite.
+        self._fh = open(self._path, "xb")  # noqa: SIM115 - kept open across records
+        self._writer = WARCWriter(self._fh, gzip=True, warc_version="1.1")
+        self.files.append(self._path)
+        self._write_warcinfo(name)
+
+    def _write_warcinfo(self, filename: str) -> None:
+        fields = {"software": SOFTWARE, "format": "WARC File Format 1.1", **self.info}
+        body = "".join(f"{k}: {v}\r\n" for k, v in fields.items()).encode("utf-8")
+        record = self._writer.create_warc_record(
+            "",
+            "warcinfo",
+            payload=io.BytesIO(body),
+            length=len(body),
+            warc_content_type="application/warc-fields",
+            warc_headers_dict={
+                "WARC-Record-ID": self.record_id(),
+                "WARC-Date": warc_date(self.clock()),
+                "WARC-Filename": filename,
+            },
+        )
+        self._writer.write_record(record)
+
+    def write(self, exchange: HttpExchange, fetched_at: datetime | None = None) -> WarcPointer:
+        """Write the response record then its request record; return where the response is."""
+        if self._fh is None or self._fh.tell() >= self.max_size:
+            self._open_next()
+        moment = fetched_at or self.clock()
+        date = warc_date(moment)
+        response_id = self.record_id()
+
+        status_line = f"{exchange.status} {_reason(exchange.status)}"
+        headers = [
+            (f"X-Archive-Orig-{name}" if name.lower() in _HOP_BY_HOP_RENAMED else name, value)
+            for name, value in exchange.response_headers
+        ]
+        http = StatusAndHeaders(status_line, headers, protocol=exchange.protocol or "HTTP/1.1")
+        warc_headers = {"WARC-Record-ID": response_id, "WARC-Date": date}
+        if exchange.ip_address:
+            warc_headers["WARC-IP-Address"] = exchange.ip_address
+        response = self._writer.create_warc_record(
+            exchange.url,
+            "response",
+            payload=io.BytesIO(exchange.response_body),
+            length=len(exchange.response_body),
+            http_headers=http,
+            warc_headers_dict=warc_headers,
+        )
+        offset = self._fh.tell()
+        self._writer.write_record(response)
+
+        request_http = StatusAndHeaders(
+            f"{exchange.method} {exchange.request_target}",
+            exchange.request_headers,
+            protocol=exchange.protocol or "HTTP/1.1",
+            is_http_request=True,
+        )
+        request = self._writer.create_warc_record(
+            exchange.url,
+            "request",
+            payload=io.BytesIO(exchange.request_body),
+            length=len(exchange.request_body),
+            http_headers=request_http,
+            warc_headers_dict={
+                "WARC-Record-ID": self.record_id(),
+                "WARC-Date": date,
+                "WARC-Concurrent-To": response_id,
+            },
+        )
+        self._writer.write_record(request)
+        # Extraction workers read the record from disk while the crawl goes on.
+        self._fh.flush()
+        return WarcPointer(file=str(self._path), offset=offset, record_id=response_id)
+
+    def close(self) -> None:
+        if self._fh is not None:
+            self._fh.close()
+            self._fh = None
+            self._writer = None
+
+
+def _reason(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "Unknown"
+
+
+def _page_from_record(record, pointer: WarcPointer) -> FetchedPage:
+    http = record.http_headers
+    headers = {name.lower(): value for name, value in http.headers} if http else {}
+    status = int(http.get_statuscode() or 0) if http else 0
+    date = record.rec_headers.get_header("WARC-Date")
+    return FetchedPage(
+        url=record.rec_headers.get_header("WARC-Target-URI"),
+        status=status,
+        headers=headers,
+        body=record.content_stream().read(),
+        fetched_at=parse_warc_date(date) if date else _utc_now(),
+        pointer=pointer,
+        ip_address=record.rec_headers.get_header("WARC-IP-Address"),
+    )
+
+
+def parse_warc_date(value: str) -> datetime:
+    return datetime.fromisoformat(value.replace("Z", "+00:00"))
+
+
+def read_page(pointer: WarcPointer, base: Path | None = None) -> FetchedPage:
+    """Read the response record at `pointer` with one seek."""
+    path = Path(pointer.file) if base is None else base / pointer.file
+    try:
+        with open(path, "rb") as fh:
+            fh.seek(pointer.offset)
+            record = next(iter(ArchiveIterator(fh)), None)
+            if record is None or record.rec_type != "response":
+                raise WarcReadError(f"{path}: offset {pointer.offset}: no response record there")
+            return _page_from_record(record, pointer)
+    except OSError as exc:
+        raise WarcReadError(f"{path}: cannot read ({exc.strerror or exc})") from None
+    except ArchiveLoadFailed as exc:
+        raise WarcReadError(f"{path}: offset {pointer.offset}: {exc}") from None
+
+
+def iter_responses(path: Path, name: str | None = None) -> Iterator[FetchedPage]:
+    """Every response record of a WARC file, in file order.
+
+    Raises WarcReadError naming the file and offset when the file is damaged; pages
+    read before the damage have been yielded by then.
+    """
+    label = name or str(path)
+    offset = 0
+    try:
+        with open(path, "rb") as fh:
+            records = ArchiveIterator(fh)
+            for record in records:
+                offset = records.get_record_offset()
+                if record.rec_type != "response":
+                    continue
+                record_id = record.rec_headers.get_header("WARC-Record-ID")
+                yield _page_from_record(record, WarcPointer(label, offset, record_id))
+    except OSError as exc:
+        raise WarcReadError(f"{path}: cannot read ({exc.strerror or exc})") from None
+    except (ArchiveLoadFailed, EOFError, ValueError) as exc:
+        raise WarcReadError(f"{path}: damaged near offset {offset}: {exc}") from None

@@ -1,0 +1,91 @@
+from pathlib import Path
+
+import pytest
+
+from archive.errors import ConfigError
+from archive.sites import adhoc_site, load_site_file, load_sites
+
+GOOD = """
+id = "{id}"
+name = "青川大学新闻网"
+kind = "campus"
+start_urls = ["https://news.example.edu.cn/"]
+follow = ['/xwzx/']
+article = ['/info/\\d+/\\d+\\.htm$']
+max_pages = 50
+delay = 2
+[selectors]
+title = "h1.arti_title"
+body = "xpath://div[@class='v_news_content']"
+"""
+
+
+def write(tmp_path: Path, name: str, text: str) -> Path:
+    path = tmp_path / f"{name}.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_valid_site_loads_with_defaults(tmp_path):
+    site = load_site_file(write(tmp_path, "qc", GOOD.format(id="qc")))
+    assert site.id == "qc"
+    assert site.allowed_domains == ("news.example.edu.cn",)
+    assert site.delay == 2.0 and site.max_depth == 5 and site.enabled
+    assert site.rules.selectors["title"] == "h1.arti_title"
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ('id = "x"\nname = "n"\nstart_urls = ["ftp://a"]', "start_urls[0]: 'ftp://a' is not an http(s) URL"),
+        ('id = "x"\nname = "n"\nstart_urls = ["http://a/"]\nfollow = ["(unclosed"]', "follow[0]: '(unclosed'"),
+        ('id = "x"\nname = "n"\nstart_urls = ["http://a/"]\ncolour = 1', "colour: unknown key"),
+        ('id = "x"\nname = "n"\nstart_urls = ["http://a/"]\nkind = "blog"', "kind: 'blog' is not one of"),
+        ('id = "x"\nname = "n"\nstart_urls = ["http://a/"]\nmax_pages = true', "max_pages: expected int, got bool"),
+        ('id = "x"\nname = "n"\nstart_urls = ["http://a/"]\nmax_pages = 0', "max_pages: must be at least 1"),
+        ('id = "x"\nname = "n"', "start_urls: required key is missing"),
+        ('id = "x"\nname = "n"\nstart_urls = ["http://a/"]\n[selectors]\ntitel = "h1"', "selectors.titel: unknown"),
+        ('id = "x"\nname = "n"\nstart_urls = ["http://a/"]\n[selectors]\ntitle = "h1[["', "selectors.title:"),
+        ('id = "x"\nname = "n"\nstart_urls = ["http://a/"]\nallowed_domains = ["http://a/"]', "allowed_domains[0]"),
+        ('id = "x"\nname = "n"\nstart_urls = [', "invalid TOML"),
+        ('id = "y"\nname = "n"\nstart_urls = ["http://a/"]', "id: 'y' must match the file name 'x'"),
+    ],
+)
+def test_bad_site_file_names_file_and_key(tmp_path, text, message):
+    path = write(tmp_path, "x", text)
+    with pytest.raises(ConfigError) as caught:
+        load_site_file(path)
+    assert str(caught.value).startswith(f"{path}: ")
+    assert message in str(caught.value)
+    assert "\n" not in str(caught.value)
+
+
+def test_path_traversal_in_id_is_rejected(tmp_path):
+    path = write(tmp_path, "x", 'id = "../etc"\nname = "n"\nstart_urls = ["http://a/"]')
+    with pytest.raises(ConfigError, match="id: '../etc' must be lower-case"):
+        load_site_file(path)
+
+
+def test_one_bad_file_does_not_hide_the_good_ones(tmp_path):
+    write(tmp_path, "good", GOOD.format(id="good"))
+    write(tmp_path, "bad", 'id = "bad"\nname = "n"\nstart_urls = ["ftp://a"]')
+    sites, errors = load_sites(tmp_path)
+    assert [s.id for s in sites] == ["good"]
+    assert len(errors) == 1 and "bad.toml: start_urls[0]" in str(errors[0])
+
+
+def test_adhoc_site_stays_on_its_host():
+    site = adhoc_site("http://127.0.0.1:8123/news/")
+    assert site.id == "127.0.0.1-8123"
+    assert site.allowed_domains == ("127.0.0.1",)
+    assert site.article == () and site.kind == "auto"
+    with pytest.raises(ConfigError, match="--start-url: 'javascript:x' is not an http"):
+        adhoc_site("javascript:x")
+
+
+def test_shipped_site_configs_are_valid():
+    from archive.sites import DEFAULT_SITES_DIR
+
+    sites, errors = load_sites(DEFAULT_SITES_DIR)
+    assert errors == []
+    assert sites, "crawler/sites ships at least one example config"
