@@ -8,7 +8,7 @@ from pathlib import Path
 
 from warcio.archiveiterator import ArchiveIterator
 
-from archive.warc import HttpExchange, WarcFileWriter, iter_responses, read_page
+from archive.warc import HttpExchange, WarcFileWriter, read_page, scan_responses
 
 MOMENT = datetime(2026, 10, 19, 8, 21, tzinfo=UTC)
 
@@ -85,7 +85,7 @@ def test_rollover_and_unique_names(tmp_path):
         with open(path, "rb") as fh:
             assert next(iter(ArchiveIterator(fh))).rec_type == "warcinfo"
     assert [read_page(p).url for p in pointers] == [f"http://127.0.0.1/{i}" for i in range(5)]
-    assert [p.url for path in writer.files for p in iter_responses(path)] == [f"http://127.0.0.1/{i}" for i in range(5)]
+    assert [p.url for path in writer.files for p in scan_responses(path)] == [f"http://127.0.0.1/{i}" for i in range(5)]
 
 
 def test_warcio_check_and_index_accept_our_files(tmp_path):

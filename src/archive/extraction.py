@@ -16,12 +16,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from warcio.archiveiterator import ArchiveIterator
-
 from archive.errors import WarcReadError
 from archive.extract import continuation_links, extract_article
 from archive.records import ArticleRecord, ExtractionRules, FetchedPage, WarcPointer
-from archive.warc import read_page
+from archive.warc import ResponseEntry, read_page, scan_responses
 
 log = logging.getLogger(__name__)
 
@@ -62,35 +60,14 @@ class HtmlCapture:
     url: str
 
 
-def is_html_response(record) -> bool:
-    http = record.http_headers
-    if http is None or http.get_statuscode() != "200":
-        return False
-    ctype = (http.get_header("Content-Type") or "").lower()
-    return "html" in ctype or ctype == ""
+def is_html(entry: ResponseEntry) -> bool:
+    ctype = entry.content_type.lower()
+    return entry.status == 200 and ("html" in ctype or ctype == "")
 
 
 def scan_html_captures(path: Path) -> list[HtmlCapture]:
     """The successful HTML responses of one WARC file, located but not yet parsed."""
-    found = []
-    offset = 0
-    try:
-        with open(path, "rb") as fh:
-            records = ArchiveIterator(fh)
-            for record in records:
-                offset = records.get_record_offset()
-                if record.rec_type == "response" and is_html_response(record):
-                    headers = record.rec_headers
-                    pointer = WarcPointer(str(path), offset, headers.get_header("WARC-Record-ID"))
-                    found.append(HtmlCapture(pointer, headers.get_header("WARC-Target-URI")))
-    except OSError as exc:
-        raise WarcReadError(f"{path}: cannot read ({exc.strerror or exc})") from None
-    except Exception as exc:  # warcio and zlib raise many types for a damaged file
-        raise WarcReadError(
-            f"{path}: damaged near offset {offset} ({type(exc).__name__}: {exc}); "
-            f"{len(found)} pages before it were read"
-        ) from None
-    return found
+    return [HtmlCapture(e.pointer, e.url) for e in scan_responses(path) if is_html(e)]
 
 
 def _first_pass(capture: HtmlCapture, site: str | None, rules: ExtractionRules | None):

@@ -13,6 +13,7 @@ import os
 import secrets
 import socket
 import uuid
+import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -193,16 +194,29 @@ def _reason(status: int) -> str:
         return "Unknown"
 
 
+def _read_whole(stream, record, where: str) -> bytes:
+    """Read a record's content, failing on a torn record.
+
+    warcio reads a gzip member cut short without complaint, so a record is checked
+    against its declared length: the reader must have nothing left to deliver.
+    """
+    data = stream.read()
+    if getattr(record.raw_stream, "limit", 0) > 0:
+        raise WarcReadError(f"{where}: record is truncated ({record.raw_stream.limit} bytes missing)")
+    return data
+
+
 def _page_from_record(record, pointer: WarcPointer) -> FetchedPage:
     http = record.http_headers
     headers = {name.lower(): value for name, value in http.headers} if http else {}
     status = int(http.get_statuscode() or 0) if http else 0
     date = record.rec_headers.get_header("WARC-Date")
+    body = _read_whole(record.content_stream(), record, f"{pointer.file}: offset {pointer.offset}")
     return FetchedPage(
         url=record.rec_headers.get_header("WARC-Target-URI"),
         status=status,
         headers=headers,
-        body=record.content_stream().read(),
+        body=body,
         fetched_at=parse_warc_date(date) if date else _utc_now(),
         pointer=pointer,
         ip_address=record.rec_headers.get_header("WARC-IP-Address"),
@@ -225,28 +239,47 @@ def read_page(pointer: WarcPointer, base: Path | None = None) -> FetchedPage:
             return _page_from_record(record, pointer)
     except OSError as exc:
         raise WarcReadError(f"{path}: cannot read ({exc.strerror or exc})") from None
-    except ArchiveLoadFailed as exc:
+    except (ArchiveLoadFailed, EOFError, zlib.error, ValueError) as exc:
         raise WarcReadError(f"{path}: offset {pointer.offset}: {exc}") from None
 
 
-def iter_responses(path: Path, name: str | None = None) -> Iterator[FetchedPage]:
-    """Every response record of a WARC file, in file order.
+@dataclass(frozen=True)
+class ResponseEntry:
+    """A response record located in a file, its body not yet read."""
 
-    Raises WarcReadError naming the file and offset when the file is damaged; pages
-    read before the damage have been yielded by then.
+    pointer: WarcPointer
+    url: str
+    status: int
+    content_type: str
+
+
+def scan_responses(path: Path) -> Iterator[ResponseEntry]:
+    """Every response record of a WARC file, in file order, checked to be whole.
+
+    Raises WarcReadError naming the file and offset at the first damaged record;
+    the entries before it have been yielded by then.
     """
-    label = name or str(path)
     offset = 0
     try:
         with open(path, "rb") as fh:
             records = ArchiveIterator(fh)
             for record in records:
                 offset = records.get_record_offset()
+                where = f"{path}: offset {offset}"
+                while record.raw_stream.read(65536):
+                    pass
+                if getattr(record.raw_stream, "limit", 0) > 0:
+                    raise WarcReadError(f"{where}: record is truncated")
                 if record.rec_type != "response":
                     continue
-                record_id = record.rec_headers.get_header("WARC-Record-ID")
-                yield _page_from_record(record, WarcPointer(label, offset, record_id))
+                http = record.http_headers
+                yield ResponseEntry(
+                    pointer=WarcPointer(str(path), offset, record.rec_headers.get_header("WARC-Record-ID")),
+                    url=record.rec_headers.get_header("WARC-Target-URI"),
+                    status=int(http.get_statuscode() or 0) if http else 0,
+                    content_type=(http.get_header("Content-Type") or "") if http else "",
+                )
     except OSError as exc:
         raise WarcReadError(f"{path}: cannot read ({exc.strerror or exc})") from None
-    except (ArchiveLoadFailed, EOFError, ValueError) as exc:
-        raise WarcReadError(f"{path}: damaged near offset {offset}: {exc}") from None
+    except (ArchiveLoadFailed, EOFError, zlib.error, ValueError) as exc:
+        raise WarcReadError(f"{path}: damaged near offset {offset} ({exc})") from None

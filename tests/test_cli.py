@@ -1,0 +1,117 @@
+import gzip
+import io
+import json
+import re
+from pathlib import Path
+
+from click.testing import CliRunner
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.warcwriter import WARCWriter
+
+from archive.cli import main
+
+ARTICLE = """<html><head><meta charset="utf-8"><title>县里召开秋季农业生产推进会-云溪县</title></head><body>
+<div class="nav"><a href="/">首页</a> &gt; <a href="/xw/">新闻</a></div>
+<h1>县里召开秋季农业生产推进会</h1>
+<div class="info">发布时间：2026-10-19 08:21　来源：云溪县农业农村局　作者：李明</div>
+<div class="content">
+<p>10月18日，云溪县召开秋季农业生产推进会，总结前一阶段工作，部署秋收秋种各项任务。</p>
+<p>会议要求各乡镇抓住晴好天气，组织农机力量抢收抢种，确保粮食颗粒归仓，同时做好秸秆综合利用。</p>
+<p>会议还就农资保障、技术指导和防灾减灾作了安排，要求相关部门加强协作，及时解决生产中遇到的问题。</p>
+</div></body></html>"""
+
+
+def run(*args):
+    return CliRunner().invoke(main, list(args), catch_exceptions=False)
+
+
+def warc_with(path: Path, pages: dict[str, str]) -> Path:
+    with open(path, "wb") as fh:
+        writer = WARCWriter(fh, gzip=True)
+        for url, html in pages.items():
+            body = html.encode("utf-8")
+            http = StatusAndHeaders("200 OK", [("Content-Type", "text/html; charset=utf-8")], protocol="HTTP/1.1")
+            writer.write_record(writer.create_warc_record(url, "response", payload=io.BytesIO(body),
+                                                          length=len(body), http_headers=http))
+    return path
+
+
+def test_every_command_is_in_the_readme():
+    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+    commands = []
+    for name, command in main.commands.items():
+        subcommands = getattr(command, "commands", None)
+        commands += [f"archive {name} {sub}" for sub in subcommands] if subcommands else [f"archive {name}"]
+    for command in commands:
+        assert re.search(re.escape(command) + r"\b", readme), f"{command} is not documented in README.md"
+
+
+def test_extract_html_file_prints_one_json_record(tmp_path):
+    page = tmp_path / "a.html"
+    page.write_text(ARTICLE, encoding="utf-8")
+    result = run("extract", str(page), "--url", "https://www.example.gov.cn/xw/t20261019_1.html")
+    assert result.exit_code == 0, result.output
+    [line] = result.stdout.splitlines()
+    record = json.loads(line)
+    assert record["url"] == "https://www.example.gov.cn/xw/t20261019_1.html"
+    assert record["site"] == "www.example.gov.cn"
+    assert record["title"] == "县里召开秋季农业生产推进会"
+    assert record["published_at"].startswith("2026-10-19T08:21:00+08:00") or \
+        record["published_at"].startswith("2026-10-19T00:21:00+00:00")
+    assert "确保粮食颗粒归仓" in record["text"] and "首页" not in record["text"]
+
+
+def test_extract_goes_on_past_a_damaged_warc(tmp_path):
+    good = warc_with(tmp_path / "good.warc.gz", {"http://127.0.0.1/a/1.html": ARTICLE})
+    damaged = warc_with(tmp_path / "damaged.warc.gz", {"http://127.0.0.1/b/1.html": ARTICLE,
+                                                       "http://127.0.0.1/b/2.html": ARTICLE})
+    data = damaged.read_bytes()
+    damaged.write_bytes(data[: len(data) - 40])
+    result = run("extract", str(damaged), str(good))
+    assert result.exit_code == 1
+    urls = [json.loads(line)["url"] for line in result.stdout.splitlines()]
+    assert "http://127.0.0.1/a/1.html" in urls
+    errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    assert len(errors) == 1 and "damaged.warc.gz" in errors[0]
+
+
+def test_extract_to_dataset(tmp_path):
+    warc = warc_with(tmp_path / "in.warc.gz", {"http://127.0.0.1/a/1.html": ARTICLE})
+    result = run("extract", str(warc), "--out", str(tmp_path / "out"))
+    assert result.exit_code == 0, result.output
+    assert list((tmp_path / "out" / "articles").rglob("*.parquet"))
+
+
+def test_extract_missing_file_is_one_line(tmp_path):
+    result = run("extract", str(tmp_path / "nope.warc.gz"))
+    assert result.exit_code == 1
+    assert "nope.warc.gz: cannot read" in result.stderr
+
+
+def test_sites_check_reports_each_bad_file_and_fails(tmp_path):
+    (tmp_path / "ok.toml").write_text('id = "ok"\nname = "n"\nstart_urls = ["http://a/"]', encoding="utf-8")
+    (tmp_path / "x.toml").write_text('id = "x"\nname = "n"\nstart_urls = ["ftp://a"]', encoding="utf-8")
+    result = run("sites", "check", "--sites", str(tmp_path))
+    assert result.exit_code == 1
+    assert f"{tmp_path / 'x.toml'}: start_urls[0]: 'ftp://a' is not an http(s) URL" in result.stderr
+    listing = run("sites", "list", "--sites", str(tmp_path))
+    assert listing.stdout.startswith("ok ")
+
+
+def test_crawl_of_unknown_site_fails_before_fetching(tmp_path):
+    (tmp_path / "ok.toml").write_text('id = "ok"\nname = "n"\nstart_urls = ["http://a/"]', encoding="utf-8")
+    result = run("crawl", "nosuch", "--sites", str(tmp_path), "--out", str(tmp_path / "data"))
+    assert result.exit_code == 1
+    assert "no site 'nosuch'" in result.stderr
+    assert not (tmp_path / "data").exists()
+
+
+def test_export_without_dataset_is_one_line(tmp_path):
+    result = run("export", "--data", str(tmp_path))
+    assert result.exit_code == 1
+    assert result.stderr.strip().count("\n") == 0 and "no article dataset here" in result.stderr
+
+
+def test_gzip_fixture_helper_is_sound(tmp_path):
+    warc = warc_with(tmp_path / "x.warc.gz", {"http://127.0.0.1/": ARTICLE})
+    assert gzip.decompress(warc.read_bytes()).startswith(b"WARC/")
