@@ -64,7 +64,8 @@ class ExtractionPipeline:
         self.rules = self.crawler.spider.site.rules
 
     def process_item(self, item: dict):
-        future = self.pool.submit(extract_capture, item["pointers"], item["site"], self.rules, item["force"])
+        future = self.pool.submit(extract_capture, item["pointers"], item["site"], self.rules, item["force"],
+                                  item["counter"])
         from twisted.internet import reactor  # the one Scrapy installed, not a default
 
         done = defer.Deferred()

@@ -17,12 +17,15 @@ from lxml import etree
 from scrapy.http import HtmlResponse, Response, TextResponse
 from scrapy.linkextractors import LinkExtractor
 
+from archive.counters import find_counter
 from archive.extract import continuation_links
 from archive.records import FetchedPage
 from archive.sites import SiteConfig
 
 # Feeds and sitemaps come from the open web: never expand entities or fetch DTDs.
 _XML_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, recover=True, huge_tree=False)
+# A longer chain of 下一页 links is a trap (a calendar, a paginated list), not an article.
+MAX_ARTICLE_PAGES = 50
 _SKIP_EXTENSIONS = ["css", "js", "jpg", "jpeg", "png", "gif", "svg", "ico", "webp", "mp3", "mp4", "avi",
                     "flv", "swf", "woff", "woff2", "ttf", "exe", "apk", "dmg", "iso"]
 
@@ -82,7 +85,7 @@ class NewsSpider(scrapy.Spider):
         except etree.XMLSyntaxError:
             root = None
         if root is None:
-            self.crawler.stats.inc_value("archive/bad_feed", spider=self)
+            self.crawler.stats.inc_value("archive/bad_feed")
             return
         for element in root.iter():
             tag = etree.QName(element).localname if isinstance(element.tag, str) else ""
@@ -107,15 +110,17 @@ class NewsSpider(scrapy.Spider):
         if self.is_article(url) or self.should_follow(url) or (from_index and self.auto):
             yield scrapy.Request(url, callback=self.parse)
 
-    # -- multi-page articles ---------------------------------------------------------
+    # -- articles: pages 2..N, then the view counter, then one item ------------------
 
     def _start_article(self, response: Response):
         pointer = response.meta.get("warc_pointer")
         if pointer is None or response.status != 200:
             return
-        yield from self._next_or_done(response, [pointer], {response.url})
+        article = {"pointers": [pointer], "seen": {response.url},
+                   "counter": find_counter(response.text, response.url)}
+        yield from self._next_or_done(response, article)
 
-    def _next_or_done(self, response: Response, pointers: list, seen: set[str]):
+    def _next_or_done(self, response: Response, article: dict):
         page = FetchedPage(
             url=response.url,
             status=response.status,
@@ -126,30 +131,56 @@ class NewsSpider(scrapy.Spider):
             body=response.body,
             fetched_at=datetime.now(UTC),
         )
-        following = [u for u in continuation_links(page) if u not in seen]
+        following = [u for u in continuation_links(page) if u not in article["seen"]]
         self._continuations.update(following)
-        if following and len(pointers) < 50:
-            yield scrapy.Request(
-                following[0],
-                callback=self.parse_continuation,
-                errback=self.continuation_failed,
-                meta={"article_pointers": pointers, "article_seen": seen | {following[0]}},
-                dont_filter=True,
-            )
+        if following and len(article["pointers"]) < MAX_ARTICLE_PAGES:
+            article["seen"].add(following[0])
+            yield scrapy.Request(following[0], callback=self.parse_continuation, errback=self.continuation_failed,
+                                 meta={"article": article}, dont_filter=True)
         else:
-            yield self._item(pointers)
+            yield from self._counter_or_item(article)
 
     def parse_continuation(self, response: Response):
-        pointers = response.meta["article_pointers"]
+        article = response.meta["article"]
         pointer = response.meta.get("warc_pointer")
         if response.status != 200 or pointer is None:
-            yield self._item(pointers)
+            self.crawler.stats.inc_value("archive/continuation_failed")
+            yield from self._counter_or_item(article)
             return
-        yield from self._next_or_done(response, [*pointers, pointer], response.meta["article_seen"])
+        article["pointers"].append(pointer)
+        yield from self._next_or_done(response, article)
 
     def continuation_failed(self, failure):
-        self.crawler.stats.inc_value("archive/continuation_failed", spider=self)
-        yield self._item(failure.request.meta["article_pointers"])
+        self.crawler.stats.inc_value("archive/continuation_failed")
+        yield from self._counter_or_item(failure.request.meta["article"])
 
-    def _item(self, pointers: list) -> dict:
-        return {"site": self.site.id, "pointers": list(pointers), "force": not self.auto}
+    def _counter_or_item(self, article: dict):
+        counter = article["counter"]
+        if counter is None:
+            yield self._item(article)
+            return
+        yield scrapy.Request(counter.url, callback=self.parse_counter, errback=self.counter_failed,
+                             meta={"article": article}, dont_filter=True)
+
+    def parse_counter(self, response: Response):
+        article = response.meta["article"]
+        pointer = response.meta.get("warc_pointer")
+        if response.status == 200 and pointer is not None:
+            yield self._item(article, counter_pointer=pointer)
+        else:
+            self.crawler.stats.inc_value(f"archive/views_unavailable/http_{response.status}")
+            yield self._item(article)
+
+    def counter_failed(self, failure):
+        reason = type(failure.value).__name__
+        self.crawler.stats.inc_value(f"archive/views_unavailable/{reason}")
+        yield self._item(failure.request.meta["article"])
+
+    def _item(self, article: dict, counter_pointer=None) -> dict:
+        counter = article["counter"]
+        return {
+            "site": self.site.id,
+            "pointers": list(article["pointers"]),
+            "force": not self.auto,
+            "counter": (counter.family, counter_pointer) if counter and counter_pointer else None,
+        }

@@ -150,11 +150,14 @@ def demo(out: Path) -> None:
 @click.option("--out", "out", type=click.Path(path_type=Path, file_okay=False),
               help="Write a Parquet dataset into OUT/articles instead of JSON Lines on stdout.")
 @click.option("--workers", type=click.IntRange(1), help="Extraction processes (default: one per core).")
-def extract(inputs, url, site_id, out, workers) -> None:
+@sites_option
+def extract(inputs, url, site_id, out, workers, sites_dir) -> None:
     """Extract article records from WARC files or saved HTML pages, without network.
 
     A WARC input gives a record for every article page among its HTML responses; an
     HTML input is taken as one article. Damaged WARC files are reported and skipped.
+    With --site naming a configured site, its article patterns and selectors apply,
+    so the records are those the crawl made.
 
     \b
     Examples:
@@ -162,15 +165,10 @@ def extract(inputs, url, site_id, out, workers) -> None:
       archive extract page.html --url https://www.example.gov.cn/a/1.html
       archive extract data/warc --out rebuilt
     """
-    from archive.extraction import (
-        extract_captures,
-        extract_html_file,
-        iter_inputs,
-        looks_like_warc,
-        scan_html_captures,
-        worker_pool,
-    )
+    from archive.extraction import extract_html_file, extract_warc, iter_inputs, looks_like_warc, worker_pool
     from archive.parquet import DatasetWriter
+
+    config = _site_config(sites_dir, site_id) if site_id else None
 
     writer = DatasetWriter(out / "articles") if out else None
     failed = 0
@@ -185,7 +183,7 @@ def extract(inputs, url, site_id, out, workers) -> None:
         for path in iter_inputs(inputs):
             try:
                 if looks_like_warc(path):
-                    for record in extract_captures(scan_html_captures(path), pool, site=site_id):
+                    for record in extract_warc(path, pool, site=site_id, config=config):
                         emit(record)
                 else:
                     record = extract_html_file(path, url or path.resolve().as_uri(), site_id)
@@ -231,6 +229,16 @@ def export(fmt, sites, since, until, data_dir, output) -> None:
         click.echo(f"{rows} articles written to {output}", err=True)
     else:
         write_export(scanner, fmt, sys.stdout.buffer)
+
+
+def _site_config(sites_dir: Path, site_id: str) -> SiteConfig | None:
+    """The config of `site_id` when one exists; ad-hoc site ids have none."""
+    path = sites_dir / f"{site_id}.toml"
+    if not path.is_file():
+        return None
+    from archive.sites import load_site_file
+
+    return load_site_file(path)
 
 
 def _day(value) -> date | None:

@@ -16,9 +16,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from archive.counters import CounterCall, find_counter, read_counter
 from archive.errors import WarcReadError
-from archive.extract import continuation_links, extract_article
+from archive.extract import continuation_links, decode_html, extract_article
 from archive.records import ArticleRecord, ExtractionRules, FetchedPage, WarcPointer
+from archive.sites import SiteConfig
 from archive.warc import ResponseEntry, read_page, scan_responses
 
 log = logging.getLogger(__name__)
@@ -46,18 +48,26 @@ def extract_capture(
     site: str,
     rules: ExtractionRules | None = None,
     force: bool = False,
+    counter: tuple[str, WarcPointer] | None = None,
 ) -> ArticleRecord | None:
-    """Read the pages of one article from WARC and extract its record (worker side)."""
+    """Read the pages of one article (and its counter answer) from WARC and extract its record.
+
+    Runs in a worker process.
+    """
     pages = [read_page(pointer) for pointer in pointers]
-    return extract_article(pages, site=site, rules=rules, force=force)
+    record = extract_article(pages, site=site, rules=rules, force=force)
+    if record is not None and counter is not None:
+        family, pointer = counter
+        apply_counter(record, family, read_page(pointer))
+    return record
 
 
-@dataclass(frozen=True)
-class HtmlCapture:
-    """An HTML response found in a WARC file, before extraction."""
-
-    pointer: WarcPointer
-    url: str
+def apply_counter(record: ArticleRecord, family: str, answer: FetchedPage) -> None:
+    """Views from a counter endpoint are the live number: they win over one printed in the page."""
+    views = read_counter(family, answer.body) if answer.status == 200 else None
+    if views is not None:
+        record.views = views
+        record.views_observed_at = answer.fetched_at
 
 
 def is_html(entry: ResponseEntry) -> bool:
@@ -65,16 +75,23 @@ def is_html(entry: ResponseEntry) -> bool:
     return entry.status == 200 and ("html" in ctype or ctype == "")
 
 
-def scan_html_captures(path: Path) -> list[HtmlCapture]:
-    """The successful HTML responses of one WARC file, located but not yet parsed."""
-    return [HtmlCapture(e.pointer, e.url) for e in scan_responses(path) if is_html(e)]
+@dataclass(frozen=True)
+class PageFacts:
+    """What the first pass learns about one captured HTML page."""
+
+    record: ArticleRecord | None
+    continuations: list[str]
+    counter: CounterCall | None
 
 
-def _first_pass(capture: HtmlCapture, site: str | None, rules: ExtractionRules | None):
-    """Worker: extract a page on its own and list the pages that continue it."""
-    page = read_page(capture.pointer)
-    record = extract_article([page], site=site or site_for_url(page.url), rules=rules)
-    return record, continuation_links(page)
+def _first_pass(pointer: WarcPointer, site: str | None, config: SiteConfig | None) -> PageFacts:
+    """Worker: extract a page on its own; list the pages that continue it and its counter."""
+    page = read_page(pointer)
+    force = config is not None and config.matches_article(page.url)
+    rules = config.rules if config else None
+    record = extract_article([page], site=site or site_for_url(page.url), rules=rules, force=force)
+    counter = find_counter(decode_html(page.body, page.headers), page.url) if record else None
+    return PageFacts(record, continuation_links(page), counter)
 
 
 def _follow_chain(start: str, links: dict[str, list[str]], captured: set[str]) -> list[str]:
@@ -89,40 +106,52 @@ def _follow_chain(start: str, links: dict[str, list[str]], captured: set[str]) -
         seen.add(current)
 
 
-def extract_captures(
-    captures: Sequence[HtmlCapture],
+def extract_warc(
+    path: Path,
     pool: Executor,
     *,
     site: str | None = None,
-    rules: ExtractionRules | None = None,
+    config: SiteConfig | None = None,
 ) -> Iterator[ArticleRecord]:
-    """Records of the article pages among `captures`, multi-page articles joined.
+    """Records of the article pages captured in one WARC file, as the crawl made them.
 
-    Every page is extracted once on its own; an article whose continuation pages are
-    among the captures is extracted again with them, and those pages give no record of
-    their own.
+    Every HTML page is extracted once on its own; an article whose continuation pages
+    were captured too is extracted again with them (those pages give no record of their
+    own), and an article whose view counter was captured gets its views from it.
     """
-    results = list(pool.map(_first_pass, captures, [site] * len(captures), [rules] * len(captures), chunksize=8))
-    by_url = {c.url: c for c in captures}
-    links = {c.url: result[1] for c, result in zip(captures, results, strict=True)}
+    responses = {}
+    for entry in scan_responses(path):
+        if entry.status == 200:
+            responses.setdefault(entry.url, entry)
+    pages = [e for e in responses.values() if is_html(e)]
+    count = len(pages)
+    facts = list(pool.map(_first_pass, [p.pointer for p in pages], [site] * count, [config] * count,
+                          chunksize=8))
+    links = {p.url: f.continuations for p, f in zip(pages, facts, strict=True)}
+    html_urls = set(links)
     chains = {}
-    for capture, (record, _) in zip(captures, results, strict=True):
-        if record is not None:
-            chain = _follow_chain(capture.url, links, set(by_url))
+    for page, fact in zip(pages, facts, strict=True):
+        if fact.record is not None:
+            chain = _follow_chain(page.url, links, html_urls)
             if len(chain) > 1:
-                chains[capture.url] = chain
+                chains[page.url] = chain
     continued = {url for chain in chains.values() for url in chain[1:]}
+    rules = config.rules if config else None
     joined = {
-        url: pool.submit(extract_capture, [by_url[u].pointer for u in chain], site or site_for_url(url), rules, True)
+        url: pool.submit(extract_capture, [responses[u].pointer for u in chain], site or site_for_url(url),
+                         rules, True)
         for url, chain in chains.items()
     }
-    for capture, (record, _) in zip(captures, results, strict=True):
-        if capture.url in continued:
+    for page, fact in zip(pages, facts, strict=True):
+        if page.url in continued:
             continue
-        if capture.url in joined:
-            record = joined[capture.url].result()
-        if record is not None:
-            yield record
+        record = joined[page.url].result() if page.url in joined else fact.record
+        if record is None:
+            continue
+        answer = responses.get(fact.counter.url) if fact.counter else None
+        if answer is not None:
+            apply_counter(record, fact.counter.family, read_page(answer.pointer))
+        yield record
 
 
 def extract_html_file(path: Path, url: str, site: str | None = None) -> ArticleRecord | None:

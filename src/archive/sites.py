@@ -43,6 +43,9 @@ class SiteConfig:
     allow_private: bool = False
     source_file: str | None = None
 
+    def matches_article(self, url: str) -> bool:
+        return any(re.search(pattern, url) for pattern in self.article)
+
     @property
     def rules(self) -> ExtractionRules:
         return ExtractionRules(kind=self.kind, selectors=dict(self.selectors))
