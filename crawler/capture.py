@@ -1,4 +1,11 @@
-"""Record every HTTP exchange of a crawl into WARC files, byte for byte as received."""
+"""Record every HTTP exchange of a crawl into WARC files, byte for byte as received.
+
+Re-fetches are made conditional (If-None-Match / If-Modified-Since) and a page that
+has not changed is archived as a revisit record instead of a second full copy: a 304
+as server-not-modified, a 200 with the same payload digest as identical-payload-digest.
+Either way the spider receives the page as archived before, so navigation through an
+unchanged list page works exactly as the first time.
+"""
 
 from __future__ import annotations
 
@@ -8,8 +15,21 @@ from urllib.parse import urlsplit
 
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
+from scrapy.http import Headers
+from scrapy.responsetypes import responsetypes
 
-from archive.warc import HttpExchange, WarcFileWriter
+from archive.errors import WarcReadError
+from archive.state import shared_state
+from archive.warc import (
+    IDENTICAL_PAYLOAD,
+    SERVER_NOT_MODIFIED,
+    HttpExchange,
+    Revisit,
+    WarcFileWriter,
+    payload_digest,
+    read_page,
+    warc_date,
+)
 
 
 def _header_pairs(headers) -> list[tuple[str, str]]:
@@ -30,34 +50,32 @@ class WarcCaptureMiddleware:
 
     It sits closest to the downloader, so it sees the body before decompression and
     every response (3xx, 4xx, 5xx and robots.txt included) before other middlewares act.
-    The response record's location is left in ``request.meta["warc_pointer"]``.
+    The location of the capture is left in ``request.meta["warc_pointer"]``, and
+    ``request.meta["unchanged"]`` says the page repeats an earlier capture.
     """
 
-    def __init__(self, directory: Path, max_size: int) -> None:
-        self.directory = directory
+    def __init__(self, crawler, out: Path, max_size: int) -> None:
+        self.crawler = crawler
+        self.stats = crawler.stats
+        self.out = out
         self.max_size = max_size
+        self.state = shared_state(out)
         self.writer: WarcFileWriter | None = None
 
     @classmethod
     def from_crawler(cls, crawler):
         if not crawler.settings.getbool("ARCHIVE_WARC_ENABLED", True):
             raise NotConfigured("ARCHIVE_WARC_ENABLED is off")
-        out = Path(crawler.settings.get("ARCHIVE_OUT"))
-        middleware = cls(out / "warc", crawler.settings.getint("ARCHIVE_WARC_MAX_SIZE"))
-        middleware.crawler = crawler
-        middleware.stats = crawler.stats
+        middleware = cls(crawler, Path(crawler.settings.get("ARCHIVE_OUT")),
+                         crawler.settings.getint("ARCHIVE_WARC_MAX_SIZE"))
         crawler.signals.connect(middleware.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(middleware.spider_closed, signal=signals.spider_closed)
         return middleware
 
     def spider_opened(self, spider) -> None:
-        site = getattr(spider, "site", None)
-        info = {"operator-note": "captured by an automated crawler", "robots": "obey"}
-        if site is not None:
-            info["site"] = site.id
-            info["robots"] = "obey" if site.obey_robots else "ignore"
-        self.writer = WarcFileWriter(self.directory, site.id if site else spider.name,
-                                     max_size=self.max_size, info=info)
+        self.site = spider.site
+        info = {"site": self.site.id, "robots": "obey" if self.site.obey_robots else "ignore"}
+        self.writer = WarcFileWriter(self.out / "warc", self.site.id, max_size=self.max_size, info=info)
 
     def spider_closed(self, spider) -> None:
         if self.writer is not None:
@@ -66,11 +84,72 @@ class WarcCaptureMiddleware:
                 self.stats.inc_value("archive/warc_files")
                 spider.logger.info("WARC file written: %s", path)
 
+    def process_request(self, request):
+        if not request.meta.get("conditional", True) or request.method != "GET":
+            return None
+        known = self.state.known(request.url)
+        if known is None or known.pointer is None:
+            return None
+        if known.etag:
+            request.headers.setdefault("If-None-Match", known.etag)
+        if known.last_modified:
+            request.headers.setdefault("If-Modified-Since", known.last_modified)
+        return None
+
     def process_response(self, request, response):
+        # Counters and other live answers ask for a full record every time.
+        wants_revisit = request.meta.get("conditional", True) and response.status in (200, 304)
+        known = self.state.known(request.url) if wants_revisit else None
+        revisit = self._revisit_for(response, known)
+        moment = datetime.now(UTC)
+        exchange = self._exchange(request, response)
+        pointer = self.writer.write(exchange, moment, revisit)
+        self.stats.inc_value("archive/warc_records", 2)
+        if revisit is not None:
+            self.stats.inc_value(f"archive/revisits/{'not_modified' if response.status == 304 else 'identical'}")
+            self.state.record_capture(request.url, self.site.id, response.status, etag=None, last_modified=None,
+                                      payload_digest=None, pointer=None, warc_date=None)
+            request.meta["warc_pointer"] = known.pointer
+            request.meta["unchanged"] = True
+            return self._archived_response(response, known) if response.status == 304 else response
+        self.stats.inc_value("archive/warc_bytes", len(response.body))
+        self.state.record_capture(
+            request.url, self.site.id, response.status,
+            etag=_header(response, b"ETag"), last_modified=_header(response, b"Last-Modified"),
+            payload_digest=payload_digest(response.body), pointer=pointer, warc_date=warc_date(moment),
+        )
+        request.meta["warc_pointer"] = pointer
+        return response
+
+    def _revisit_for(self, response, known) -> Revisit | None:
+        if known is None or known.pointer is None or known.status != 200:
+            return None
+        if response.status == 304:
+            return Revisit(SERVER_NOT_MODIFIED, known.pointer, known.url, known.warc_date or "")
+        digest = payload_digest(response.body)
+        if digest == known.payload_digest:
+            return Revisit(IDENTICAL_PAYLOAD, known.pointer, known.url, known.warc_date or "", digest)
+        return None
+
+    def _archived_response(self, response, known):
+        """The earlier capture, served in place of a 304 so navigation can go on."""
+        try:
+            page = read_page(known.pointer)
+        except WarcReadError:
+            self.stats.inc_value("archive/revisit_source_unreadable")
+            return response
+        # The stored body is decoded already; drop the headers that describe an encoding.
+        headers = Headers({k: v for k, v in page.headers.items()
+                           if k not in ("content-encoding", "transfer-encoding", "content-length")})
+        cls = responsetypes.from_args(headers=headers, url=response.url, body=page.body)
+        return cls(url=response.url, status=200, headers=headers, body=page.body, request=response.request,
+                   flags=["archived"], ip_address=response.ip_address, protocol=response.protocol)
+
+    def _exchange(self, request, response) -> HttpExchange:
         request_headers = _header_pairs(request.headers)
         if not any(name.lower() == "host" for name, _ in request_headers):
             request_headers.insert(0, ("Host", urlsplit(request.url).netloc))
-        exchange = HttpExchange(
+        return HttpExchange(
             url=response.url,
             method=request.method,
             request_target=_request_target(request.url),
@@ -82,8 +161,8 @@ class WarcCaptureMiddleware:
             response_body=response.body,
             ip_address=str(response.ip_address) if response.ip_address else None,
         )
-        pointer = self.writer.write(exchange, datetime.now(UTC))
-        request.meta["warc_pointer"] = pointer
-        self.stats.inc_value("archive/warc_records", 2)
-        self.stats.inc_value("archive/warc_bytes", len(response.body))
-        return response
+
+
+def _header(response, name: bytes) -> str | None:
+    value = response.headers.get(name)
+    return value.decode("latin-1") if value else None

@@ -1,22 +1,32 @@
-"""Hand captured article pages to extraction workers; collect records into the dataset.
+"""Hand captured articles to extraction workers; collect records into the dataset.
 
 The reactor only submits work and receives results: parsing and extraction run in a
 process pool shared by every site of the crawl, so both cores work and a slow page never
-stalls fetching.
+stalls fetching. Every job is written to the state store before it is submitted and
+marked done only once its row is in a Parquet file on disk, so a crawl killed at any
+moment leaves a list of jobs the next run finishes.
 """
 
 from __future__ import annotations
 
 import os
+import time
 from dataclasses import replace
 from pathlib import Path
 
+import pyarrow.compute as pc
 from scrapy.exceptions import NotConfigured
 from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet import defer
 
-from archive.extraction import extract_capture, worker_pool
-from archive.parquet import DatasetWriter
+from archive.counters import read_counter
+from archive.extraction import extract_job, worker_pool
+from archive.parquet import DatasetWriter, ViewsRow, open_dataset
+from archive.records import ArticleJob, ArticleRecord, ViewsObservation
+from archive.state import shared_state
+
+# Rows wait in memory at most this long before they are written (and count as done).
+FLUSH_SECONDS = 30.0
 
 
 class _SharedPool:
@@ -43,62 +53,113 @@ _POOL = _SharedPool()
 
 
 class ExtractionPipeline:
-    def __init__(self, out: Path, workers: int, stats) -> None:
+    def __init__(self, crawler, out: Path, workers: int) -> None:
+        self.crawler = crawler
+        self.stats = crawler.stats
         self.out = out
         self.workers = workers
-        self.stats = stats
         self.pending: set[defer.Deferred] = set()
+        self.last_flush = time.monotonic()
 
     @classmethod
     def from_crawler(cls, crawler):
         if not crawler.settings.getbool("ARCHIVE_EXTRACT_ENABLED", True):
             raise NotConfigured("ARCHIVE_EXTRACT_ENABLED is off")
-        pipeline = cls(Path(crawler.settings.get("ARCHIVE_OUT")), crawler.settings.getint("ARCHIVE_EXTRACT_WORKERS"),
-                       crawler.stats)
-        pipeline.crawler = crawler
-        return pipeline
+        return cls(crawler, Path(crawler.settings.get("ARCHIVE_OUT")),
+                   crawler.settings.getint("ARCHIVE_EXTRACT_WORKERS"))
 
     def open_spider(self) -> None:
+        site = self.crawler.spider.site
+        self.rules = site.rules
+        self.state = shared_state(self.out)
         self.pool = _POOL.acquire(self.workers)
-        self.writer = DatasetWriter(self.out / "articles")
-        self.rules = self.crawler.spider.site.rules
+        self.articles = DatasetWriter(self.out / "articles")
+        self.views = DatasetWriter(self.out / "views", views=True)
+        self._resume(site.id)
 
-    def process_item(self, item: dict):
-        future = self.pool.submit(extract_capture, item["pointers"], item["site"], self.rules, item["force"],
-                                  item["counter"])
-        from twisted.internet import reactor  # the one Scrapy installed, not a default
+    def _resume(self, site_id: str) -> None:
+        """Finish the jobs an interrupted run left: extract those whose row is not on disk."""
+        jobs = list(self.state.pending_jobs(site_id))
+        if not jobs:
+            return
+        written = _record_ids_in_dataset(self.out / "articles", site_id)
+        for job in jobs:
+            if job.pointers[0].record_id in written:
+                self.state.articles_done([(job.url, "done")])
+            else:
+                self.stats.inc_value("archive/resumed_jobs")
+                self._submit(job)
 
-        done = defer.Deferred()
-        # Resolve in the reactor thread: the future's callback runs in the pool's thread.
-        future.add_done_callback(lambda f: reactor.callFromThread(self._finished, f, item, done))
-        self.pending.add(done)
-        done.addBoth(self._forget, done)
+    def process_item(self, item):
+        if isinstance(item, ViewsObservation):
+            views = read_counter(item.family, item.answer)
+            if views is None:
+                self.stats.inc_value("archive/views_unavailable/unreadable")
+            else:
+                self.views.add(ViewsRow(item.url, item.site, item.observed_at, views))
+                self.stats.inc_value("archive/views_observed")
+            return item
+        self.state.article_submitted(item)
+        self._submit(item)
         # The item is done for Scrapy at once; the record lands when the worker answers.
         return item
+
+    def _submit(self, job: ArticleJob) -> None:
+        from twisted.internet import reactor  # the one Scrapy installed, not a default
+
+        future = self.pool.submit(extract_job, job, self.rules)
+        done = defer.Deferred()
+        # The future's callback runs in the pool's thread: hand the result to the reactor.
+        future.add_done_callback(lambda f: reactor.callFromThread(self._finished, f, job, done))
+        self.pending.add(done)
+        done.addBoth(self._forget, done)
 
     def _forget(self, result, done):
         self.pending.discard(done)
         return result
 
-    def _finished(self, future, item, done: defer.Deferred) -> None:
+    def _finished(self, future, job: ArticleJob, done: defer.Deferred) -> None:
         try:
             record = future.result()
-        except Exception as exc:
+        except Exception as exc:  # a worker error must not stop the crawl: count it, keep the job pending
             self.stats.inc_value("archive/extraction_failed")
-            self.crawler.spider.logger.error("extraction failed for %s: %s", item["pointers"][0].file, exc)
-            done.callback(None)
-            return
-        if record is None:
-            self.stats.inc_value("archive/non_article_pages")
+            self.crawler.spider.logger.error("extraction failed for %s: %s", job.url, exc)
         else:
-            warc_file = os.path.relpath(record.warc_file, self.out) if record.warc_file else None
-            self.writer.add(replace(record, warc_file=warc_file))
-            self.stats.inc_value("archive/articles")
+            if record is None:
+                self.stats.inc_value("archive/non_article_pages")
+                self.state.articles_done([(job.url, "not_article")])
+            else:
+                self._add(record)
+        if time.monotonic() - self.last_flush > FLUSH_SECONDS:
+            self._flush()
         done.callback(None)
+
+    def _add(self, record: ArticleRecord) -> None:
+        warc_file = os.path.relpath(record.warc_file, self.out) if record.warc_file else None
+        self._mark_done(self.articles.add(replace(record, warc_file=warc_file)))
+        self.stats.inc_value("archive/articles")
+        if record.views is not None:
+            self.views.add(ViewsRow(record.url, record.site, record.views_observed_at, record.views))
+
+    def _mark_done(self, written: list[ArticleRecord]) -> None:
+        if written:
+            self.state.articles_done([(r.url, "done") for r in written])
+
+    def _flush(self) -> None:
+        self._mark_done(self.articles.flush())
+        self.views.flush()
+        self.last_flush = time.monotonic()
 
     async def close_spider(self) -> None:
         if self.pending:
             await maybe_deferred_to_future(defer.DeferredList(list(self.pending)))
-        self.writer.close()
-        self.stats.set_value("archive/parquet_files", len(self.writer.files))
+        self._flush()
+        self.stats.set_value("archive/parquet_files", len(self.articles.files))
         _POOL.release()
+
+
+def _record_ids_in_dataset(root: Path, site: str) -> set[str]:
+    if not root.is_dir():
+        return set()
+    table = open_dataset(root).to_table(columns=["warc_record_id"], filter=pc.field("site") == site)
+    return set(table.column("warc_record_id").to_pylist())

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from scrapy.crawler import Crawler, CrawlerProcess
 from scrapy.settings import Settings
 
+from archive.locks import SiteBusy, SiteLock
+from archive.recovery import recover_data_dir
 from archive.sites import SiteConfig
+from archive.state import shared_state
 from crawler import settings as default_settings
 from crawler.spiders.news import NewsSpider
 
@@ -19,9 +22,10 @@ class SiteOutcome:
     pages_fetched: int = 0
     articles: int = 0
     non_articles: int = 0
+    revisits: int = 0
     failures: int = 0
+    bytes_received: int = 0
     finish_reason: str = ""
-    warc_files: list[str] = field(default_factory=list)
 
 
 def site_settings(base: Settings, site: SiteConfig) -> Settings:
@@ -34,22 +38,47 @@ def site_settings(base: Settings, site: SiteConfig) -> Settings:
     return settings
 
 
-def crawl_sites(sites: list[SiteConfig], out: Path, overrides: dict | None = None) -> list[SiteOutcome]:
-    """Crawl `sites` concurrently into `out`; blocks until every site is done."""
+def crawl_sites(sites: list[SiteConfig], out: Path, overrides: dict | None = None) -> tuple[list[SiteOutcome],
+                                                                                           list[SiteBusy]]:
+    """Crawl `sites` concurrently into `out`; blocks until every site is done.
+
+    A site another process is crawling into `out` is skipped and reported.
+    """
+    out = Path(out).resolve()
+    out.mkdir(parents=True, exist_ok=True)
+    locks, busy = [], []
+    for site in sites:
+        try:
+            locks.append((site, SiteLock(out, site.id).acquire()))
+        except SiteBusy as exc:
+            busy.append(exc)
+    if not locks:
+        return [], busy
+    recover_data_dir(out, [site.id for site, _ in locks])
     base = Settings()
     base.setmodule(default_settings, priority="project")
     base.set("ARCHIVE_OUT", str(out), priority="cmdline")
     for key, value in (overrides or {}).items():
         base.set(key, value, priority="cmdline")
     process = CrawlerProcess(base)
-    crawlers = []
-    for index, site in enumerate(sites):
+    state = shared_state(out)
+    runs = []
+    for index, (site, _) in enumerate(locks):
         # The first crawler installs the reactor (asyncio, from the settings).
         crawler = Crawler(NewsSpider, site_settings(base, site), init_reactor=index == 0)
-        crawlers.append((site, crawler))
+        runs.append((site, crawler, state.run_started(site.id)))
         process.crawl(crawler, site=site)
-    process.start()
-    return [_outcome(site, crawler) for site, crawler in crawlers]
+    try:
+        process.start()
+    finally:
+        for _, lock in locks:
+            lock.release()
+    outcomes = []
+    for site, crawler, run_id in runs:
+        outcome = _outcome(site, crawler)
+        state.run_finished(run_id, outcome.finish_reason)
+        outcomes.append(outcome)
+    return outcomes, busy
 
 
 def _outcome(site: SiteConfig, crawler) -> SiteOutcome:
@@ -57,12 +86,14 @@ def _outcome(site: SiteConfig, crawler) -> SiteOutcome:
     failures = sum(v for k, v in stats.items() if k.startswith("downloader/exception_type_count/"))
     failures += stats.get("archive/extraction_failed", 0)
     failures += sum(v for k, v in stats.items()
-                    if k.startswith("downloader/response_status_count/") and k.rsplit("/", 1)[1] >= "400")
+                    if k.startswith("downloader/response_status_count/") and int(k.rsplit("/", 1)[1]) >= 400)
     return SiteOutcome(
         site=site.id,
         pages_fetched=stats.get("downloader/response_count", 0),
         articles=stats.get("archive/articles", 0),
         non_articles=stats.get("archive/non_article_pages", 0),
+        revisits=sum(v for k, v in stats.items() if k.startswith("archive/revisits/")),
         failures=failures,
+        bytes_received=stats.get("downloader/response_bytes", 0),
         finish_reason=str(stats.get("finish_reason", "")),
     )

@@ -9,7 +9,8 @@ the content which pages are articles.
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import scrapy
@@ -19,8 +20,9 @@ from scrapy.linkextractors import LinkExtractor
 
 from archive.counters import find_counter
 from archive.extract import continuation_links
-from archive.records import FetchedPage
+from archive.records import ArticleJob, CounterCapture, FetchedPage, ViewsObservation
 from archive.sites import SiteConfig
+from archive.state import shared_state
 
 # Feeds and sitemaps come from the open web: never expand entities or fetch DTDs.
 _XML_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, recover=True, huge_tree=False)
@@ -45,10 +47,16 @@ class NewsSpider(scrapy.Spider):
         self._links = LinkExtractor(deny_extensions=_SKIP_EXTENSIONS)
 
     async def start(self):
-        for url in self.site.start_urls:
-            yield scrapy.Request(url, callback=self.parse)
+        self.state = shared_state(Path(self.settings.get("ARCHIVE_OUT")))
+        # Feeds and sitemaps first: they name the newest articles most cheaply.
         for url in self.site.feeds + self.site.sitemaps:
-            yield scrapy.Request(url, callback=self.parse_xml, meta={"xml_source": True})
+            yield scrapy.Request(url, callback=self.parse_xml, dont_filter=True)
+        for url in self.site.start_urls:
+            yield scrapy.Request(url, callback=self.parse, dont_filter=True)
+        window = timedelta(days=self.site.counter_days)
+        for article_url, family, counter_url in self.state.counters_to_refresh(self.site.id, window):
+            yield scrapy.Request(counter_url, callback=self.parse_views, dont_filter=True,
+                                 meta={"conditional": False, "views_of": article_url, "family": family})
 
     # -- classification ------------------------------------------------------------
 
@@ -64,6 +72,14 @@ class NewsSpider(scrapy.Spider):
             return self.auto
         return any(p.search(url) for p in self._follow)
 
+    def known_article(self, url: str) -> bool:
+        """Archived already and not to be fetched again (unless within refresh_days)."""
+        known = self.state.article_state(url)
+        if known is None or known[0] == "not_article":
+            return False
+        state, first_seen = known
+        return not (self.site.refresh_days and first_seen >= _days_ago(self.site.refresh_days))
+
     # -- callbacks -----------------------------------------------------------------
 
     def parse(self, response: Response):
@@ -73,10 +89,26 @@ class NewsSpider(scrapy.Spider):
             return
         if response.url in self._continuations:
             return
-        if self.auto or self.is_article(response.url):
+        unchanged_article = response.meta.get("unchanged") and self.state.article_state(response.url)
+        if (self.auto or self.is_article(response.url)) and not unchanged_article:
             yield from self._start_article(response)
-        for link in self._links.extract_links(response):
-            yield from self._request_for(link.url)
+        yield from self._follow_links(response)
+
+    def _follow_links(self, response: Response):
+        """Request the page's links; stop paging a list once it shows only known articles."""
+        links = [link.url for link in self._links.extract_links(response)]
+        known_in_a_row = 0
+        for url in links:
+            if self.is_article(url) or self.auto:
+                known_in_a_row = known_in_a_row + 1 if self.known_article(url) else 0
+                if known_in_a_row >= self.site.stop_after_known:
+                    break
+        exhausted = known_in_a_row >= self.site.stop_after_known
+        for url in links:
+            if exhausted and _is_pagination(response.url, url):
+                self.crawler.stats.inc_value("archive/pagination_stopped")
+                continue
+            yield from self._request_for(url)
 
     def parse_xml(self, response: Response):
         """RSS, Atom and sitemaps (including sitemap indexes): collect their links."""
@@ -107,6 +139,9 @@ class NewsSpider(scrapy.Spider):
     def _request_for(self, url: str, from_index: bool = False):
         if url in self._continuations or not self.on_site(url):
             return
+        if (self.is_article(url) or self.auto) and self.known_article(url):
+            self.crawler.stats.inc_value("archive/known_articles_skipped")
+            return
         if self.is_article(url) or self.should_follow(url) or (from_index and self.auto):
             yield scrapy.Request(url, callback=self.parse)
 
@@ -116,7 +151,7 @@ class NewsSpider(scrapy.Spider):
         pointer = response.meta.get("warc_pointer")
         if pointer is None or response.status != 200:
             return
-        article = {"pointers": [pointer], "seen": {response.url},
+        article = {"url": response.url, "pointers": [pointer], "seen": {response.url},
                    "counter": find_counter(response.text, response.url)}
         yield from self._next_or_done(response, article)
 
@@ -160,7 +195,7 @@ class NewsSpider(scrapy.Spider):
             yield self._item(article)
             return
         yield scrapy.Request(counter.url, callback=self.parse_counter, errback=self.counter_failed,
-                             meta={"article": article}, dont_filter=True)
+                             meta={"article": article, "conditional": False}, dont_filter=True)
 
     def parse_counter(self, response: Response):
         article = response.meta["article"]
@@ -176,11 +211,39 @@ class NewsSpider(scrapy.Spider):
         self.crawler.stats.inc_value(f"archive/views_unavailable/{reason}")
         yield self._item(failure.request.meta["article"])
 
-    def _item(self, article: dict, counter_pointer=None) -> dict:
+    def _item(self, article: dict, counter_pointer=None) -> ArticleJob:
         counter = article["counter"]
-        return {
-            "site": self.site.id,
-            "pointers": list(article["pointers"]),
-            "force": not self.auto,
-            "counter": (counter.family, counter_pointer) if counter and counter_pointer else None,
-        }
+        return ArticleJob(
+            url=article["url"],
+            site=self.site.id,
+            pointers=list(article["pointers"]),
+            force=not self.auto,
+            counter=CounterCapture(counter.family, counter.url, counter_pointer) if counter else None,
+        )
+
+    # -- view counts of articles archived earlier -------------------------------------
+
+    def parse_views(self, response: Response):
+        if response.status != 200:
+            self.crawler.stats.inc_value(f"archive/views_unavailable/http_{response.status}")
+            return
+        yield ViewsObservation(
+            url=response.meta["views_of"],
+            site=self.site.id,
+            family=response.meta["family"],
+            answer=response.body,
+            observed_at=datetime.now(UTC),
+        )
+
+
+def _days_ago(days: float) -> str:
+    return (datetime.now(UTC) - timedelta(days=days)).isoformat()
+
+
+def _is_pagination(list_url: str, link: str) -> bool:
+    """Whether `link` looks like another page of the list at `list_url` (2.htm, index_3.html, list-4.html)."""
+    here, there = urlsplit(list_url).path, urlsplit(link).path
+    if re.sub(r"\d+", "", here) == re.sub(r"\d+", "", there):
+        return here != there
+    stem = here.rsplit(".", 1)[0]
+    return len(stem) > 1 and there.startswith(stem) and bool(re.search(r"\d", there[len(stem):]))

@@ -63,11 +63,12 @@ def _chosen_sites(sites_dir: Path, ids: tuple[str, ...], every: bool) -> list[Si
 
 
 def _print_summary(outcomes, out: Path, seconds: float) -> None:
-    header = f"{'site':<20}{'fetched':>9}{'articles':>10}{'failures':>10}  finish"
+    header = f"{'site':<20}{'fetched':>9}{'articles':>10}{'revisits':>10}{'failures':>10}  finish"
     click.echo(header)
     click.echo("-" * len(header))
     for o in outcomes:
-        click.echo(f"{o.site:<20}{o.pages_fetched:>9}{o.articles:>10}{o.failures:>10}  {o.finish_reason}")
+        click.echo(f"{o.site:<20}{o.pages_fetched:>9}{o.articles:>10}{o.revisits:>10}{o.failures:>10}  "
+                   f"{o.finish_reason}")
     total = sum(o.articles for o in outcomes)
     click.echo(f"\n{total} articles from {sum(o.pages_fetched for o in outcomes)} pages in {seconds:.1f}s")
     click.echo(f"WARC files: {out / 'warc'}")
@@ -76,44 +77,71 @@ def _print_summary(outcomes, out: Path, seconds: float) -> None:
     click.echo(f"dataset:    {out / 'articles'}")
 
 
-def run_crawl(sites: list[SiteConfig], out: Path, overrides: dict | None = None) -> list:
+def run_crawl(sites: list[SiteConfig], out: Path, overrides: dict | None = None) -> None:
+    """Crawl and print the summary; a site locked by another crawl is an error after the rest ran."""
     from crawler.run import crawl_sites  # Scrapy is imported only by the commands that crawl
 
-    return crawl_sites(sites, out, overrides)
+    started = time.monotonic()
+    outcomes, busy = crawl_sites(sites, out, overrides)
+    if outcomes:
+        _print_summary(outcomes, out, time.monotonic() - started)
+    if busy:
+        for exc in busy[1:]:
+            click.echo(f"Error: {exc}", err=True)
+        raise busy[0]
+
+
+def _due(sites: list[SiteConfig], out: Path) -> list[SiteConfig]:
+    from datetime import UTC, datetime
+
+    from archive.state import shared_state
+
+    state = shared_state(out)
+    now = datetime.now(UTC)
+    due = []
+    for site in sites:
+        last = state.last_success(site.id)
+        if site.every is not None and (last is None or now - last >= site.every):
+            due.append(site)
+    return due
 
 
 @main.command()
 @click.argument("site_ids", nargs=-1)
 @click.option("--all", "every", is_flag=True, help="Crawl every enabled site.")
+@click.option("--due", is_flag=True, help="Crawl the enabled sites whose `every` interval has passed (for cron).")
 @click.option("--start-url", "start_urls", multiple=True, metavar="URL",
               help="Crawl this host without a config file (repeatable).")
 @click.option("--max-pages", type=click.IntRange(1), help="Override each site's page budget.")
 @sites_option
 @out_option
-def crawl(site_ids, every, start_urls, max_pages, sites_dir, out) -> None:
+def crawl(site_ids, every, due, start_urls, max_pages, sites_dir, out) -> None:
     """Crawl configured sites (or ad-hoc start URLs) into WARC files and the dataset.
+
+    A site already archived is crawled incrementally: list pages are re-polled with
+    conditional requests, known articles are not fetched again, unchanged pages are
+    stored as WARC revisit records.
 
     \b
     Examples:
       archive crawl campus gov
       archive crawl --all --out /srv/archive
+      archive crawl --due --out /srv/archive        # from cron, every few minutes
       archive crawl --start-url https://news.example.edu.cn/
     """
-    if start_urls:
-        if site_ids or every:
-            raise click.UsageError("give site ids or --start-url, not both")
-        sites = [adhoc_site(url) for url in start_urls]
-    elif site_ids or every:
-        sites = _chosen_sites(sites_dir, site_ids, every)
-    else:
-        raise click.UsageError("name at least one site id, --all, or --start-url URL")
+    if sum(map(bool, (site_ids, every, due, start_urls))) != 1:
+        raise click.UsageError("give site ids, --all, --due or --start-url (one of them)")
+    sites = [adhoc_site(url) for url in start_urls] if start_urls else _chosen_sites(sites_dir, site_ids, every or due)
+    if due:
+        sites = _due(sites, out)
+        if not sites:
+            click.echo("no site is due")
+            return
     if max_pages:
         from dataclasses import replace
 
         sites = [replace(s, max_pages=max_pages) for s in sites]
-    started = time.monotonic()
-    outcomes = run_crawl(sites, out)
-    _print_summary(outcomes, out, time.monotonic() - started)
+    run_crawl(sites, out)
 
 
 # -- demo -----------------------------------------------------------------------------
@@ -136,9 +164,7 @@ def demo(out: Path) -> None:
         sites, errors = load_sites(Path(config_dir))
         if errors:
             raise errors[0]
-        started = time.monotonic()
-        outcomes = run_crawl(sites, out, {"LOG_LEVEL": "WARNING"})
-        _print_summary(outcomes, out, time.monotonic() - started)
+        run_crawl(sites, out, {"LOG_LEVEL": "WARNING"})
 
 
 # -- extract --------------------------------------------------------------------------
@@ -165,38 +191,44 @@ def extract(inputs, url, site_id, out, workers, sites_dir) -> None:
       archive extract page.html --url https://www.example.gov.cn/a/1.html
       archive extract data/warc --out rebuilt
     """
-    from archive.extraction import extract_html_file, extract_warc, iter_inputs, looks_like_warc, worker_pool
+    from archive.extraction import extract_html_file, extract_warcs, iter_inputs, looks_like_warc, worker_pool
     from archive.parquet import DatasetWriter
 
     config = _site_config(sites_dir, site_id) if site_id else None
-
-    writer = DatasetWriter(out / "articles") if out else None
-    failed = 0
-
-    def emit(record) -> None:
-        if writer is not None:
-            writer.add(record)
-        else:
-            sys.stdout.write(json.dumps(record_json(record), ensure_ascii=False) + "\n")
-
+    paths = list(iter_inputs(inputs))
+    warcs = [p for p in paths if looks_like_warc(p)]
+    records, errors = [], []
     with worker_pool(workers) as pool:
-        for path in iter_inputs(inputs):
+        if warcs:
+            result = extract_warcs(warcs, pool, site=site_id, config=config)
+            records += result.records
+            errors += result.errors
+        for path in paths:
+            if path in warcs:
+                continue
             try:
-                if looks_like_warc(path):
-                    for record in extract_warc(path, pool, site=site_id, config=config):
-                        emit(record)
-                else:
-                    record = extract_html_file(path, url or path.resolve().as_uri(), site_id)
-                    if record is not None:
-                        emit(record)
+                record = extract_html_file(path, url or path.resolve().as_uri(), site_id)
             except ArchiveError as exc:
-                failed += 1
-                click.echo(f"error: {exc}", err=True)
-    if writer is not None:
-        writer.close()
-        click.echo(f"{writer.rows_written} records written to {out / 'articles'}", err=True)
-    if failed:
-        raise click.ClickException(f"{failed} input(s) could not be read completely")
+                errors.append(str(exc))
+            else:
+                records += [record] if record else []
+    for error in errors:
+        click.echo(f"error: {error}", err=True)
+    if out:
+        articles = DatasetWriter(out / "articles")
+        for record in records:
+            articles.add(record)
+        articles.close()
+        views = DatasetWriter(out / "views", views=True)
+        for row in result.views if warcs else []:
+            views.add(row)
+        views.close()
+        click.echo(f"{articles.rows_written} records written to {out / 'articles'}", err=True)
+    else:
+        for record in records:
+            sys.stdout.write(json.dumps(record_json(record), ensure_ascii=False) + "\n")
+    if errors:
+        raise click.ClickException(f"{len(errors)} input(s) could not be read completely")
 
 
 # -- export ---------------------------------------------------------------------------

@@ -12,14 +12,15 @@ import multiprocessing
 import os
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from archive.counters import CounterCall, find_counter, read_counter
 from archive.errors import WarcReadError
 from archive.extract import continuation_links, decode_html, extract_article
-from archive.records import ArticleRecord, ExtractionRules, FetchedPage, WarcPointer
+from archive.parquet import ViewsRow
+from archive.records import ArticleJob, ArticleRecord, ExtractionRules, FetchedPage, WarcPointer
 from archive.sites import SiteConfig
 from archive.warc import ResponseEntry, read_page, scan_responses
 
@@ -43,22 +44,15 @@ def site_for_url(url: str) -> str:
     return host if parts.port is None else f"{host}-{parts.port}"
 
 
-def extract_capture(
-    pointers: Sequence[WarcPointer],
-    site: str,
-    rules: ExtractionRules | None = None,
-    force: bool = False,
-    counter: tuple[str, WarcPointer] | None = None,
-) -> ArticleRecord | None:
-    """Read the pages of one article (and its counter answer) from WARC and extract its record.
+def extract_job(job: ArticleJob, rules: ExtractionRules | None = None) -> ArticleRecord | None:
+    """Read the pages of one article (and its counter answer) from WARC; extract its record.
 
     Runs in a worker process.
     """
-    pages = [read_page(pointer) for pointer in pointers]
-    record = extract_article(pages, site=site, rules=rules, force=force)
-    if record is not None and counter is not None:
-        family, pointer = counter
-        apply_counter(record, family, read_page(pointer))
+    pages = [read_page(pointer) for pointer in job.pointers]
+    record = extract_article(pages, site=job.site, rules=rules, force=job.force)
+    if record is not None and job.counter is not None and job.counter.pointer is not None:
+        apply_counter(record, job.counter.family, read_page(job.counter.pointer))
     return record
 
 
@@ -106,52 +100,87 @@ def _follow_chain(start: str, links: dict[str, list[str]], captured: set[str]) -
         seen.add(current)
 
 
-def extract_warc(
-    path: Path,
+@dataclass
+class WarcExtraction:
+    """The outcome of extracting a set of WARC files."""
+
+    records: list[ArticleRecord] = field(default_factory=list)
+    views: list[ViewsRow] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+
+def index_responses(paths: Sequence[Path]) -> tuple[dict[str, list[ResponseEntry]], list[str]]:
+    """Every successful response of the files, by URL in capture order; and one error per damaged file."""
+    by_url: dict[str, list[ResponseEntry]] = {}
+    errors = []
+    for path in paths:
+        try:
+            for entry in scan_responses(path):
+                if entry.status == 200:
+                    by_url.setdefault(entry.url, []).append(entry)
+        except WarcReadError as exc:
+            errors.append(str(exc))
+    return by_url, errors
+
+
+def extract_warcs(
+    paths: Sequence[Path],
     pool: Executor,
     *,
     site: str | None = None,
     config: SiteConfig | None = None,
-) -> Iterator[ArticleRecord]:
-    """Records of the article pages captured in one WARC file, as the crawl made them.
+) -> WarcExtraction:
+    """Article records and view observations from WARC files alone, as the crawls made them.
 
-    Every HTML page is extracted once on its own; an article whose continuation pages
-    were captured too is extracted again with them (those pages give no record of their
-    own), and an article whose view counter was captured gets its views from it.
+    Every HTML capture is extracted on its own; an article whose continuation pages were
+    captured is extracted again with them (those pages give no record of their own); an
+    article whose view counter was captured gets its views from the latest answer, and
+    every answer becomes a row of the views history. A damaged file is reported and the
+    records read before the damage are kept.
     """
-    responses = {}
-    for entry in scan_responses(path):
-        if entry.status == 200:
-            responses.setdefault(entry.url, entry)
-    pages = [e for e in responses.values() if is_html(e)]
+    by_url, errors = index_responses(paths)
+    pages = [entry for entries in by_url.values() for entry in entries if is_html(entry)]
     count = len(pages)
     facts = list(pool.map(_first_pass, [p.pointer for p in pages], [site] * count, [config] * count,
                           chunksize=8))
+    # Continuations are found among the latest capture of each URL.
     links = {p.url: f.continuations for p, f in zip(pages, facts, strict=True)}
-    html_urls = set(links)
     chains = {}
     for page, fact in zip(pages, facts, strict=True):
         if fact.record is not None:
-            chain = _follow_chain(page.url, links, html_urls)
+            chain = _follow_chain(page.url, links, set(links))
             if len(chain) > 1:
-                chains[page.url] = chain
+                chains[page.pointer] = chain
     continued = {url for chain in chains.values() for url in chain[1:]}
     rules = config.rules if config else None
     joined = {
-        url: pool.submit(extract_capture, [responses[u].pointer for u in chain], site or site_for_url(url),
-                         rules, True)
-        for url, chain in chains.items()
+        pointer: pool.submit(extract_job, ArticleJob(chain[0], site or site_for_url(chain[0]),
+                                                     [pointer] + [by_url[u][-1].pointer for u in chain[1:]], True),
+                             rules)
+        for pointer, chain in chains.items()
     }
+    result = WarcExtraction(errors=errors)
+    observed: set[str] = set()
     for page, fact in zip(pages, facts, strict=True):
         if page.url in continued:
             continue
-        record = joined[page.url].result() if page.url in joined else fact.record
+        record = joined[page.pointer].result() if page.pointer in joined else fact.record
         if record is None:
             continue
-        answer = responses.get(fact.counter.url) if fact.counter else None
-        if answer is not None:
-            apply_counter(record, fact.counter.family, read_page(answer.pointer))
-        yield record
+        answers = [read_page(a.pointer) for a in by_url.get(fact.counter.url, [])] if fact.counter else []
+        for answer in answers:
+            views = read_counter(fact.counter.family, answer.body)
+            if views is not None and answer.pointer.record_id not in observed:
+                observed.add(answer.pointer.record_id)
+                result.views.append(ViewsRow(record.url, record.site, answer.fetched_at, views))
+        if answers:
+            # The crawl read the counter right after the article: the first answer since then.
+            later = [a for a in answers if record.fetched_at is None or a.fetched_at >= record.fetched_at]
+            apply_counter(record, fact.counter.family, (later or answers)[0] if later else answers[-1])
+        elif record.views is not None:
+            result.views.append(ViewsRow(record.url, record.site, record.views_observed_at, record.views))
+        result.records.append(record)
+    return result
 
 
 def extract_html_file(path: Path, url: str, site: str | None = None) -> ArticleRecord | None:

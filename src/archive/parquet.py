@@ -11,7 +11,8 @@ import dataclasses
 import os
 import secrets
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -78,63 +79,86 @@ def records_table(records: Sequence[ArticleRecord]) -> pa.Table:
     return pa.Table.from_pylist([record_row(r) for r in records], schema=ARTICLE_SCHEMA)
 
 
-def capture_date(record: ArticleRecord) -> str:
-    moment = record.fetched_at or datetime.now(UTC)
-    return moment.astimezone(UTC).strftime("%Y-%m-%d")
+VIEWS_SCHEMA = pa.schema([
+    pa.field("url", pa.string(), nullable=False),
+    pa.field("observed_at", TIMESTAMP, nullable=False),
+    pa.field("views", pa.int64(), nullable=False),
+])
+VIEWS_DATASET_SCHEMA = pa.unify_schemas([VIEWS_SCHEMA, PARTITION_SCHEMA])
+
+
+@dataclass(frozen=True)
+class ViewsRow:
+    url: str
+    site: str
+    observed_at: datetime
+    views: int
+
+
+def _day(moment: datetime | None) -> str:
+    return (moment or datetime.now(UTC)).astimezone(UTC).strftime("%Y-%m-%d")
+
+
+def _articles_table(records: Sequence[ArticleRecord]) -> pa.Table:
+    return records_table(records)
+
+
+def _views_table(rows: Sequence[ViewsRow]) -> pa.Table:
+    return pa.Table.from_pylist(
+        [{"url": r.url, "observed_at": _utc(r.observed_at), "views": r.views} for r in rows], schema=VIEWS_SCHEMA)
 
 
 class DatasetWriter:
-    """Writes article records into the partitioned dataset under `root`.
+    """Writes rows into a dataset partitioned by site and capture (or observation) day.
 
     Each flush writes complete new files (never appends to or rewrites an existing one),
     first under a temporary name then renamed, so a crash leaves either a whole file or
-    none and earlier runs' files are never touched.
+    none, and earlier runs' files are never touched. `flush` returns the rows it wrote,
+    so a caller can record them as done only once they are safely on disk.
     """
 
-    def __init__(self, root: Path, *, batch_size: int = 5000) -> None:
+    def __init__(self, root: Path, *, batch_size: int = 5000, views: bool = False) -> None:
         self.root = Path(root)
         self.batch_size = batch_size
+        self._table = _views_table if views else _articles_table
+        self._moment = (lambda r: r.observed_at) if views else (lambda r: r.fetched_at)
         self.run_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%S") + "-" + secrets.token_hex(4)
         self.files: list[Path] = []
         self.rows_written = 0
-        self._pending: list[ArticleRecord] = []
+        self._pending: list = []
         self._serial = 0
 
-    def add(self, record: ArticleRecord) -> None:
-        self._pending.append(record)
-        if len(self._pending) >= self.batch_size:
-            self.flush()
+    def add(self, row) -> list:
+        self._pending.append(row)
+        return self.flush() if len(self._pending) >= self.batch_size else []
 
-    def add_all(self, records: Iterable[ArticleRecord]) -> None:
-        for record in records:
-            self.add(record)
-
-    def flush(self) -> None:
-        groups: dict[tuple[str, str], list[ArticleRecord]] = defaultdict(list)
-        for record in self._pending:
-            groups[(record.site, capture_date(record))].append(record)
-        self._pending = []
-        for (site, day), records in sorted(groups.items()):
+    def flush(self) -> list:
+        groups: dict[tuple[str, str], list] = defaultdict(list)
+        for row in self._pending:
+            groups[(row.site, _day(self._moment(row)))].append(row)
+        written, self._pending = self._pending, []
+        for (site, day), rows in sorted(groups.items()):
             directory = self.root / f"site={site}" / f"capture_date={day}"
             directory.mkdir(parents=True, exist_ok=True)
             self._serial += 1
             final = directory / f"part-{self.run_id}-{self._serial:05d}.parquet"
             partial = final.with_name("." + final.name + ".tmp")
-            pq.write_table(records_table(records), partial, compression="zstd")
+            pq.write_table(self._table(rows), partial, compression="zstd")
             os.replace(partial, final)
             self.files.append(final)
-            self.rows_written += len(records)
+            self.rows_written += len(rows)
+        return written
 
-    def close(self) -> None:
-        self.flush()
+    def close(self) -> list:
+        return self.flush()
 
 
-def open_dataset(root: Path) -> ds.Dataset:
+def open_dataset(root: Path, *, views: bool = False) -> ds.Dataset:
     """The dataset under `root` with the documented schema (never an inferred one)."""
     files = sorted(str(p) for p in Path(root).glob("site=*/capture_date=*/*.parquet"))
     return ds.dataset(
         files,
-        schema=DATASET_SCHEMA,
+        schema=VIEWS_DATASET_SCHEMA if views else DATASET_SCHEMA,
         format="parquet",
         partitioning=ds.partitioning(PARTITION_SCHEMA, flavor="hive"),
         partition_base_dir=str(root),

@@ -73,6 +73,37 @@ class ArticleRecord:
     attachments: list[Attachment] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class CounterCapture:
+    """The view-counter request an article made: its family, URL and, once fetched, capture."""
+
+    family: str
+    url: str
+    pointer: WarcPointer | None = None
+
+
+@dataclass(frozen=True)
+class ArticleJob:
+    """An article handed from the crawler to extraction: enough to redo the work from WARC."""
+
+    url: str
+    site: str
+    pointers: list[WarcPointer]
+    force: bool
+    counter: CounterCapture | None = None
+
+
+@dataclass(frozen=True)
+class ViewsObservation:
+    """A view count read again later from an article's counter endpoint."""
+
+    url: str
+    site: str
+    family: str
+    answer: bytes
+    observed_at: datetime
+
+
 SELECTOR_FIELDS = ("title", "body", "published_at", "publisher", "source", "author", "editor", "views")
 PAGE_KINDS = ("auto", "campus", "gov", "portal", "epaper", "docshare")
 

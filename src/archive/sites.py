@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import tomllib
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -41,6 +42,10 @@ class SiteConfig:
     selectors: dict[str, str] = field(default_factory=dict)
     obey_robots: bool = True
     allow_private: bool = False
+    every: timedelta | None = None
+    refresh_days: float = 0
+    counter_days: float = 30
+    stop_after_known: int = 10
     source_file: str | None = None
 
     def matches_article(self, url: str) -> bool:
@@ -99,6 +104,18 @@ def _typed(value: Any, key: str, kind: type, minimum: float | None = None):
     return value
 
 
+_INTERVAL = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhd])\s*$")
+_UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def parse_interval(value: str, where: str) -> timedelta:
+    """'30m', '6h', '1d' -> timedelta."""
+    match = _INTERVAL.match(value)
+    if not match or float(match.group(1)) <= 0:
+        raise ValueError(f"{where}: {value!r} is not an interval such as '30m', '6h' or '1d'")
+    return timedelta(seconds=float(match.group(1)) * _UNIT_SECONDS[match.group(2)])
+
+
 def _selectors(value: Any) -> dict[str, str]:
     if not isinstance(value, dict):
         raise ValueError("selectors: expected a table of field = selector")
@@ -143,6 +160,10 @@ _FIELDS = {
     "sitemaps": lambda v: _string_list(v, "sitemaps", _http_url),
     "selectors": _selectors,
     "obey_robots": lambda v: _typed(v, "obey_robots", bool),
+    "every": lambda v: parse_interval(_typed(v, "every", str), "every"),
+    "refresh_days": lambda v: _typed(v, "refresh_days", float, 0),
+    "counter_days": lambda v: _typed(v, "counter_days", float, 0),
+    "stop_after_known": lambda v: _typed(v, "stop_after_known", int, 1),
     "allow_private": lambda v: _typed(v, "allow_private", bool),
 }
 _REQUIRED = ("id", "name", "start_urls")

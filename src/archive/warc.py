@@ -7,6 +7,8 @@ cannot collide between runs or processes.
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import io
 import logging
 import os
@@ -67,6 +69,26 @@ class HttpExchange:
     ip_address: str | None = None
 
 
+IDENTICAL_PAYLOAD = "http://netpreserve.org/warc/1.1/revisit/identical-payload-digest"
+SERVER_NOT_MODIFIED = "http://netpreserve.org/warc/1.1/revisit/server-not-modified"
+
+
+def payload_digest(body: bytes) -> str:
+    """The WARC-Payload-Digest warcio writes for a body: base32 SHA-1."""
+    return "sha1:" + base64.b32encode(hashlib.sha1(body).digest()).decode("ascii")
+
+
+@dataclass(frozen=True)
+class Revisit:
+    """An exchange that repeats an earlier capture: written as a revisit record."""
+
+    profile: str
+    refers_to: WarcPointer
+    refers_to_uri: str
+    refers_to_date: str
+    payload_digest: str | None = None
+
+
 class WarcFileWriter:
     """Appends exchanges to gzip-compressed WARC 1.1 files in one directory.
 
@@ -106,8 +128,10 @@ class WarcFileWriter:
         host = socket.gethostname().split(".")[0] or "host"
         name = f"{self.prefix}-{stamp}-{self._serial:05d}-{host}-{os.getpid()}-{self._token}.warc.gz"
         self._path = self.directory / name
-        # "xb": a name that somehow exists already is an error, never an overwrite.
-        self._fh = open(self._path, "xb")  # noqa: SIM115 - kept open across records
+        # Written as NAME.open and renamed on close, so a file still growing (or left by a
+        # killed run, to be repaired) is never mistaken for a finished one. "xb": an
+        # existing name is an error, never an overwrite.
+        self._fh = open(open_name(self._path), "xb")  # noqa: SIM115 - kept open across records
         self._writer = WARCWriter(self._fh, gzip=True, warc_version="1.1")
         self.files.append(self._path)
         self._write_warcinfo(name)
@@ -129,8 +153,9 @@ class WarcFileWriter:
         )
         self._writer.write_record(record)
 
-    def write(self, exchange: HttpExchange, fetched_at: datetime | None = None) -> WarcPointer:
-        """Write the response record then its request record; return where the response is."""
+    def write(self, exchange: HttpExchange, fetched_at: datetime | None = None,
+              revisit: Revisit | None = None) -> WarcPointer:
+        """Write the response (or revisit) record, then its request record; return where the first is."""
         if self._fh is None or self._fh.tell() >= self.max_size:
             self._open_next()
         moment = fetched_at or self.clock()
@@ -146,14 +171,17 @@ class WarcFileWriter:
         warc_headers = {"WARC-Record-ID": response_id, "WARC-Date": date}
         if exchange.ip_address:
             warc_headers["WARC-IP-Address"] = exchange.ip_address
-        response = self._writer.create_warc_record(
-            exchange.url,
-            "response",
-            payload=io.BytesIO(exchange.response_body),
-            length=len(exchange.response_body),
-            http_headers=http,
-            warc_headers_dict=warc_headers,
-        )
+        if revisit is None:
+            response = self._writer.create_warc_record(
+                exchange.url,
+                "response",
+                payload=io.BytesIO(exchange.response_body),
+                length=len(exchange.response_body),
+                http_headers=http,
+                warc_headers_dict=warc_headers,
+            )
+        else:
+            response = self._revisit_record(exchange.url, http, warc_headers, revisit)
         offset = self._fh.tell()
         self._writer.write_record(response)
 
@@ -180,11 +208,30 @@ class WarcFileWriter:
         self._fh.flush()
         return WarcPointer(file=str(self._path), offset=offset, record_id=response_id)
 
+    def _revisit_record(self, url: str, http: StatusAndHeaders, warc_headers: dict, revisit: Revisit):
+        # Only the headers are stored; the payload is the one of the record referred to.
+        warc_headers = {
+            **warc_headers,
+            "WARC-Profile": revisit.profile,
+            "WARC-Refers-To": revisit.refers_to.record_id,
+            "WARC-Refers-To-Target-URI": revisit.refers_to_uri,
+            "WARC-Refers-To-Date": revisit.refers_to_date,
+        }
+        if revisit.payload_digest:
+            warc_headers["WARC-Payload-Digest"] = revisit.payload_digest
+        return self._writer.create_warc_record(url, "revisit", http_headers=http, warc_headers_dict=warc_headers)
+
     def close(self) -> None:
         if self._fh is not None:
             self._fh.close()
+            os.replace(open_name(self._path), self._path)
             self._fh = None
             self._writer = None
+
+
+def open_name(path: Path) -> Path:
+    """Where a WARC file lives while it is being written."""
+    return path.with_name(path.name + ".open")
 
 
 def _reason(status: int) -> str:
@@ -230,6 +277,8 @@ def parse_warc_date(value: str) -> datetime:
 def read_page(pointer: WarcPointer, base: Path | None = None) -> FetchedPage:
     """Read the response record at `pointer` with one seek."""
     path = Path(pointer.file) if base is None else base / pointer.file
+    if not path.exists() and open_name(path).exists():
+        path = open_name(path)
     try:
         with open(path, "rb") as fh:
             fh.seek(pointer.offset)
@@ -241,6 +290,51 @@ def read_page(pointer: WarcPointer, base: Path | None = None) -> FetchedPage:
         raise WarcReadError(f"{path}: cannot read ({exc.strerror or exc})") from None
     except (ArchiveLoadFailed, EOFError, zlib.error, ValueError) as exc:
         raise WarcReadError(f"{path}: offset {pointer.offset}: {exc}") from None
+
+
+def scan_record_ends(path: Path) -> Iterator[int]:
+    """The offset just past each whole record, in order; WarcReadError at the first damaged one.
+
+    Each gzip member is also inflated on its own and must reach its end-of-stream mark:
+    a member cut inside its trailer still yields all its content to a reader.
+    """
+    offset = 0
+    gzipped = path.name.endswith(".gz") or path.name.endswith(".gz.open")
+    try:
+        with open(path, "rb") as fh:
+            records = ArchiveIterator(fh)
+            for record in records:
+                offset = records.get_record_offset()
+                while record.raw_stream.read(65536):
+                    pass
+                if getattr(record.raw_stream, "limit", 0) > 0:
+                    raise WarcReadError(f"{path}: offset {offset}: record is truncated")
+                records.read_to_end(record)
+                length = records.get_record_length()
+                if gzipped and not _whole_gzip_member(fh, offset, length):
+                    raise WarcReadError(f"{path}: offset {offset}: gzip member is torn")
+                yield offset + length
+    except OSError as exc:
+        raise WarcReadError(f"{path}: cannot read ({exc.strerror or exc})") from None
+    except (ArchiveLoadFailed, EOFError, zlib.error, ValueError) as exc:
+        raise WarcReadError(f"{path}: damaged near offset {offset} ({exc})") from None
+
+
+def _whole_gzip_member(fh, offset: int, length: int) -> bool:
+    resume = fh.tell()
+    try:
+        fh.seek(offset)
+        inflater = zlib.decompressobj(wbits=31)
+        remaining = length
+        while remaining > 0:
+            chunk = fh.read(min(remaining, 1 << 20))
+            if not chunk:
+                return False
+            remaining -= len(chunk)
+            inflater.decompress(chunk, 0)
+        return inflater.eof
+    finally:
+        fh.seek(resume)
 
 
 @dataclass(frozen=True)

@@ -141,7 +141,7 @@ def test_warc_keeps_compressed_bodies_404s_and_robots(demo_crawl):
 def test_duckdb_and_pandas_read_the_crawl(demo_crawl):
     _, out, _ = demo_crawl
     glob = str(out / "articles" / "**" / "*.parquet")
-    count = duckdb.sql(f"select count(*) from read_parquet('{glob}', hive_partitioning=true)").fetchone()[0]
+    count = duckdb.sql(f"select count(*) from read_parquet('{glob}', hive_partitioning=true)").fetchall()[0][0]
     assert count == len(pd.read_parquet(out / "articles")) > 0
 
 

@@ -1,0 +1,85 @@
+"""Pages per second of `extract_article` next to trafilatura alone on the same pages.
+
+Usage: python bench/extract_speed.py [PAGES_DIR_OR_CORPUS] [--repeat N]
+
+Pages are *.html files (a corpus folder with cases.jsonl works too: its pages are used).
+Both sides get the raw bytes; trafilatura runs as `trafilatura.extract` with its defaults,
+our side runs the whole extraction (charset, repair, metadata, body, cleaning).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import trafilatura
+
+from archive.extract import extract_article
+from archive.records import FetchedPage
+
+DEFAULT_PAGES = Path(__file__).resolve().parent.parent / "tests" / "extract" / "fixtures"
+
+
+def load_pages(root: Path) -> list[FetchedPage]:
+    captured = datetime(2024, 1, 1, tzinfo=UTC)
+    cases = root / "cases.jsonl"
+    if cases.exists():
+        entries = [json.loads(line) for line in cases.read_text(encoding="utf-8").splitlines() if line.strip()]
+        items = [(root / entry["html"], entry.get("url", ""), entry.get("charset")) for entry in entries]
+    else:
+        items = [
+            (path, f"https://bench.invalid/{path.parent.name}/{path.name}", None)
+            for path in sorted(root.rglob("*.html"))
+        ]
+    pages = []
+    for path, url, charset in items:
+        content_type = "text/html" + (f"; charset={charset}" if charset else "")
+        pages.append(
+            FetchedPage(
+                url=url, status=200, headers={"content-type": content_type}, body=path.read_bytes(), fetched_at=captured
+            )
+        )
+    return pages
+
+
+def timed(function, pages: list[FetchedPage], repeat: int) -> float:
+    start = time.perf_counter()
+    for _ in range(repeat):
+        for page in pages:
+            function(page)
+    return time.perf_counter() - start
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("pages", nargs="?", type=Path, default=DEFAULT_PAGES)
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    pages = load_pages(args.pages)
+    if not pages:
+        raise SystemExit(f"no pages under {args.pages}")
+
+    def ours(page: FetchedPage) -> None:
+        extract_article([page], site="bench", force=True)
+
+    def trafilatura_alone(page: FetchedPage) -> None:
+        trafilatura.extract(page.body, url=page.url)
+
+    ours(pages[0])  # warm-up: dictionaries and compiled patterns
+    trafilatura_alone(pages[0])
+    ours_seconds = timed(ours, pages, args.repeat)
+    baseline_seconds = timed(trafilatura_alone, pages, args.repeat)
+    count = len(pages) * args.repeat
+    print(f"pages: {len(pages)} x {args.repeat}")
+    print(f"archive.extract:   {count / ours_seconds:8.1f} pages/s  ({1000 * ours_seconds / count:6.1f} ms/page)")
+    print(
+        f"trafilatura alone: {count / baseline_seconds:8.1f} pages/s  ({1000 * baseline_seconds / count:6.1f} ms/page)"
+    )
+    print(f"time ratio (ours / trafilatura): {ours_seconds / baseline_seconds:.2f}")
+
+
+if __name__ == "__main__":
+    main()

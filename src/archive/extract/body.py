@@ -1,0 +1,74 @@
+"""The article body: CMS content containers first, trafilatura for everything else."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from lxml import html as lxml_html
+from trafilatura import bare_extraction
+
+from .html import flatten_layout_tables
+
+logger = logging.getLogger(__name__)
+
+# Content containers of the CMS families Chinese official sites run on. Where one of them
+# holds the body its markup is authoritative, and cheaper than a generic extractor.
+CONTENT_CONTAINERS: tuple[tuple[str, str], ...] = (
+    ("founder", "//founder-content"),
+    ("vsb", "//*[contains(concat(' ', normalize-space(@class), ' '), ' v_news_content ')]"),
+    ("vsb", "//*[starts-with(@id, 'vsb_content')]"),
+    ("webplus", "//*[contains(concat(' ', normalize-space(@class), ' '), ' wp_articlecontent ')]"),
+    ("trs", "//*[contains(concat(' ', normalize-space(@class), ' '), ' TRS_Editor ')]"),
+    ("trs", "//*[contains(concat(' ', normalize-space(@class), ' '), ' TRS_UEDITOR ')]"),
+    ("gov", "//*[@id='UCAP-CONTENT']"),
+    ("gov", "//*[@id='zoom' or @id='Zoom' or @id='fontzoom']"),
+    ("gov", "//*[contains(concat(' ', normalize-space(@class), ' '), ' pages_content ')]"),
+)
+
+
+_CONTAINER_MIN_CHARS = 60
+
+
+@dataclass
+class Body:
+    lines: list[str]
+    container: lxml_html.HtmlElement | None
+    family: str | None
+
+
+def find_container(root: lxml_html.HtmlElement) -> tuple[str, lxml_html.HtmlElement] | None:
+    """The outermost CMS content container that holds real text."""
+    for family, xpath in CONTENT_CONTAINERS:
+        matches = root.xpath(xpath)
+        best = None
+        best_length = 0
+        for element in matches:
+            length = len("".join(element.itertext()).strip())
+            if length > best_length:
+                best, best_length = element, length
+        # a container holding a line or two is a widget that reuses the class name
+        if best is not None and best_length >= _CONTAINER_MIN_CHARS:
+            return family, best
+    return None
+
+
+def trafilatura_lines(root: lxml_html.HtmlElement, url: str | None) -> list[str]:
+    """Body lines by trafilatura. The tree is modified: call it last."""
+    flatten_layout_tables(root)
+    try:
+        document = bare_extraction(
+            root,
+            url=url,
+            with_metadata=False,
+            include_comments=False,
+            include_tables=True,
+            favor_precision=True,
+        )
+    except Exception:  # trafilatura raises assorted errors on hostile markup
+        logger.debug("trafilatura failed on %s", url, exc_info=True)
+        return []
+    text = getattr(document, "text", None) if document is not None else None
+    if not text:
+        return []
+    return [line.strip() for line in text.split("\n") if line.strip()]

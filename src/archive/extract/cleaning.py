@@ -1,0 +1,91 @@
+"""Body text repair: boilerplate lines, conversion damage, stray punctuation."""
+
+from __future__ import annotations
+
+import re
+
+# Whole lines that are page chrome, not article text.
+_BOILERPLATE_LINE = re.compile(
+    r"^(?:"
+    r"【?\s*(?:打印本页|打印此页|打印文章|打印|关闭窗口|关闭本页|关闭|返回顶部|回到顶部|返回首页|返回列表|收藏本页|加入收藏)\s*】?"
+    r"|.{0,6}(?:字号|字体)\s*[:：]?\s*[【\[]?\s*[大中小默认\s|｜]+[】\]]?.*"
+    r"|(?:上一篇|下一篇|上一条|下一条|上篇|下篇|前一篇|后一篇)\s*[:：].*"
+    r"|(?:上一篇|下一篇|上一条|下一条)"
+    r"|分享到\s*[:：]?.{0,40}"
+    r"|(?:相关新闻|相关阅读|相关链接|相关文章|延伸阅读|推荐阅读|热点推荐|扫一扫|扫码|微信扫一扫).{0,30}"
+    r"|版权(?:声明|所有).*|Copyright.*|©.*|ICP备.*"
+    r"|往期(?:阅读|回顾).*|当前版\s*[:：]?.*|标题导航.*|(?:上一版|下一版|上一期|下一期)(?:\s*[|｜]?\s*(?:上一版|下一版|上一期|下一期))*"
+    r"|第\s*\d{1,3}\s*版\s*[:：]?\s*\S{0,12}(?:\s+第\s*\d{1,3}\s*版\s*[:：]?\s*\S{0,12})*"
+    r"|.{0,20}由会员分享.*|.{0,20}(?:下载|预览)(?:文档|本文档).*|(?:举报|纠错|我要纠错)"
+    r"|【?(?:我要)?(?:打印|关闭|纠错|收藏)(?:\s*[】|｜]\s*【?(?:我要)?(?:打印|关闭|纠错|收藏))+】?"
+    r"|(?:[上下]一页|首页|尾页|末页)(?:\s*[|｜]?\s*(?:[上下]一页|首页|尾页|末页|\d{1,3}))*"
+    r"|\[?(?:责任编辑|责编)\s*[:：][^\]]{0,20}\]?"
+    r")$",
+    re.I,
+)
+# "(责编：张三)" and similar tails at the end of the last paragraph.
+_TRAILING_EDITOR = re.compile(r"\s*[(（\[【]\s*(?:责任编辑|责编|编辑)\s*[:：][^)）\]】]{1,30}[)）\]】]\s*$")
+
+_PINYIN_SYLLABLE = (
+    r"(?:zh|ch|sh|[bpmfdtnlgkhjqxrzcsyw])?"
+    r"[aeiouüvāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ]{1,4}(?:ng|n|r)?[1-5]?"
+)
+# 數(shù) / 黨(dang): pinyin glossed after a character by a faulty conversion.
+_PINYIN_GLOSS = re.compile(r"(?<=[\u4e00-\u9fff])\s?[(（](" + _PINYIN_SYLLABLE + r")[)）]")
+# ASCII commas left next to full-width punctuation: ",，" ",、" ",。" "，,"
+_STRAY_COMMA = re.compile(r",+(?=[，、。；：！？,）」』])|(?<=[，、。；：！？（「『]),+")
+_DOUBLED_COMMA = re.compile(r"(?<=[\u4e00-\u9fff]),,(?=[\u4e00-\u9fff])")
+_SENTENCE_END = re.compile(r"[。！？!?…”’」』）)\]】:：;；]$")
+_FRAGMENT_NUMBER = re.compile(r"^\d{1,3}\s*[、.．]?$")
+
+
+_TOOL_WORD = (
+    r"(?:打印本页|打印此页|打印文章|打印|关闭窗口|关闭本页|关闭|收藏本页|收藏|加入收藏|我要纠错|纠错|返回顶部|回到顶部|"
+    r"发表评论|查看评论|评论|推荐给朋友|推荐|大|中|小|字号|下载|保存|复制链接|返回|Print|Close)"
+)
+# A line made only of page tools: 【打印本页】【关闭窗口】 / [ 大 中 小 ] | 打印 | 关闭
+_TOOL_LINE = re.compile(r"^(?:[【\[(（]?\s*" + _TOOL_WORD + r"\s*[】\])）]?\s*[|｜/]?\s*)+$", re.I)
+
+
+def is_boilerplate(line: str) -> bool:
+    line = line.strip()
+    return bool(_BOILERPLATE_LINE.match(line) or _TOOL_LINE.match(line))
+
+
+def repair_conversion_damage(text: str) -> str:
+    text = _PINYIN_GLOSS.sub("", text)
+    text = _DOUBLED_COMMA.sub("，", text)
+    return _STRAY_COMMA.sub("", text)
+
+
+def join_fragments(lines: list[str]) -> list[str]:
+    """Drop page-fragment numbers that cut a sentence in two and join the halves."""
+    joined: list[str] = []
+    index = 0
+    while index < len(lines):
+        line = lines[index]
+        if _FRAGMENT_NUMBER.match(line) and joined and index + 1 < len(lines) and not _SENTENCE_END.search(joined[-1]):
+            joined[-1] = joined[-1] + lines[index + 1]
+            index += 2
+            continue
+        joined.append(line)
+        index += 1
+    return joined
+
+
+def strip_trailing_editor(line: str) -> tuple[str, str | None]:
+    match = _TRAILING_EDITOR.search(line)
+    if not match:
+        return line, None
+    value = re.sub(r"^.*?[:：]", "", match.group(0).strip()).strip(" )）]】")
+    return line[: match.start()].rstrip(), value
+
+
+def clean_lines(lines: list[str]) -> list[str]:
+    cleaned = []
+    for line in lines:
+        line = repair_conversion_damage(line.strip())
+        if not line or is_boilerplate(line):
+            continue
+        cleaned.append(line)
+    return cleaned

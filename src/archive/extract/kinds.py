@@ -1,0 +1,138 @@
+"""Page-kind (CMS family) recognition and the article-or-not decision."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from lxml import html as lxml_html
+
+_DOCSHARE_HOSTS = re.compile(
+    r"(?:^|\.)(?:doc88|book118|taodocs|docin|renrendoc|mayiwenku|wenku\.baidu|jinchutou|"
+    r"wenkunet|max\.book118|zhangqiaokeyan|dochub|docsj|51wendang|ishare\.iask)\.",
+    re.I,
+)
+_EPAPER_URL = re.compile(
+    r"(?:epaper|/paper/|szb|dzb|/html/\d{4}-\d{2}/\d{2}/|/content_\d+\.htm|/node_\d+\.htm|"
+    r"/\d{8}/\d{2}/|/layout/|/pc/(?:content|layout))",
+    re.I,
+)
+_CAMPUS_MARKERS = ("v_news_content", "vsb_content", "_showDynClicks", "wp_articlecontent", "VsbDynClicks")
+_GOV_MARKERS = ("siteidcode", "columnname", "articletitle", "contentsource")
+# Paths of pages that collect other pages rather than tell a story.
+_INDEX_PATH = re.compile(
+    r"(?:^/?$|/$|/(?:index|default|list|more|search|node_\d+|column|channel)[\w-]*\.(?:s?html?|jsp|php|aspx?)$"
+    r"|/(?:index|list)(?:_\d+)?\.s?html?$|[?&](?:q|query|keyword|wd|searchword)=)",
+    re.I,
+)
+_ERROR_TITLE = re.compile(r"404|403|500|页面不存在|找不到|出错|错误提示|not found|error|访问受限|无权访问", re.I)
+_INFO_PAGE_TITLE = re.compile(
+    r"^(?:关于我们|联系我们|网站地图|网站声明|隐私政策|使用帮助|About us|Contact us|Sitemap)", re.I
+)
+
+
+def detect_kind(url: str, document: str, meta: dict[str, str], requested: str = "auto") -> str:
+    """campus, gov, epaper, docshare or portal; a configured kind other than auto wins."""
+    if requested and requested != "auto":
+        return requested
+    host = (urlsplit(url).hostname or "").lower()
+    head = document[:200000]
+    if _DOCSHARE_HOSTS.search(host + ".") or "由会员分享" in head:
+        return "docshare"
+    if "enpproperty" in head or "<founder-content" in head or _EPAPER_URL.search(url):
+        return "epaper"
+    if host.endswith(".edu.cn") or any(marker in head for marker in _CAMPUS_MARKERS):
+        return "campus"
+    if host.endswith(".gov.cn") or sum(key in meta for key in _GOV_MARKERS) >= 2:
+        return "gov"
+    if host:
+        return "portal"
+    return "auto"
+
+
+@dataclass
+class PageShape:
+    """What the article decision looks at."""
+
+    body_chars: int
+    body_lines: int
+    link_line_share: float
+    dated_links: int
+    has_headline: bool
+    has_date: bool
+    has_labels: bool
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+def anchor_texts(root: lxml_html.HtmlElement) -> set[str]:
+    texts = set()
+    for anchor in root.iter("a"):
+        text = _squash(anchor.text_content())
+        if len(text) >= 4:
+            texts.add(text)
+    return texts
+
+
+_DATE_IN_ITEM = re.compile(r"(?:19|20)\d{2}[-/.年]\d{1,2}(?:[-/.月]\d{1,2})?|\d{1,2}[-/]\d{1,2}")
+
+
+def count_dated_links(root: lxml_html.HtmlElement) -> int:
+    """List items (li / tr / dd) holding one link with a title-sized text and a date."""
+    count = 0
+    for item in root.iter("li", "tr", "dd", "p"):
+        anchors = item.findall(".//a")
+        if len(anchors) != 1:
+            continue
+        if len(_squash(anchors[0].text_content())) < 6:
+            continue
+        if _DATE_IN_ITEM.search(item.text_content()):
+            count += 1
+    return count
+
+
+def page_shape(
+    root: lxml_html.HtmlElement,
+    lines: list[str],
+    links: set[str],
+    *,
+    has_headline: bool,
+    has_date: bool,
+    has_labels: bool,
+) -> PageShape:
+    squashed = [_squash(line) for line in lines]
+    link_lines = sum(1 for line in squashed if line in links)
+    return PageShape(
+        body_chars=sum(len(line) for line in squashed),
+        body_lines=len(lines),
+        link_line_share=link_lines / len(lines) if lines else 1.0,
+        dated_links=count_dated_links(root),
+        has_headline=has_headline,
+        has_date=has_date,
+        has_labels=has_labels,
+    )
+
+
+def is_article(url: str, status: int, title: str | None, shape: PageShape) -> bool:
+    """Whether a page tells one story (article, notice) rather than indexing others."""
+    if status >= 400 or shape.body_chars == 0:
+        return False
+    if title and _ERROR_TITLE.search(title) and shape.body_chars < 300:
+        return False
+    if title and _INFO_PAGE_TITLE.search(title):
+        return False
+    path = urlsplit(url).path + ("?" + urlsplit(url).query if urlsplit(url).query else "")
+    index_like = bool(_INDEX_PATH.search(path))
+    if shape.link_line_share > 0.5 and shape.body_chars < 1500:
+        return False
+    if shape.dated_links >= 8 and shape.body_chars < 200 and not shape.has_date:
+        return False
+    if index_like and not (shape.has_date and shape.body_chars >= 200):
+        return False
+    if shape.body_chars >= 200:
+        return True
+    # Short notices count when the page dresses them as an article.
+    return shape.has_headline and (shape.has_date or shape.has_labels) and shape.body_chars >= 15

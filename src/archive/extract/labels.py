@@ -1,0 +1,258 @@
+"""Labelled metadata in page text: 来源：… 作者：… 责任编辑：… 浏览量：…"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+# label text -> record field; longer labels first so 责任编辑 wins over 编辑.
+_LABELS: dict[str, str] = {
+    "稿件来源": "source",
+    "文章来源": "source",
+    "信息来源": "source",
+    "新闻来源": "source",
+    "消息来源": "source",
+    "来源于": "source",
+    "转载来源": "source",
+    "来源": "source",
+    "出处": "source",
+    "来自": "source",
+    "作者": "author",
+    "记者": "author",
+    "通讯员": "author",
+    "撰稿人": "author",
+    "撰稿": "author",
+    "撰文": "author",
+    "文字": "author",
+    "文/图": "author",
+    "图/文": "author",
+    "文图": "author",
+    "执笔": "author",
+    "口述": "author",
+    "整理": "author",
+    "摄影": "author",
+    "作　者": "author",
+    "作 者": "author",
+    "责任编辑": "editor",
+    "责任编缉": "editor",
+    "值班编辑": "editor",
+    "责编": "editor",
+    "编辑": "editor",
+    "编审": "editor",
+    "校对": "proofreader",
+    "审核": "reviewer",
+    "审校": "reviewer",
+    "签发": "reviewer",
+    "初审": "reviewer",
+    "复审": "reviewer",
+    "终审": "reviewer",
+    "监制": "reviewer",
+    "发布人": "publisher",
+    "发布者": "publisher",
+    "发布单位": "publisher",
+    "发布机构": "publisher",
+    "发布部门": "publisher",
+    "供稿单位": "publisher",
+    "供稿部门": "publisher",
+    "供稿": "publisher",
+    "发稿单位": "publisher",
+    "发文机关": "publisher",
+    "发布机关": "publisher",
+    "发文单位": "publisher",
+    "投稿单位": "publisher",
+    "发稿人": "publisher",
+    "上传者": "publisher",
+    "发布": "publisher",
+    "浏览量": "views",
+    "浏览次数": "views",
+    "浏览数": "views",
+    "浏览": "views",
+    "点击数": "views",
+    "点击量": "views",
+    "点击率": "views",
+    "点击": "views",
+    "阅读量": "views",
+    "阅读数": "views",
+    "阅读次数": "views",
+    "阅读": "views",
+    "访问量": "views",
+    "访问次数": "views",
+    "人气": "views",
+    "查看次数": "views",
+    "已阅": "views",
+    "热度": "views",
+    "围观": "views",
+    "发布时间": "date",
+    "发布日期": "date",
+    "发表时间": "date",
+    "发表日期": "date",
+    "更新时间": "date",
+    "更新日期": "date",
+    "上传时间": "date",
+    "发稿时间": "date",
+    "录入时间": "date",
+    "添加时间": "date",
+    "刊发时间": "date",
+    "时间": "date",
+    "日期": "date",
+    "索引号": "noise",
+    "分类": "noise",
+    "主题分类": "noise",
+    "发文字号": "noise",
+    "文号": "noise",
+    "成文日期": "noise",
+    "有效性": "noise",
+    "关键字": "noise",
+    "关键词": "noise",
+    "标签": "noise",
+    "原标题": "noise",
+    "题": "noise",
+    "栏目": "column",
+    "所属栏目": "column",
+    "字号": "noise",
+    "字体": "noise",
+    "分享到": "noise",
+    "Source": "source",
+    "SOURCE": "source",
+    "Author": "author",
+    "By": "author",
+    "Editor": "editor",
+    "Editors": "editor",
+    "Web editor": "editor",
+    "Web Editor": "editor",
+    "Reporter": "author",
+    "Writer": "author",
+}
+
+
+def _with_traditional_forms(labels: dict[str, str]) -> dict[str, str]:
+    """Add the traditional-script spelling of every label (來源, 責任編輯, 發佈時間…)."""
+    from opencc import OpenCC
+
+    extended = dict(labels)
+    for config in ("s2t", "s2hk", "s2tw"):
+        converter = OpenCC(config)
+        for label, name in labels.items():
+            extended.setdefault(converter.convert(label), name)
+    extended.setdefault("發佈時間", "date")
+    extended.setdefault("發佈日期", "date")
+    return extended
+
+
+_LABELS = _with_traditional_forms(_LABELS)
+_LABEL_ALTERNATION = "|".join(re.escape(label) for label in sorted(_LABELS, key=len, reverse=True))
+_SEPARATOR = r"\s*[:：]\s*|\s*[/／]\s*(?=[\u4e00-\u9fff])"
+LABEL_PATTERN = re.compile(
+    r"(?<![\u4e00-\u9fffA-Za-z])(?:本报|本网|本台|特约|实习|见习|首席)?("
+    + _LABEL_ALTERNATION
+    + r")(?:"
+    + _SEPARATOR
+    + r")"
+)
+# Chinese labels may also stand without a colon when a space follows: "记者 张三"
+_LOOSE_LABEL = re.compile(
+    r"(?:本报|本网|本台|特约|实习|见习|首席)?(记者|通讯员|责任编辑|责编|作者)\s+(?=[\u4e00-\u9fff])"
+    r"|(?:本文)?(来源于)\s*(?=[\u4e00-\u9fffA-Za-z])"
+    r"|^(By)\s+(?=[A-Z])"
+)
+_VALUE_END = re.compile(
+    r"\s{2,}|[|｜丨【】\[\]()（）<>《》]|\s+(?:(?:19|20)\d{2}[-/.年])|(?:19|20)\d{2}[-/.年]\d|"
+    r"\s*(?:字号|字体|打印|关闭|分享|浏览|点击|阅读|发布时间|发布日期|时间|日期|第\s*\d+\s*页|返回|查看)"
+)
+_EMPTY_VALUES = {
+    "佚名",
+    "未知",
+    "匿名",
+    "无",
+    "暂无",
+    "admin",
+    "管理员",
+    "本站",
+    "null",
+    "none",
+    "-",
+    "—",
+    "转载",
+    "转载文章",
+    "网络",
+    "互联网",
+    "网络转载",
+    "综合",
+    "不详",
+}
+_NUMBER = re.compile(r"\d[\d,]*")
+
+
+@dataclass
+class LabelledFields:
+    values: dict[str, str] = field(default_factory=dict)
+
+    def get(self, name: str) -> str | None:
+        return self.values.get(name)
+
+
+def _trim(value: str) -> str:
+    value = value.strip(" \t:：,，;；。.、/|-_—")
+    return re.sub(r"\s+", " ", value)
+
+
+_SPACED_LABEL = re.compile(r"^\s*([\u4e00-\u9fff](?:[ \u3000]+[\u4e00-\u9fff]){1,5})(?=\s*[:：])")
+
+
+def find_labels(line: str) -> list[tuple[str, str]]:
+    """(field, value) pairs of the labels on one line, in order."""
+    # government disclosure tables space out their labels: "发 布 日 期："
+    line = _SPACED_LABEL.sub(lambda match: re.sub(r"[ \u3000]+", "", match.group(1)), line)
+    matches = list(LABEL_PATTERN.finditer(line))
+    for loose in _LOOSE_LABEL.finditer(line):
+        if not any(
+            match.start() <= loose.start() < match.end() or loose.start() <= match.start() < loose.end()
+            for match in matches
+        ):
+            matches.append(loose)
+    matches.sort(key=lambda match: match.start())
+    pairs: list[tuple[str, str]] = []
+    for index, match in enumerate(matches):
+        stop = matches[index + 1].start() if index + 1 < len(matches) else len(line)
+        raw = line[match.end() : stop]
+        name = _LABELS[match.group(match.lastindex or 1)]
+        if name in ("views", "date"):
+            pairs.append((name, raw.strip()))
+            continue
+        end = _VALUE_END.search(raw)
+        if end:
+            raw = raw[: end.start()]
+        pairs.append((name, _trim(raw)))
+    return pairs
+
+
+def clean_person_value(value: str | None) -> str | None:
+    """Names from a label value; None for placeholders such as 佚名."""
+    if value is None:
+        return None
+    value = re.sub(r"^(?:本报|本网|本台)?(?:记者|通讯员|特约记者|实习生|见习记者)\s*", "", value)
+    value = re.sub(r"[,，、;；/|]+", " ", value)
+    value = re.sub(r"\s+", " ", value).strip()
+    if not value or value.lower() in _EMPTY_VALUES or len(value) > 60:
+        return None
+    return value
+
+
+def clean_plain_value(value: str | None) -> str | None:
+    if value is None:
+        return None
+    value = re.sub(r"\s+", " ", value).strip()
+    value = re.sub(r"^(?:本文)?来源于?\s*", "", value)
+    if not value or value.lower() in _EMPTY_VALUES or len(value) > 60:
+        return None
+    return value
+
+
+def parse_views(value: str) -> int | None:
+    match = _NUMBER.search(value)
+    if not match:
+        return None
+    try:
+        return int(match.group(0).replace(",", ""))
+    except ValueError:
+        return None

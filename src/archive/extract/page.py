@@ -1,0 +1,283 @@
+"""Reading one captured page: tree, headline, metadata zones, body lines."""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from urllib.parse import urljoin
+
+from lxml import etree
+from lxml import html as lxml_html
+
+from ..records import Attachment, ExtractionRules, FetchedPage
+from . import body as body_rules
+from .bylines import EDITOR_CREDIT
+from .charset import decode_html
+from .cleaning import clean_lines, is_boilerplate, join_fragments, strip_trailing_editor
+from .dates import DATE_PATTERN
+from .html import looks_binary, parse_html, text_lines
+from .kinds import anchor_texts, detect_kind, is_article, page_shape
+from .labels import find_labels
+from .metadata import clean_title, find_headline, page_title, read_enpproperty, read_meta_tags, title_parts
+from .pagination import continuation_urls
+
+logger = logging.getLogger(__name__)
+
+_ATTACHMENT_EXTENSIONS = re.compile(
+    r"\.(?:pdf|docx?|xlsx?|pptx?|zip|rar|7z|wps|et|dps|ofd|txt|csv|tif|ceb)(?:$|[?#])", re.I
+)
+_HEADER_ZONE_LINES = 14
+_TAIL_ZONE_LINES = 10
+# A line that only carries metadata: a date, labels, or the page's tools.
+_INFO_LINE_MAX = 160
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+@dataclass
+class ParsedPage:
+    page: FetchedPage
+    document: str
+    root: lxml_html.HtmlElement
+    meta: dict[str, str]
+    enp: dict[str, str]
+    kind: str
+    title: str | None
+    body_lines: list[str]
+    header_lines: list[str]
+    tail_lines: list[str]
+    family: str | None
+    continuation: list[str] = field(default_factory=list)
+    attachments: list[Attachment] = field(default_factory=list)
+    selected: dict[str, list[str]] = field(default_factory=dict)
+    links: set[str] = field(default_factory=set)
+    all_lines: list[str] = field(default_factory=list)
+
+    @property
+    def fetched_at(self) -> datetime:
+        return self.page.fetched_at
+
+    def looks_like_article(self) -> bool:
+        labels = any(find_labels(line) for line in self.header_lines[:6])
+        has_date = any(DATE_PATTERN.search(line) for line in self.header_lines[:6]) or bool(self.enp.get("date"))
+        shape = page_shape(
+            self.root,
+            self.body_lines,
+            self.links,
+            has_headline=bool(self.title),
+            has_date=has_date,
+            has_labels=labels,
+        )
+        return is_article(self.page.url, self.page.status, self.title, shape)
+
+
+def _select(root: lxml_html.HtmlElement, selector: str) -> list[str]:
+    try:
+        is_xpath = selector.startswith("xpath:")
+        found = root.xpath(selector.removeprefix("xpath:")) if is_xpath else root.cssselect(selector)
+    except (etree.XPathError, ValueError, SyntaxError) as error:
+        logger.warning("unusable selector %r: %s", selector, error)
+        return []
+    if not isinstance(found, list):
+        found = [found]
+    values: list[str] = []
+    for item in found:
+        if isinstance(item, etree._Element):
+            values.extend(text_lines(item))
+        elif str(item).strip():
+            values.append(str(item).strip())
+    return values
+
+
+def _find_index(squashed_lines: list[str], needle: str, start: int = 0) -> int | None:
+    if not needle:
+        return None
+    for index in range(start, len(squashed_lines)):
+        if squashed_lines[index] == needle:
+            return index
+    for index in range(start, len(squashed_lines)):
+        if needle in squashed_lines[index] and len(squashed_lines[index]) < len(needle) * 2 + 20:
+            return index
+    return None
+
+
+def _attachments(scope: lxml_html.HtmlElement, url: str) -> list[Attachment]:
+    found: list[Attachment] = []
+    seen: set[str] = set()
+    for anchor in scope.iter("a"):
+        href = (anchor.get("href") or "").strip()
+        if not href or not _ATTACHMENT_EXTENSIONS.search(href):
+            continue
+        absolute = urljoin(url, href)
+        if absolute in seen:
+            continue
+        seen.add(absolute)
+        title = re.sub(r"\s+", " ", anchor.text_content()).strip() or anchor.get("title") or None
+        found.append(Attachment(title=title, url=absolute))
+    return found
+
+
+def _is_info_line(line: str) -> bool:
+    if len(line) > _INFO_LINE_MAX:
+        return False
+    if EDITOR_CREDIT.match(line):
+        return True
+    if is_boilerplate(line):
+        return True
+    labels = find_labels(line)
+    if labels and (len(labels) >= 2 or len(line) < 60):
+        # a photo caption credits its photographer: "…发表演讲。新华社记者 张三 摄"
+        return not (re.search(r"[，。；！？]", line) or line.endswith("摄"))
+    stripped = DATE_PATTERN.sub("", line).strip(" \t|｜丨:：-")
+    return bool(DATE_PATTERN.search(line)) and len(stripped) <= 12
+
+
+def read_page(page: FetchedPage, rules: ExtractionRules) -> ParsedPage | None:
+    """Parse one capture; None when it holds no parseable markup."""
+    if not page.body:
+        return None
+    document = decode_html(page.body, page.headers)
+    if not document or looks_binary(document):
+        return None
+    root = parse_html(document)
+    if root is None:
+        return None
+    selectors = rules.selectors or {}
+    selected = {name: _select(root, selector) for name, selector in selectors.items() if selector}
+    meta = read_meta_tags(root)
+    enp = read_enpproperty(document)
+    kind = detect_kind(page.url, document, meta, rules.kind)
+
+    title_origin: str | None = "given"
+    if selected.get("title"):
+        title: str | None = " ".join(selected["title"])
+    elif enp.get("title"):
+        title = enp["title"]
+    else:
+        title, title_origin = find_headline(root, meta)
+    title_is_given = title_origin in ("given", "meta")
+    title = clean_title(title)
+
+    body_element = root.find("body")
+    doc_lines = text_lines(body_element if body_element is not None else root)
+    squashed_doc = [_squash(line) for line in doc_lines]
+    title_index = _find_index(squashed_doc, _squash(title or ""))
+    links = anchor_texts(root)
+    if title_index is None and not title_is_given:
+        # the guessed headline is not on the page: try the other parts of <title>
+        for part in title_parts(page_title(root)):
+            index = _find_index(squashed_doc, _squash(part))
+            if index is not None and len(_squash(part)) >= 4:
+                title, title_index = clean_title(part), index
+                break
+
+    container = None
+    family = None
+    if "body" in selectors and selected.get("body") is not None:
+        raw_body = selected.get("body", [])
+        family = "selector"
+    else:
+        found = body_rules.find_container(root)
+        if found is not None:
+            family, container = found
+            raw_body = text_lines(container)
+        else:
+            raw_body = []
+    scope = container if container is not None else root
+    attachments = _attachments(scope, page.url)
+    continuation = continuation_urls(root, page.url)
+    if family is None:
+        raw_body = body_rules.trafilatura_lines(root, page.url)
+
+    body_lines, removed_head, removed_tail = _trim_body(raw_body, title)
+    first_body = _squash(body_lines[0])[:20] if body_lines else ""
+    start = title_index + 1 if title_index is not None else 0
+    body_start = _find_prefix(squashed_doc, first_body, start)
+    if title_index is None and not title_is_given and body_start is not None:
+        # neither <title> nor headings name the article: take the heading-like line above the text
+        for index in range(body_start - 1, max(-1, body_start - 8), -1):
+            line = doc_lines[index]
+            if (
+                4 <= len(squashed_doc[index]) <= 80
+                and squashed_doc[index] not in links
+                and not _is_info_line(line)
+                and not line.endswith(("。", "：", ":"))
+            ):
+                title, title_index = clean_title(line), index
+                break
+    if title_index is not None:
+        header_end = (
+            body_start if body_start is not None and body_start > title_index else title_index + 1 + _HEADER_ZONE_LINES
+        )
+        header_lines = doc_lines[title_index + 1 : min(header_end, title_index + 1 + _HEADER_ZONE_LINES)]
+    elif body_start is not None:
+        header_lines = doc_lines[max(0, body_start - _HEADER_ZONE_LINES) : body_start]
+    else:
+        header_lines = []
+    header_lines = removed_head + header_lines
+    tail_lines = list(removed_tail)
+    if body_lines:
+        last_body = _squash(body_lines[-1])[:20]
+        body_end = _find_prefix(squashed_doc, last_body, body_start or 0)
+        if body_end is not None:
+            tail_lines += doc_lines[body_end + 1 : body_end + 1 + _TAIL_ZONE_LINES]
+    return ParsedPage(
+        page=page,
+        document=document,
+        root=root,
+        meta=meta,
+        enp=enp,
+        kind=kind,
+        title=title,
+        body_lines=body_lines,
+        header_lines=header_lines,
+        tail_lines=tail_lines,
+        family=family,
+        continuation=continuation,
+        attachments=attachments,
+        selected=selected,
+        links=links,
+        all_lines=doc_lines,
+    )
+
+
+def _find_prefix(squashed_lines: list[str], prefix: str, start: int) -> int | None:
+    if not prefix:
+        return None
+    for index in range(start, len(squashed_lines)):
+        if squashed_lines[index].startswith(prefix):
+            return index
+    for index in range(0, min(start, len(squashed_lines))):
+        if squashed_lines[index].startswith(prefix):
+            return index
+    return None
+
+
+def _trim_body(lines: list[str], title: str | None) -> tuple[list[str], list[str], list[str]]:
+    """Body without headline, info lines and editor tails; the cut lines are returned too."""
+    lines = clean_lines(lines)
+    lines = join_fragments(lines)
+    head: list[str] = []
+    tail: list[str] = []
+    squashed_title = _squash(title or "")
+    while lines and len(head) < 8:
+        line = lines[0]
+        if squashed_title and _squash(line) == squashed_title or _is_info_line(line):
+            head.append(lines.pop(0))
+            continue
+        break
+    while lines and len(tail) < 6 and _is_info_line(lines[-1]):
+        tail.insert(0, lines.pop())
+    if lines:
+        last, editor = strip_trailing_editor(lines[-1])
+        if editor:
+            tail.insert(0, f"责任编辑：{editor}")
+            if last:
+                lines[-1] = last
+            else:
+                lines.pop()
+    return lines, head, tail

@@ -1,0 +1,192 @@
+"""Assembling an ArticleRecord from parsed pages: which source wins for each field."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Sequence
+from datetime import datetime
+
+from ..records import ArticleRecord, ExtractionRules, FetchedPage
+from .bylines import editor_credit, inline_authors, outlet_after_date, signature_unit
+from .dates import DATE_PATTERN, date_from_url, parse_date, parse_relative
+from .labels import clean_person_value, clean_plain_value, find_labels, parse_views
+from .language import detect_language
+from .metadata import meta_value
+from .page import ParsedPage, read_page
+
+_EPAPER_PAGE = re.compile(r"第\s*[0-9A-Za-z]{1,4}\s*版\s*[:：]?\s*[^\s|｜]{0,12}")
+
+
+_JOINED_FIELDS = ("author", "editor")
+_PERSON_NAME = re.compile(r"^[\u4e00-\u9fff·]{2,4}$")
+
+
+def _labelled(lines: list[str]) -> dict[str, str]:
+    """Value per field among labelled lines: the first one, or all of them for people."""
+    values: dict[str, list[str]] = {}
+    for line in lines:
+        for name, value in find_labels(line):
+            if not value:
+                continue
+            if name == "source" and " " in value:
+                # "来源：中国新闻网 王帆": an outlet followed by the reporter's name
+                outlet, _, rest = value.partition(" ")
+                if all(_PERSON_NAME.match(token) for token in rest.split()):
+                    values.setdefault("author_after_source", []).append(rest)
+                    value = outlet
+            bucket = values.setdefault(name, [])
+            if value not in bucket:
+                bucket.append(value)
+    return {name: " ".join(found) if name in _JOINED_FIELDS else found[0] for name, found in values.items()}
+
+
+def _published_at(parsed: ParsedPage, labelled: dict[str, str]) -> datetime | None:
+    reference = parsed.fetched_at
+    if parsed.selected.get("published_at"):
+        value = parse_date(" ".join(parsed.selected["published_at"]), reference)
+        if value:
+            return value
+    header_dates = [line for line in parsed.header_lines if DATE_PATTERN.search(line)]
+    candidates = [
+        parsed.enp.get("date"),
+        labelled.get("date"),
+        meta_value(parsed.meta, "published_at"),
+        *header_dates,
+    ]
+    parsed_dates = [parse_date(candidate) for candidate in candidates if candidate]
+    found = [value for value in parsed_dates if value is not None]
+    if found:
+        chosen = found[0]
+        if chosen.hour == chosen.minute == 0:
+            # a day-only source (meta tag, e-paper date) and the page prints the time too
+            for other in found[1:]:
+                if other.date() == chosen.date() and (other.hour or other.minute):
+                    return other
+        return chosen
+    for line in parsed.header_lines[:4]:
+        value = parse_relative(line, reference)
+        if value:
+            return value
+    value = date_from_url(parsed.page.url)
+    if value:
+        return value
+    for line in parsed.tail_lines:
+        value = parse_date(line)
+        if value:
+            return value
+    return None
+
+
+def _lone_view_count(lines: list[str]) -> str | None:
+    """A view count printed away from the header, when the page prints exactly one."""
+    counts = [
+        value
+        for line in lines
+        if len(line) < 80
+        for name, value in find_labels(line)
+        if name == "views" and parse_views(value) is not None
+    ]
+    return counts[0] if len(counts) == 1 else None
+
+
+def _selected_or(parsed: ParsedPage, name: str, fallback: str | None) -> str | None:
+    values = parsed.selected.get(name)
+    if values:
+        text = " ".join(values)
+        # a selector may pick the whole "作者：张三" line
+        labelled = [value for field, value in find_labels(text) if field == name]
+        return labelled[0] if labelled else text
+    return fallback
+
+
+def build_record(
+    pages: Sequence[FetchedPage], *, site: str, rules: ExtractionRules, force: bool, version: str
+) -> ArticleRecord | None:
+    first_page = pages[0]
+    parsed_pages = [read_page(page, rules) for page in pages]
+    first = parsed_pages[0]
+    pointer = first_page.pointer
+    record = ArticleRecord(
+        url=first_page.url,
+        site=site,
+        fetched_at=first_page.fetched_at,
+        warc_file=pointer.file if pointer else None,
+        warc_offset=pointer.offset if pointer else None,
+        warc_record_id=pointer.record_id if pointer else None,
+        extractor_version=version,
+        page_count=len(pages),
+        kind=rules.kind if rules.kind != "auto" else None,
+    )
+    if first is None:
+        if not force:
+            return None
+        record.content_sha1 = hashlib.sha1(b"").hexdigest()
+        return record
+    if not force and not first.looks_like_article():
+        return None
+
+    lines: list[str] = []
+    for parsed in parsed_pages:
+        if parsed is None:
+            continue
+        page_lines = parsed.body_lines
+        # continuation pages may repeat the headline paragraph or the last line of the page before
+        while lines and page_lines and page_lines[0] == lines[-1]:
+            page_lines = page_lines[1:]
+        lines.extend(page_lines)
+    text = "\n".join(lines)
+
+    labelled = _labelled(first.header_lines)
+    outlet = outlet_after_date(first.header_lines)
+    if outlet and "source" not in labelled:
+        labelled["source"] = outlet
+    for name, value in _labelled(first.tail_lines).items():
+        labelled.setdefault(name, value)
+
+    record.title = _selected_or(first, "title", first.title) or None
+    record.text = text or None
+    record.content_sha1 = hashlib.sha1(text.encode("utf-8")).hexdigest()
+    record.kind = first.kind
+    record.published_at = _published_at(first, labelled)
+
+    author = clean_person_value(_selected_or(first, "author", labelled.get("author")))
+    if author is None and first.body_lines:
+        author = inline_authors(first.body_lines)
+    if author is None and labelled.get("author_after_source"):
+        author = clean_person_value(labelled["author_after_source"])
+    if author is None and first.enp.get("author"):
+        author = clean_person_value(first.enp["author"])
+    record.author = author
+    record.editor = clean_person_value(
+        _selected_or(
+            first,
+            "editor",
+            labelled.get("editor") or editor_credit(first.tail_lines) or meta_value(first.meta, "editor"),
+        )
+    )
+    record.source = clean_plain_value(
+        _selected_or(first, "source", labelled.get("source") or meta_value(first.meta, "source"))
+    )
+    publisher = labelled.get("publisher")
+    if publisher is None and first.kind in ("campus", "gov") and first.body_lines:
+        publisher = signature_unit(first.body_lines)
+    record.publisher = clean_plain_value(_selected_or(first, "publisher", publisher))
+    views_text = _selected_or(first, "views", labelled.get("views") or _lone_view_count(first.all_lines))
+    if views_text:
+        record.views = parse_views(views_text)
+        if record.views is not None:
+            record.views_observed_at = first_page.fetched_at
+    record.subtitle = first.enp.get("subtitle") or meta_value(first.meta, "subtitle")
+    record.column = clean_plain_value(meta_value(first.meta, "column") or labelled.get("column"))
+    page_name = first.enp.get("nodename")
+    if page_name is None and first.kind == "epaper":
+        for line in first.header_lines + first.tail_lines:
+            match = _EPAPER_PAGE.search(line)
+            if match:
+                page_name = match.group(0)
+                break
+    record.page = re.sub(r"\s+", "", page_name) if page_name else None
+    record.language = detect_language(text or record.title or "", meta_value(first.meta, "language"))
+    record.attachments = [item for parsed in parsed_pages if parsed for item in parsed.attachments]
+    return record
