@@ -19,7 +19,7 @@ from .record import build_record
 
 __all__ = ["EXTRACTOR_VERSION", "continuation_links", "decode_html", "extract_article"]
 
-EXTRACTOR_VERSION = "2026.11.1"
+EXTRACTOR_VERSION = "2026.11.2"
 
 logger = logging.getLogger(__name__)
 

@@ -18,7 +18,10 @@ _ROLE_NAMES = re.compile(r"(?:记者|通讯员|实习生)\s*(" + _NAMES + ")")
 # a whole line of names in brackets: （张三 李四）
 _BRACKETED = re.compile(r"^[(（]\s*(" + _NAMES + r")\s*[)）]$")
 # □郭洪申 侯东博 / ■张三 / 文/张三 / 文|张三
-_MARKED = re.compile(r"^(?:[□■◎●○]\s*|文\s*[/／|｜]\s*(?:图\s*)?)(" + _NAMES + r")(?:\s|$)")
+_MARKED = re.compile(
+    r"^(?:[□■◎●○]\s*|文\s*[/／|｜丨]\s*(?:图\s*)?)"
+    r"(?:\S{0,12}?(?:记者|评论员|通讯员|撰稿人)\s*)?(" + _NAMES + r")(?:\s|$)"
+)
 # 新京报记者 彭冲 山东冠县报道 / （记者 张三）
 _REPORTED = re.compile(r"^[(（]?\S{0,10}?(?:记者|通讯员)\s*(" + _NAMES + r")(?:\s+\S{0,10}报道)?[)）]?$")
 # （松花江网编辑 孙桂芳）: an editor's credit closing the text
@@ -29,13 +32,14 @@ _TRAILING_CREDIT = re.compile(
     + _NAMES
     + r"(?:\s*(?:通讯员|记者|实习生)\s*"
     + _NAMES
-    + r")*)\s*[)）]\s*$"
+    + r")*)(?P<filed>\s+\S{0,8}报道)?\s*[)）]\s*$"
 )
 _ROLE = re.compile(r"通讯员|记者|实习生")
 _NOT_NAMES = re.compile(r"本报|记者|通讯员|新华社|编辑|日电|摄影|图片|来源")
 
 
 def _names(text: str) -> str | None:
+    text = re.sub(r"\s+\S{0,8}报道$", "", text)
     names = [name for name in re.split(r"[\s、,，]+", text) if name]
     names = [name for name in names if not _NOT_NAMES.search(name)]
     return " ".join(names) if names else None
@@ -64,7 +68,21 @@ def inline_authors(lines: list[str]) -> str | None:
         match = _TRAILING_CREDIT.search(lines[-1].strip())
         if match and not EDITOR_CREDIT.match(match.group(0).strip()):
             found = _names(_ROLE.sub(" ", match.group(1)))
-            if found and (_ROLE.search(match.group(1)) or len(found.split()) >= 2):
+            if found and (_ROLE.search(match.group(1)) or len(found.split()) >= 2 or match.group("filed")):
+                return found
+    return None
+
+
+def header_byline(lines: list[str]) -> str | None:
+    """A byline printed between the headline and the text without a label: 文丨…, □张三."""
+    for line in lines[:4]:
+        line = line.strip()
+        if len(line) >= 40 or EDITOR_CREDIT.match(line):
+            continue
+        for pattern in (_MARKED, _REPORTED, _BRACKETED):
+            match = pattern.match(line)
+            found = _names(match.group(1)) if match else None
+            if found:
                 return found
     return None
 
@@ -115,4 +133,67 @@ def outlet_after_date(lines: list[str]) -> str | None:
         if found and not _NOT_OUTLET.match(found.group(1)):
             return found.group(1)
         return None
+    return None
+
+
+# "ggjjzhzz 发表于 2005-9-15 11:46", "张三 于 2024-05-06 15:47:53 发布": blog and forum posts
+_POSTED_BY = re.compile(
+    r"^\s*(?P<name>[^\s:：|｜\[\]【】]{2,24})\s+(?:发表于|发布于|于)\s*(?=(?:19|20)\d{2}|\d{1,2}/\d{1,2}/)"
+)
+_NOT_POSTER = re.compile(r"推荐|相关|最新|文章|本文|评论|回复|更新")
+
+
+def posted_by(lines: list[str]) -> str | None:
+    """The account a blog or forum post is signed by, from its "… 发表于 <date>" line."""
+    for line in lines:
+        match = _POSTED_BY.match(line)
+        if match and not _NOT_POSTER.search(match.group("name")):
+            return match.group("name")
+    return None
+
+
+# Outlets name themselves with one of these endings: 新京报, 中国新闻网, 央视新闻客户端.
+_OUTLET_END = re.compile(
+    r"(?:网|报|社|台|新闻|日报|晚报|周刊|杂志|客户端|新媒体|频道|电视台|广播|传媒|观察|时报|在线|APP|App)$"
+)
+_CHROME_WORD = re.compile(
+    r"^(?:\+?关注|已关注|播报文章|举报|分享|收藏|评论|打印|原创|置顶|热门|推荐|返回|首页|正文|更多|登录)$|点击|阅读|更多|下载"
+)
+_HAN_NAME = re.compile(r"^[\u4e00-\u9fff]{2,4}$")
+
+
+def bare_credits(lines: list[str], links: set[str]) -> dict[str, str]:
+    """Source or author printed as a bare line under the headline, as platforms print accounts.
+
+    An outlet's name ends like one (…网, …报, …客户端); an account is followed by a
+    follow button; a bare two-to-four character name is the author.
+    """
+    found: dict[str, str] = {}
+    window = lines[:4]
+    for index, line in enumerate(window):
+        line = line.strip()
+        squashed = re.sub(r"\s+", "", line)
+        if not 2 <= len(squashed) <= 16 or _CHROME_WORD.search(squashed) or re.search(r"[，。：:；！？|｜\d]", line):
+            continue
+        following = re.sub(r"\s+", "", window[index + 1]) if index + 1 < len(window) else ""
+        if _OUTLET_END.search(squashed) and " " not in line:
+            found.setdefault("source", line)
+        elif re.match(r"^\+?关注", following) or _HAN_NAME.match(squashed) and squashed not in links:
+            found.setdefault("author", line)
+    return found
+
+
+# "——《北京之春》1998年3月号", "转自《北京科技报》": the publication a reprint comes from
+_CITATION = re.compile(
+    r"^(?:[—\-－]{1,2}\s*)?(?:转自|摘自|选自|原载|原载于|刊于|来源于)?\s*《([^《》]{2,20})》"
+    r"\s*(?:[(（]?\s*(?:19|20)\d{2}[^)）]{0,20}[)）]?)?$"
+)
+
+
+def cited_source(lines: list[str]) -> str | None:
+    """The publication named on a line of its own at the end of a reprinted text."""
+    for line in reversed(lines[-3:]):
+        match = _CITATION.match(line.strip())
+        if match:
+            return match.group(1)
     return None

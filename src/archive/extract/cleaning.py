@@ -89,3 +89,38 @@ def clean_lines(lines: list[str]) -> list[str]:
             continue
         cleaned.append(line)
     return cleaned
+
+
+# Footer furniture: once one of these shows up near the end, the article is over.
+_FOOTER_LINE = re.compile(
+    r"版权所有|版权与免责声明|免责声明[:：]?$|^Copyright|All Rights Reserved|ICP[备证]|举报邮箱|违法和不良信息举报|"
+    r"^制作单位|^主办单位|^承办单位|^(?:查看|阅读|加载)更多$|^(?:打开|下载)\S{0,8}(?:APP|App|客户端)",
+    re.I,
+)
+# A table row from the page's layout: "| 首页 | 新闻 |", "|  |".
+_PIPE_ROW = re.compile(r"^\|.*\|$")
+_FOOTER_REACH = 6
+
+
+def _is_layout_row(line: str) -> bool:
+    if not _PIPE_ROW.match(line):
+        return False
+    cells = [cell.strip() for cell in line.strip("|").split("|")]
+    # short cells are menus; an empty cell beside text is a spacer column of the layout
+    return all(len(cell) <= 30 for cell in cells) or (len(cells) >= 2 and not all(cells))
+
+
+def trim_chrome_tail(lines: list[str]) -> list[str]:
+    """Cut the page footer and layout rows that a body extractor left after the text."""
+    while lines and _is_layout_row(lines[-1]):
+        lines = lines[:-1]
+    start = max(0, len(lines) - _FOOTER_REACH)
+    for index in range(start, len(lines)):
+        if index > 0 and _FOOTER_LINE.search(lines[index]) and len(lines[index]) < 200:
+            lines = lines[:index]
+            break
+    while lines and _is_layout_row(lines[-1]):
+        lines = lines[:-1]
+    while lines and _is_layout_row(lines[0]):
+        lines = lines[1:]
+    return lines

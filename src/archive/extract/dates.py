@@ -14,6 +14,40 @@ _ZONE = r"(?P<z>Z|[+-][01]\d:?[0-5]\d)?"
 DATE_PATTERN = re.compile(
     _YEAR + r"\s*(?:[-/.年]\s*)(?P<m>[01]?\d)\s*[-/.月]\s*(?P<d>[0-3]?\d)(?!\d)\s*日?" + _TIME + _ZONE
 )
+_MONTHS = {
+    name: number
+    for number, names in enumerate(
+        (
+            ("jan", "january"),
+            ("feb", "february"),
+            ("mar", "march"),
+            ("apr", "april"),
+            ("may",),
+            ("jun", "june"),
+            ("jul", "july"),
+            ("aug", "august"),
+            ("sep", "sept", "september"),
+            ("oct", "october"),
+            ("nov", "november"),
+            ("dec", "december"),
+        ),
+        start=1,
+    )
+    for name in names
+}
+_MONTH_NAME = r"(?P<mon>" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\.?"
+_CLOCK = r"(?P<H>[0-2]?\d):(?P<M>[0-5]\d)(?::(?P<S>[0-5]\d))?\s*(?P<ampm>[ap]\.?m\.?)?"
+# Pages written for foreign readers or by US-made CMSs: "7/5/2005 9:23:57 PM",
+# "September 10th, 2005 10:56 am", "11:35, November 23, 2022", "23 November 2022".
+FOREIGN_DATES = (
+    re.compile(r"(?<![\d/])(?P<m>[0-3]?\d)/(?P<d>[0-3]?\d)/(?P<y>(?:19|20)\d{2})(?:\s+" + _CLOCK + r")?", re.I),
+    re.compile(
+        r"(?:" + _CLOCK + r",?\s+)?\b" + _MONTH_NAME + r"\s+(?P<d>[0-3]?\d)(?:st|nd|rd|th)?,?\s+(?P<y>(?:19|20)\d{2})"
+        r"(?:,?\s+(?P<H2>[0-2]?\d):(?P<M2>[0-5]\d)(?::(?P<S2>[0-5]\d))?\s*(?P<ampm2>[ap]\.?m\.?)?)?",
+        re.I,
+    ),
+    re.compile(r"\b(?P<d>[0-3]?\d)\s+" + _MONTH_NAME + r",?\s+(?P<y>(?:19|20)\d{2})\b", re.I),
+)
 _COMPACT_DATE = re.compile(r"(?<!\d)(?P<y>(?:19|20)\d{2})(?P<m>[01]\d)(?P<d>[0-3]\d)(?!\d)")
 _URL_DATE = re.compile(r"(?<!\d)(?P<y>(?:19|20)\d{2})[-/_]?(?P<m>[01]\d)(?:[-/_]?(?P<d>[0-3]\d))?(?!\d)")
 _RELATIVE = re.compile(
@@ -47,6 +81,47 @@ def _build(match: re.Match[str]) -> datetime | None:
     return value
 
 
+def _build_foreign(match: re.Match[str]) -> datetime | None:
+    groups = match.groupdict()
+    month = _MONTHS.get((groups.get("mon") or "").lower()) or int(groups.get("m") or 0)
+    if not groups.get("mon"):
+        # 06/02/2022 is June in the US and February in Europe: only an AM/PM clock or a
+        # number above 12 tells which
+        first, second = month, int(groups["d"])
+        if first > 12 >= second:
+            groups["d"], month = str(first), second
+        elif second <= 12 and not groups.get("ampm"):
+            return None
+    hour, minute, second = groups.get("H") or groups.get("H2"), groups.get("M") or groups.get("M2"), None
+    second = groups.get("S") or groups.get("S2")
+    ampm = (groups.get("ampm") or groups.get("ampm2") or "").lower()
+    try:
+        hours = int(hour or 0)
+        if ampm.startswith("p") and hours < 12:
+            hours += 12
+        elif ampm.startswith("a") and hours == 12:
+            hours = 0
+        value = datetime(
+            int(groups["y"]), month, int(groups["d"]), hours, int(minute or 0), int(second or 0), tzinfo=SHANGHAI
+        )
+    except (TypeError, ValueError):
+        return None
+    if not 1990 <= value.year <= datetime.now(SHANGHAI).year + 1:
+        return None
+    return value
+
+
+def has_date(text: str) -> bool:
+    return bool(DATE_PATTERN.search(text)) or any(pattern.search(text) for pattern in FOREIGN_DATES)
+
+
+def strip_dates(text: str) -> str:
+    text = DATE_PATTERN.sub("", text)
+    for pattern in FOREIGN_DATES:
+        text = pattern.sub("", text)
+    return text
+
+
 def parse_date(text: str, reference: datetime | None = None) -> datetime | None:
     """The first date in text, timezone-aware (Asia/Shanghai unless the text names a zone)."""
     if not text:
@@ -55,6 +130,11 @@ def parse_date(text: str, reference: datetime | None = None) -> datetime | None:
         value = _build(match)
         if value is not None:
             return value
+    for pattern in FOREIGN_DATES:
+        for match in pattern.finditer(text):
+            value = _build_foreign(match)
+            if value is not None:
+                return value
     match = _COMPACT_DATE.search(text)
     if match:
         value = _build(match)

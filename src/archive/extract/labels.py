@@ -28,9 +28,13 @@ _LABELS: dict[str, str] = {
     "图/文": "author",
     "文图": "author",
     "执笔": "author",
+    "执笔人": "author",
+    "实习生": "author",
+    "特约撰稿": "author",
     "口述": "author",
     "整理": "author",
     "摄影": "author",
+    "文": "author",
     "作　者": "author",
     "作 者": "author",
     "责任编辑": "editor",
@@ -39,6 +43,8 @@ _LABELS: dict[str, str] = {
     "责编": "editor",
     "编辑": "editor",
     "编审": "editor",
+    "选稿": "editor",
+    "编辑人": "editor",
     "校对": "proofreader",
     "审核": "reviewer",
     "审校": "reviewer",
@@ -158,6 +164,7 @@ _LOOSE_LABEL = re.compile(
 _VALUE_END = re.compile(
     r"\s{2,}|[|｜丨【】\[\]()（）<>《》]|\s+(?:(?:19|20)\d{2}[-/.年])|(?:19|20)\d{2}[-/.年]\d|"
     r"\s*(?:字号|字体|打印|关闭|分享|浏览|点击|阅读|发布时间|发布日期|时间|日期|第\s*\d+\s*页|返回|查看)"
+    r"|\s+(?:发表评论|我要评论|参与评论|评论\s*\d|收藏|举报)"
 )
 _EMPTY_VALUES = {
     "佚名",
@@ -181,6 +188,7 @@ _EMPTY_VALUES = {
     "不详",
 }
 _NUMBER = re.compile(r"\d[\d,]*")
+_WRAPPED_VALUE = re.compile(r"^\s*[\[【(（]\s*([^\]】)）\[【(（]{1,40}?)\s*[\]】)）]")
 
 
 @dataclass
@@ -219,6 +227,10 @@ def find_labels(line: str) -> list[tuple[str, str]]:
         if name in ("views", "date"):
             pairs.append((name, raw.strip()))
             continue
+        wrapped = _WRAPPED_VALUE.match(raw)
+        if wrapped:
+            # 来源：[ 国际金融报 ]
+            raw = wrapped.group(1)
         end = _VALUE_END.search(raw)
         if end:
             raw = raw[: end.start()]
@@ -226,16 +238,29 @@ def find_labels(line: str) -> list[tuple[str, str]]:
     return pairs
 
 
+# What follows a name in a credit and is no part of it: the staff code portals append
+# (SF099, _NN2587), the place a report was filed from, the photographer's mark.
+_NAME_TAIL = re.compile(r"(?:[\s_]*[A-Za-z]{1,4}\d{2,6}|\s+\S{0,10}报道|\s*摄(?:影)?)$")
+# Values that are page furniture or markup rather than anybody's name.
+_NOT_A_NAME = re.compile(r"[=<>\"{}]|评论|举报|收藏|分享|打印|关闭|登录|注册|点击|阅读|关注|订阅|http|www\.", re.I)
+
+
 def clean_person_value(value: str | None) -> str | None:
     """Names from a label value; None for placeholders such as 佚名."""
     if value is None:
         return None
+    # "赵 培：北京物资学院": the affiliation follows a colon
+    value = re.split(r"[:：]", value, maxsplit=1)[0]
     value = re.sub(r"^(?:本报|本网|本台)?(?:记者|通讯员|特约记者|实习生|见习记者)\s*", "", value)
     value = re.sub(r"[,，、;；/|]+", " ", value)
     value = re.sub(r"\s+", " ", value).strip()
-    if not value or value.lower() in _EMPTY_VALUES or len(value) > 60:
+    for _ in range(2):
+        value = _NAME_TAIL.sub("", value).strip()
+    if not value or value.lower() in _EMPTY_VALUES or len(value) > 60 or _NOT_A_NAME.search(value):
         return None
-    return value
+    # a name credited twice ("编辑：张三" and "责任编辑：张三") is one editor
+    names = list(dict.fromkeys(value.split(" ")))
+    return " ".join(names)
 
 
 def clean_plain_value(value: str | None) -> str | None:
@@ -243,9 +268,15 @@ def clean_plain_value(value: str | None) -> str | None:
         return None
     value = re.sub(r"\s+", " ", value).strip()
     value = re.sub(r"^(?:本文)?来源于?\s*", "", value)
-    if not value or value.lower() in _EMPTY_VALUES or len(value) > 60:
+    if not value or value.lower() in _EMPTY_VALUES or len(value) > 60 or re.search(r"[=<>\"{}]", value):
         return None
     return value
+
+
+def is_placeholder(value: str) -> bool:
+    """Whether a label value says nothing (佚名, 转载文章, an empty template slot)."""
+    value = value.strip()
+    return not value or value.lower() in _EMPTY_VALUES or bool(re.search(r"[=<>\"{}]", value))
 
 
 def parse_views(value: str) -> int | None:

@@ -42,7 +42,9 @@ META_FIELDS: dict[str, tuple[str, ...]] = {
 }
 _ENP_COMMENT = re.compile(r"<!--\s*enpproperty(.*?)/?enpproperty\s*-->", re.S | re.I)
 _ENP_FIELD = re.compile(r"<(\w+)>(.*?)</\1>", re.S)
-_TITLE_SPLIT = re.compile(r"\s*(?:[_|｜丨»]|--|-\s|\s-|\s[—–]\s|::)\s*")
+_TITLE_SPLIT = re.compile(r"\s*(?:[_|｜丨»<>]|--|-\s|\s-|\s[—–]\s|::)\s*")
+# decoration after a blog headline: "标题- -"
+_TITLE_TAIL = re.compile(r"(?:\s*-\s*-|\s*[_|｜])+\s*$")
 _MARKUP = re.compile(r"<[^>]{0,200}>")
 # private-use code points: icon fonts and broken glyphs
 _PRIVATE_USE = re.compile(r"[\ue000-\uf8ff]")
@@ -53,6 +55,9 @@ def clean_title(title: str | None) -> str | None:
         return None
     title = _PRIVATE_USE.sub("", _MARKUP.sub("", title))
     title = re.sub(r"\s+", " ", title).strip()
+    title = _TITLE_TAIL.sub("", title)
+    # forums and disclosure pages label the headline: "主题: …", "标题：…"
+    title = re.sub(r"^(?:主题|标题|题目)\s*[:：]\s*", "", title)
     return title or None
 
 
@@ -165,4 +170,9 @@ def find_headline(root: lxml_html.HtmlElement, meta: dict[str, str]) -> tuple[st
     parts = title_parts(full_title)
     if parts:
         return parts[0].strip(), "page_title"
+    # no <title> at all: a lone top-level heading names the page
+    headings = [element_text(element) for element in root.iter("h1")]
+    headings = [text for text in headings if 4 <= len(_squash(text)) <= 120]
+    if len(headings) == 1:
+        return headings[0], "heading"
     return None, None

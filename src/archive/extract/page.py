@@ -15,8 +15,10 @@ from ..records import Attachment, ExtractionRules, FetchedPage
 from . import body as body_rules
 from .bylines import EDITOR_CREDIT
 from .charset import decode_html
-from .cleaning import clean_lines, is_boilerplate, join_fragments, strip_trailing_editor
-from .dates import DATE_PATTERN
+from .cleaning import clean_lines, is_boilerplate, join_fragments, strip_trailing_editor, trim_chrome_tail
+from .dates import has_date as has_date_in
+from .dates import strip_dates
+from .fragments import find_fragments
 from .html import looks_binary, parse_html, text_lines
 from .kinds import anchor_texts, detect_kind, is_article, page_shape
 from .labels import find_labels
@@ -29,7 +31,9 @@ _ATTACHMENT_EXTENSIONS = re.compile(
     r"\.(?:pdf|docx?|xlsx?|pptx?|zip|rar|7z|wps|et|dps|ofd|txt|csv|tif|ceb)(?:$|[?#])", re.I
 )
 _HEADER_ZONE_LINES = 14
-_TAIL_ZONE_LINES = 10
+_TAIL_ZONE_LINES = 25
+_TEXT_LINE_CHARS = 15
+_ABOVE_ZONE_LINES = 8
 # A line that only carries metadata: a date, labels, or the page's tools.
 _INFO_LINE_MAX = 160
 
@@ -51,6 +55,8 @@ class ParsedPage:
     header_lines: list[str]
     tail_lines: list[str]
     family: str | None
+    # lines just above the headline: disclosure tables and breadcrumbs of gov portals
+    above_lines: list[str] = field(default_factory=list)
     continuation: list[str] = field(default_factory=list)
     attachments: list[Attachment] = field(default_factory=list)
     selected: dict[str, list[str]] = field(default_factory=dict)
@@ -63,7 +69,7 @@ class ParsedPage:
 
     def looks_like_article(self) -> bool:
         labels = any(find_labels(line) for line in self.header_lines[:6])
-        has_date = any(DATE_PATTERN.search(line) for line in self.header_lines[:6]) or bool(self.enp.get("date"))
+        has_date = any(has_date_in(line) for line in self.header_lines[:6]) or bool(self.enp.get("date"))
         shape = page_shape(
             self.root,
             self.body_lines,
@@ -102,6 +108,10 @@ def _find_index(squashed_lines: list[str], needle: str, start: int = 0) -> int |
     for index in range(start, len(squashed_lines)):
         if needle in squashed_lines[index] and len(squashed_lines[index]) < len(needle) * 2 + 20:
             return index
+    # a headline broken over two lines (<br> between main title and its second half)
+    for index in range(start, len(squashed_lines) - 1):
+        if squashed_lines[index] + squashed_lines[index + 1] == needle:
+            return index + 1
     return None
 
 
@@ -132,8 +142,8 @@ def _is_info_line(line: str) -> bool:
     if labels and (len(labels) >= 2 or len(line) < 60):
         # a photo caption credits its photographer: "…发表演讲。新华社记者 张三 摄"
         return not (re.search(r"[，。；！？]", line) or line.endswith("摄"))
-    stripped = DATE_PATTERN.sub("", line).strip(" \t|｜丨:：-")
-    return bool(DATE_PATTERN.search(line)) and len(stripped) <= 12
+    stripped = strip_dates(line).strip(" \t|｜丨:：-,()（）")
+    return has_date_in(line) and len(stripped) <= 12
 
 
 def read_page(page: FetchedPage, rules: ExtractionRules) -> ParsedPage | None:
@@ -182,9 +192,13 @@ def read_page(page: FetchedPage, rules: ExtractionRules) -> ParsedPage | None:
         family = "selector"
     else:
         found = body_rules.find_container(root)
+        pieces = find_fragments(root) if found is None else None
         if found is not None:
             family, container = found
             raw_body = text_lines(container)
+        elif pieces is not None:
+            family = "fragments"
+            container, raw_body = pieces
         else:
             raw_body = []
     scope = container if container is not None else root
@@ -197,18 +211,34 @@ def read_page(page: FetchedPage, rules: ExtractionRules) -> ParsedPage | None:
     first_body = _squash(body_lines[0])[:20] if body_lines else ""
     start = title_index + 1 if title_index is not None else 0
     body_start = _find_prefix(squashed_doc, first_body, start)
-    if title_index is None and not title_is_given and body_start is not None:
-        # neither <title> nor headings name the article: take the heading-like line above the text
-        for index in range(body_start - 1, max(-1, body_start - 8), -1):
-            line = doc_lines[index]
-            if (
-                4 <= len(squashed_doc[index]) <= 80
-                and squashed_doc[index] not in links
-                and not _is_info_line(line)
-                and not line.endswith(("。", "：", ":"))
-            ):
-                title, title_index = clean_title(line), index
-                break
+    if title_index is not None and body_start is not None and body_start - title_index > _TITLE_SEARCH_LINES:
+        # the headline also shows in share boxes and menus: the copy above the text counts
+        nearer = _find_index(squashed_doc, _squash(title or ""), body_start - _TITLE_SEARCH_LINES)
+        if nearer is not None and nearer < body_start:
+            title_index = nearer
+    doubtful = body_start is not None and _title_is_doubtful(title_origin, title, title_index, body_start)
+    if body_start is not None and doubtful and not title_is_given:
+        # the guessed headline is not the one printed above the text: the body extractor may
+        # have kept the real one as the text's first line, or it sits right above the text
+        in_body = _title_in_body(body_lines, links)
+        if in_body is not None:
+            title = clean_title(body_lines[in_body])
+            title_index = _find_prefix(squashed_doc, _squash(body_lines[in_body]), body_start)
+            removed_head.extend(body_lines[: in_body + 1])
+            del body_lines[: in_body + 1]
+            first_body = _squash(body_lines[0])[:20] if body_lines else ""
+            body_start = _find_prefix(squashed_doc, first_body, title_index or 0)
+            if title_index is not None:
+                # a fuller headline right above ("作者：标题" over "标题") is the one shown first
+                for index in range(title_index - 1, max(-1, title_index - 4), -1):
+                    squashed = squashed_doc[index]
+                    if _squash(title or "") in squashed and _heading_like(doc_lines[index], links):
+                        title, title_index = clean_title(doc_lines[index]), index
+                        break
+        else:
+            found_title = _title_above_text(doc_lines, squashed_doc, body_start, links, title_parts(page_title(root)))
+            if found_title is not None:
+                title, title_index = found_title
     if title_index is not None:
         header_end = (
             body_start if body_start is not None and body_start > title_index else title_index + 1 + _HEADER_ZONE_LINES
@@ -219,10 +249,13 @@ def read_page(page: FetchedPage, rules: ExtractionRules) -> ParsedPage | None:
     else:
         header_lines = []
     header_lines = removed_head + header_lines
+    above_lines = doc_lines[max(0, title_index - _ABOVE_ZONE_LINES) : title_index] if title_index else []
     tail_lines = list(removed_tail)
     if body_lines:
-        last_body = _squash(body_lines[-1])[:20]
-        body_end = _find_prefix(squashed_doc, last_body, body_start or 0)
+        # credits close the text, often below a share bar or a pager: the zone starts at the
+        # last paragraph of real text and reaches well down the page
+        last_text = next((line for line in reversed(body_lines) if len(line) >= _TEXT_LINE_CHARS), body_lines[-1])
+        body_end = _find_prefix(squashed_doc, _squash(last_text)[:20], body_start or 0)
         if body_end is not None:
             tail_lines += doc_lines[body_end + 1 : body_end + 1 + _TAIL_ZONE_LINES]
     return ParsedPage(
@@ -237,12 +270,73 @@ def read_page(page: FetchedPage, rules: ExtractionRules) -> ParsedPage | None:
         header_lines=header_lines,
         tail_lines=tail_lines,
         family=family,
+        above_lines=above_lines,
         continuation=continuation,
         attachments=attachments,
         selected=selected,
         links=links,
         all_lines=doc_lines,
     )
+
+
+_TITLE_SEARCH_LINES = 15
+# category tags and rows of bracketed links: [随笔], [查看目录] [加入书签]
+_BRACKETED_TAG = re.compile(r"(?:\s*[\[【][^\]】]*[\]】])+\s*")
+
+
+def _title_is_doubtful(origin: str | None, title: str | None, title_index: int | None, body_start: int) -> bool:
+    if title is None or title_index is None or len(_squash(title)) < 4:
+        return True
+    if origin == "heading":
+        # a heading that matches <title> is trusted unless it sits below the text
+        return title_index >= body_start
+    # a part of <title> may be the site's or blog's name printed anywhere on the page
+    return not 0 < body_start - title_index <= _TITLE_SEARCH_LINES
+
+
+def _title_above_text(
+    doc_lines: list[str], squashed_doc: list[str], body_start: int, links: set[str], parts: list[str]
+) -> tuple[str | None, int] | None:
+    """The headline among the lines right above the text: a part of <title>, else a heading-like line."""
+    window = range(body_start - 1, max(-1, body_start - _TITLE_SEARCH_LINES), -1)
+    squashed_parts = {_squash(part) for part in parts if len(_squash(part)) >= 4}
+    for index in window:
+        if squashed_doc[index] in squashed_parts:
+            return clean_title(doc_lines[index]), index
+    for index in list(window)[:8]:
+        line = doc_lines[index]
+        if _heading_like(line, links):
+            return clean_title(line), index
+    return None
+
+
+def _heading_like(line: str, links: set[str]) -> bool:
+    squashed = _squash(line)
+    return (
+        4 <= len(squashed) <= 80
+        and squashed not in links
+        and not _is_info_line(line)
+        and not line.endswith(("。", "：", ":", "，", "；"))
+        # a dash opens the subtitle under a headline
+        and not line.startswith(("—", "--", "－", "|"))
+        # menus and breadcrumbs
+        and len(re.findall(r"[|｜>»│]", line)) < 2
+        # a row of bracketed links: [查看目录] [加入书签]
+        and not _BRACKETED_TAG.fullmatch(line)
+    )
+
+
+def _title_in_body(body_lines: list[str], links: set[str]) -> int | None:
+    """Index of a headline the body extractor kept as the text's first line."""
+    for index, line in enumerate(body_lines[:3]):
+        if _is_info_line(line) or _BRACKETED_TAG.fullmatch(line):
+            continue
+        headline = len(_squash(line)) <= 40 and _heading_like(line, links) and not re.search(r"[，。；！？]", line)
+        # a headline has text under it
+        if headline and len(body_lines) > index + 2:
+            return index
+        return None
+    return None
 
 
 def _find_prefix(squashed_lines: list[str], prefix: str, start: int) -> int | None:
@@ -259,7 +353,9 @@ def _find_prefix(squashed_lines: list[str], prefix: str, start: int) -> int | No
 
 def _trim_body(lines: list[str], title: str | None) -> tuple[list[str], list[str], list[str]]:
     """Body without headline, info lines and editor tails; the cut lines are returned too."""
-    lines = clean_lines(lines)
+    # chrome lines that carry a credit (责任编辑：…) leave the text but not the record
+    credits = [line for line in lines if len(line) <= _INFO_LINE_MAX and is_boilerplate(line) and find_labels(line)]
+    lines = trim_chrome_tail(clean_lines(lines))
     lines = join_fragments(lines)
     head: list[str] = []
     tail: list[str] = []
@@ -272,6 +368,7 @@ def _trim_body(lines: list[str], title: str | None) -> tuple[list[str], list[str
         break
     while lines and len(tail) < 6 and _is_info_line(lines[-1]):
         tail.insert(0, lines.pop())
+    tail.extend(credits)
     if lines:
         last, editor = strip_trailing_editor(lines[-1])
         if editor:

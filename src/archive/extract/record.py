@@ -8,9 +8,18 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from ..records import ArticleRecord, ExtractionRules, FetchedPage
-from .bylines import editor_credit, inline_authors, outlet_after_date, signature_unit
-from .dates import DATE_PATTERN, date_from_url, parse_date, parse_relative
-from .labels import clean_person_value, clean_plain_value, find_labels, parse_views
+from .bylines import (
+    bare_credits,
+    cited_source,
+    editor_credit,
+    header_byline,
+    inline_authors,
+    outlet_after_date,
+    posted_by,
+    signature_unit,
+)
+from .dates import date_from_url, has_date, parse_date, parse_relative
+from .labels import clean_person_value, clean_plain_value, find_labels, is_placeholder, parse_views
 from .language import detect_language
 from .metadata import meta_value
 from .page import ParsedPage, read_page
@@ -19,6 +28,7 @@ _EPAPER_PAGE = re.compile(r"第\s*[0-9A-Za-z]{1,4}\s*版\s*[:：]?\s*[^\s|｜]{0
 
 
 _JOINED_FIELDS = ("author", "editor")
+_OTHER_ARTICLES = re.compile(r"推荐|相关|上一篇|下一篇|热门|最新文章")
 _PERSON_NAME = re.compile(r"^[\u4e00-\u9fff·]{2,4}$")
 
 
@@ -27,7 +37,7 @@ def _labelled(lines: list[str]) -> dict[str, str]:
     values: dict[str, list[str]] = {}
     for line in lines:
         for name, value in find_labels(line):
-            if not value:
+            if not value or is_placeholder(value):
                 continue
             if name == "source" and " " in value:
                 # "来源：中国新闻网 王帆": an outlet followed by the reporter's name
@@ -47,7 +57,8 @@ def _published_at(parsed: ParsedPage, labelled: dict[str, str]) -> datetime | No
         value = parse_date(" ".join(parsed.selected["published_at"]), reference)
         if value:
             return value
-    header_dates = [line for line in parsed.header_lines if DATE_PATTERN.search(line)]
+    # a line about recommended or related articles carries their dates, not this one's
+    header_dates = [line for line in parsed.header_lines if has_date(line) and not _OTHER_ARTICLES.search(line)]
     candidates = [
         parsed.enp.get("date"),
         labelled.get("date"),
@@ -141,8 +152,11 @@ def build_record(
     outlet = outlet_after_date(first.header_lines)
     if outlet and "source" not in labelled:
         labelled["source"] = outlet
+    for name, value in _labelled(first.above_lines).items():
+        labelled.setdefault(name, value)
     for name, value in _labelled(first.tail_lines).items():
         labelled.setdefault(name, value)
+    bare = bare_credits(first.header_lines, first.links)
 
     record.title = _selected_or(first, "title", first.title) or None
     record.text = text or None
@@ -150,13 +164,16 @@ def build_record(
     record.kind = first.kind
     record.published_at = _published_at(first, labelled)
 
-    author = clean_person_value(_selected_or(first, "author", labelled.get("author")))
+    # the e-paper's own record of the article outranks credits read off the page
+    author = clean_person_value(_selected_or(first, "author", first.enp.get("author") or labelled.get("author")))
     if author is None and first.body_lines:
         author = inline_authors(first.body_lines)
+    if author is None:
+        author = header_byline(first.header_lines) or posted_by(first.header_lines + first.above_lines[-3:])
     if author is None and labelled.get("author_after_source"):
         author = clean_person_value(labelled["author_after_source"])
-    if author is None and first.enp.get("author"):
-        author = clean_person_value(first.enp["author"])
+    if author is None:
+        author = clean_person_value(bare.get("author"))
     record.author = author
     record.editor = clean_person_value(
         _selected_or(
@@ -166,7 +183,14 @@ def build_record(
         )
     )
     record.source = clean_plain_value(
-        _selected_or(first, "source", labelled.get("source") or meta_value(first.meta, "source"))
+        _selected_or(
+            first,
+            "source",
+            labelled.get("source")
+            or meta_value(first.meta, "source")
+            or cited_source(first.body_lines)
+            or bare.get("source"),
+        )
     )
     publisher = labelled.get("publisher")
     if publisher is None and first.kind in ("campus", "gov") and first.body_lines:
