@@ -18,6 +18,7 @@ from scrapy.exceptions import NotConfigured
 from scrapy.http import Headers
 from scrapy.responsetypes import responsetypes
 
+from archive.cdxj import write_cdxj
 from archive.errors import WarcReadError
 from archive.state import shared_state
 from archive.warc import (
@@ -78,11 +79,16 @@ class WarcCaptureMiddleware:
         self.writer = WarcFileWriter(self.out / "warc", self.site.id, max_size=self.max_size, info=info)
 
     def spider_closed(self, spider) -> None:
-        if self.writer is not None:
-            self.writer.close()
-            for path in self.writer.files:
-                self.stats.inc_value("archive/warc_files")
-                spider.logger.info("WARC file written: %s", path)
+        if self.writer is None:
+            return
+        self.writer.close()
+        for path in self.writer.files:
+            self.stats.inc_value("archive/warc_files")
+            spider.logger.info("WARC file written: %s", path)
+        if self.writer.files:
+            # One CDXJ index per crawl of a site, beside the others: pywb reads the folder.
+            first = self.writer.files[0].name.removesuffix(".warc.gz")
+            write_cdxj(self.writer.files, self.out / "indexes" / f"{first}.cdxj", relative_to=self.out / "warc")
 
     def process_request(self, request):
         if not request.meta.get("conditional", True) or request.method != "GET":
@@ -104,6 +110,7 @@ class WarcCaptureMiddleware:
         moment = datetime.now(UTC)
         exchange = self._exchange(request, response)
         pointer = self.writer.write(exchange, moment, revisit)
+        request.meta["fetched_at"] = moment
         self.stats.inc_value("archive/warc_records", 2)
         if revisit is not None:
             self.stats.inc_value(f"archive/revisits/{'not_modified' if response.status == 304 else 'identical'}")

@@ -29,12 +29,20 @@ class SiteOutcome:
 
 
 def site_settings(base: Settings, site: SiteConfig) -> Settings:
+    """The crawl settings of one site: the defaults with the site's own values on top.
+
+    Spider priority, because CrawlerProcess merges its own settings into each crawler's.
+    """
     settings = base.copy()
-    settings.set("DOWNLOAD_DELAY", site.delay)
-    settings.set("AUTOTHROTTLE_START_DELAY", max(site.delay, 0.1))
-    settings.set("DEPTH_LIMIT", site.max_depth)
-    settings.set("CLOSESPIDER_PAGECOUNT", site.max_pages)
-    settings.set("ROBOTSTXT_OBEY", site.obey_robots)
+    per_site = {
+        "DOWNLOAD_DELAY": site.delay,
+        "AUTOTHROTTLE_START_DELAY": max(site.delay, 0.1),
+        "DEPTH_LIMIT": site.max_depth,
+        "CLOSESPIDER_PAGECOUNT": site.max_pages,
+        "ROBOTSTXT_OBEY": site.obey_robots,
+    }
+    for key, value in per_site.items():
+        settings.set(key, value, priority="spider")
     return settings
 
 

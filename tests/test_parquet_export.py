@@ -17,7 +17,9 @@ CHINA = timezone(timedelta(hours=8))
 
 
 def record(url, site="campus", published=datetime(2026, 10, 19, 8, 21, tzinfo=CHINA), **fields):
-    return ArticleRecord(url=url, site=site, title="标题", text="第一段\n第二段", published_at=published,
+    fields.setdefault("title", "标题")
+    fields.setdefault("warc_record_id", f"<urn:uuid:{url}>")
+    return ArticleRecord(url=url, site=site, text="第一段\n第二段", published_at=published,
                          fetched_at=datetime(2026, 11, 1, 12, tzinfo=UTC), **fields)
 
 
@@ -85,6 +87,29 @@ def test_parquet_export_roundtrips(data_dir):
     table = pq.read_table(io.BytesIO(export(data_dir, "parquet")))
     assert table.num_rows == 3
     assert table.column("attachments").to_pylist()[0] in ([], [{"title": "附件", "url": "http://a/f.pdf"}])
+
+
+def test_latest_version_by_default_all_on_request(data_dir):
+    writer = DatasetWriter(data_dir / "articles")
+    changed = record("http://a/1", title="改过的标题", warc_record_id="<urn:uuid:2>")
+    changed.fetched_at = datetime(2026, 11, 2, 12, tzinfo=UTC)
+    writer.add(changed)
+    writer.close()
+    latest = [json.loads(line) for line in export(data_dir, "jsonl", sites=["campus"]).splitlines()]
+    assert sorted((r["url"], r["title"]) for r in latest) == [("http://a/1", "改过的标题"), ("http://a/2", "标题")]
+    every = export(data_dir, "jsonl", sites=["campus"], all_versions=True).splitlines()
+    assert len(every) == 3
+
+
+def test_views_history_export(tmp_path):
+    from archive.parquet import ViewsRow
+
+    writer = DatasetWriter(tmp_path / "views", views=True)
+    writer.add(ViewsRow("http://a/1", "campus", datetime(2026, 11, 1, tzinfo=UTC), 10))
+    writer.add(ViewsRow("http://a/1", "campus", datetime(2026, 11, 2, tzinfo=UTC), 25))
+    writer.close()
+    rows = list(csv.DictReader(io.StringIO(export(tmp_path, "csv", views=True).decode("utf-8"))))
+    assert [(r["url"], r["views"]) for r in rows] == [("http://a/1", "10"), ("http://a/1", "25")]
 
 
 def test_missing_dataset_is_a_clear_error(tmp_path):

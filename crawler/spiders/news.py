@@ -80,6 +80,11 @@ class NewsSpider(scrapy.Spider):
         state, first_seen = known
         return not (self.site.refresh_days and first_seen >= _days_ago(self.site.refresh_days))
 
+    def gone(self, url: str) -> bool:
+        """An article link that answered 404 or 410 before: a dead link is not retried every run."""
+        known = self.state.known(url)
+        return known is not None and known.status in (404, 410)
+
     # -- callbacks -----------------------------------------------------------------
 
     def parse(self, response: Response):
@@ -139,7 +144,7 @@ class NewsSpider(scrapy.Spider):
     def _request_for(self, url: str, from_index: bool = False):
         if url in self._continuations or not self.on_site(url):
             return
-        if (self.is_article(url) or self.auto) and self.known_article(url):
+        if (self.is_article(url) or self.auto) and (self.known_article(url) or self.gone(url)):
             self.crawler.stats.inc_value("archive/known_articles_skipped")
             return
         if self.is_article(url) or self.should_follow(url) or (from_index and self.auto):
@@ -232,7 +237,7 @@ class NewsSpider(scrapy.Spider):
             site=self.site.id,
             family=response.meta["family"],
             answer=response.body,
-            observed_at=datetime.now(UTC),
+            observed_at=response.meta.get("fetched_at") or datetime.now(UTC),
         )
 
 

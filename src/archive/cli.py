@@ -242,17 +242,20 @@ def extract(inputs, url, site_id, out, workers, sites_dir) -> None:
               show_default=True, help="Directory holding articles/.")
 @click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False),
               help="Write here instead of stdout.")
-def export(fmt, sites, since, until, data_dir, output) -> None:
+@click.option("--views", is_flag=True, help="Export the view-count history instead (dates filter observed_at).")
+@click.option("--all-versions", is_flag=True, help="Every captured version of an article, not only the latest.")
+def export(fmt, sites, since, until, data_dir, output, views, all_versions) -> None:
     """Export articles, filtered by site and publication date.
 
     \b
     Examples:
       archive export --format csv --site campus -o campus.csv
       archive export --since 2026-10-01 --until 2026-10-31 > october.jsonl
+      archive export --views --site campus --format csv -o campus-views.csv
     """
     from archive.export import select, write_export
 
-    scanner = select(data_dir, sites, _day(since), _day(until))
+    scanner = select(data_dir, sites, _day(since), _day(until), views=views, all_versions=all_versions)
     if output:
         partial = output.with_name(output.name + ".partial")
         with open(partial, "wb") as fh:
@@ -275,6 +278,31 @@ def _site_config(sites_dir: Path, site_id: str) -> SiteConfig | None:
 
 def _day(value) -> date | None:
     return value.date() if value else None
+
+
+# -- wacz -----------------------------------------------------------------------------
+
+@main.command()
+@click.option("--data", "data_dir", type=click.Path(path_type=Path, file_okay=False), default=Path("data"),
+              show_default=True, help="Directory holding warc/ (and articles/ for the pages list).")
+@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False),
+              help="The .wacz file to write (default: DATA/<name of DATA>.wacz).")
+@click.option("--site", "sites", multiple=True, help="Only these sites' WARC files (repeatable).")
+@click.option("--title", help="Title of the package.")
+def wacz(data_dir, output, sites, title) -> None:
+    """Package WARC files as a WACZ for ReplayWeb.page and other web-archive tools.
+
+    \b
+    Examples:
+      archive wacz --data /srv/archive -o archive.wacz
+      archive wacz --site campus --title "青川大学新闻网 2026"
+    """
+    from archive.wacz import build_wacz
+
+    target = output or data_dir / f"{data_dir.resolve().name}.wacz"
+    summary = build_wacz(data_dir, target, sites=sites, title=title)
+    click.echo(f"{len(summary.warc_files)} WARC files, {summary.captures} captures, {summary.pages} pages "
+               f"-> {summary.path} ({summary.size // 1024} KiB)", err=True)
 
 
 # -- sites ----------------------------------------------------------------------------

@@ -29,30 +29,50 @@ def day_start(day: date) -> datetime:
     return datetime.combine(day, time(0), CHINA).astimezone(UTC)
 
 
-def article_filter(sites: Sequence[str] = (), since: date | None = None, until: date | None = None):
-    """A dataset filter: any of `sites`, published on or after `since`, on or before `until`."""
+def date_filter(column: str, sites: Sequence[str] = (), since: date | None = None, until: date | None = None):
+    """A dataset filter: any of `sites`, `column` on or after `since`, on or before `until` (China days)."""
     condition = None
 
     def both(a, b):
         return b if a is None else a & b
 
+    stamp = pa.timestamp("us", "UTC")
     if sites:
         condition = both(condition, pc.field("site").isin(list(sites)))
     if since:
-        condition = both(condition, pc.field("published_at") >= pa.scalar(day_start(since), pa.timestamp("us", "UTC")))
+        condition = both(condition, pc.field(column) >= pa.scalar(day_start(since), stamp))
     if until:
-        end = day_start(until + timedelta(days=1))
-        condition = both(condition, pc.field("published_at") < pa.scalar(end, pa.timestamp("us", "UTC")))
+        condition = both(condition, pc.field(column) < pa.scalar(day_start(until + timedelta(days=1)), stamp))
     return condition
 
 
-def select(data_dir: Path, sites: Sequence[str] = (), since: date | None = None,
-           until: date | None = None) -> ds.Scanner:
-    root = Path(data_dir) / "articles"
+def latest_versions(dataset: ds.Dataset, condition) -> pc.Expression | None:
+    """A filter keeping only the latest capture of each URL, or None when every URL has one row.
+
+    Works on two narrow columns, so the texts are read once, by the export itself.
+    """
+    keys = dataset.to_table(columns=["url", "fetched_at", "warc_record_id"], filter=condition)
+    if keys.num_rows == pc.count_distinct(keys.column("url")).as_py():
+        return None
+    newest = keys.group_by("url").aggregate([("fetched_at", "max")]).rename_columns(["url", "fetched_at"])
+    keep = keys.join(newest, keys=["url", "fetched_at"], join_type="inner")
+    return pc.field("warc_record_id").isin(keep.column("warc_record_id"))
+
+
+def select(data_dir: Path, sites: Sequence[str] = (), since: date | None = None, until: date | None = None,
+           *, views: bool = False, all_versions: bool = False) -> ds.Scanner:
+    """The rows to export: articles (latest version of each unless `all_versions`) or views."""
+    root = Path(data_dir) / ("views" if views else "articles")
     if not root.is_dir():
-        raise InputError(f"{root}: no article dataset here (run `archive crawl` or `archive demo` first)")
-    dataset = open_dataset(root)
-    return dataset.scanner(filter=article_filter(sites, since, until), batch_size=65536)
+        kind = "views history" if views else "article dataset"
+        raise InputError(f"{root}: no {kind} here (run `archive crawl` or `archive demo` first)")
+    dataset = open_dataset(root, views=views)
+    condition = date_filter("observed_at" if views else "published_at", sites, since, until)
+    if not views and not all_versions:
+        latest = latest_versions(dataset, condition)
+        if latest is not None:
+            condition = latest if condition is None else condition & latest
+    return dataset.scanner(filter=condition, batch_size=65536)
 
 
 def _safe_cell(value):

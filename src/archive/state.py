@@ -120,10 +120,14 @@ class CrawlState:
 
     def record_capture(self, url: str, site: str, status: int, *, etag: str | None, last_modified: str | None,
                        payload_digest: str | None, pointer: WarcPointer | None, warc_date: str | None) -> None:
-        """Remember a full capture (a revisit keeps the pointer of the capture it refers to)."""
+        """Remember a full capture; for a revisit (no pointer) only the time of the visit.
+
+        A revisit keeps status, validators and pointer of the capture it refers to: that
+        capture is what the next revisit will refer to and what the spider is given.
+        """
         now = _now()
         if pointer is None:
-            self.db.execute("UPDATE captures SET last_fetched = ?, status = ? WHERE url = ?", (now, status, url))
+            self.db.execute("UPDATE captures SET last_fetched = ? WHERE url = ?", (now, url))
             return
         self.db.execute(
             "INSERT INTO captures VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(url) DO UPDATE SET"

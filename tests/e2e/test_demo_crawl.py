@@ -146,7 +146,7 @@ def test_duckdb_and_pandas_read_the_crawl(demo_crawl):
 
 
 def test_extract_from_warc_alone_rebuilds_the_same_records(demo_crawl, tmp_path):
-    from tests.e2e.conftest import run_archive
+    from tests.conftest import run_archive
 
     server, out, _ = demo_crawl
     crawled = {url: row for url, row in rows_by_url(out).items()}
@@ -165,7 +165,7 @@ def test_extract_from_warc_alone_rebuilds_the_same_records(demo_crawl, tmp_path)
 
 @pytest.mark.parametrize("fmt", ["csv", "jsonl", "parquet"])
 def test_export_formats_from_the_crawl(demo_crawl, tmp_path, fmt):
-    from tests.e2e.conftest import run_archive
+    from tests.conftest import run_archive
 
     _, out, _ = demo_crawl
     target = tmp_path / f"export.{fmt}"

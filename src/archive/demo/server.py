@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import contextlib
 import gzip
+import hashlib
 import socket
 import sys
 import threading
 from dataclasses import dataclass, field
+from email.utils import formatdate, parsedate_to_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import TracebackType
@@ -151,9 +153,39 @@ class _Handler(BaseHTTPRequestHandler):
         url = urlsplit(self.path)
         path = unquote(url.path)
         reply = site.counters.reply(path, parse_qs(url.query))
-        if reply is None:
-            reply = self._file_reply(site, path)
-        self._send(reply, path, head)
+        if reply is not None:
+            self._send(reply, path, head)
+            return
+        reply = self._file_reply(site, path)
+        validators = self._validators(site, path, reply)
+        if validators and self._not_modified(*validators):
+            self.send_response(304)
+            self.send_header("ETag", validators[0])
+            self.send_header("Last-Modified", validators[1])
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        self._send(reply, path, head, validators)
+
+    def _validators(self, site: Site, path: str, reply: Reply) -> tuple[str, str] | None:
+        """ETag and Last-Modified of a served file, as web servers send them for static files."""
+        file = site.resolve(path)
+        if reply.status != 200 or file is None:
+            return None
+        etag = '"' + hashlib.sha1(reply.body).hexdigest()[:16] + '"'
+        return etag, formatdate(file.stat().st_mtime, usegmt=True)
+
+    def _not_modified(self, etag: str, last_modified: str) -> bool:
+        if_none_match = self.headers.get("If-None-Match")
+        if if_none_match is not None:
+            return etag in [t.strip() for t in if_none_match.split(",")]
+        since = self.headers.get("If-Modified-Since")
+        if since is None:
+            return False
+        try:
+            return parsedate_to_datetime(last_modified) <= parsedate_to_datetime(since)
+        except (TypeError, ValueError):
+            return False
 
     def _file_reply(self, site: Site, path: str) -> Reply:
         file = site.resolve(path)
@@ -172,11 +204,14 @@ class _Handler(BaseHTTPRequestHandler):
                 return True
         return False
 
-    def _send(self, reply: Reply, path: str, head: bool) -> None:
+    def _send(self, reply: Reply, path: str, head: bool, validators: tuple[str, str] | None = None) -> None:
         behaviour = self.server.site.behaviour
         body = reply.body
         self.send_response(reply.status)
         self.send_header("Content-Type", reply.content_type)
+        if validators:
+            self.send_header("ETag", validators[0])
+            self.send_header("Last-Modified", validators[1])
         if behaviour.gzip:
             self.send_header("Vary", "Accept-Encoding")
             if body and self._wants_gzip():
