@@ -97,6 +97,7 @@ class ExtractionPipeline:
                 self.stats.inc_value("archive/views_unavailable/unreadable")
             else:
                 self.views.add(ViewsRow(item.url, item.site, item.observed_at, views))
+                self.state.counter_read(item.url, item.observed_at)
                 self.stats.inc_value("archive/views_observed")
             return item
         self.state.article_submitted(item)
@@ -140,6 +141,7 @@ class ExtractionPipeline:
         self.stats.inc_value("archive/articles")
         if record.views is not None:
             self.views.add(ViewsRow(record.url, record.site, record.views_observed_at, record.views))
+            self.state.counter_read(record.url, record.views_observed_at)
 
     def _mark_done(self, written: list[ArticleRecord]) -> None:
         if written:

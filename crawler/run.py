@@ -37,7 +37,8 @@ def site_settings(base: Settings, site: SiteConfig) -> Settings:
     per_site = {
         "DOWNLOAD_DELAY": site.delay,
         "AUTOTHROTTLE_START_DELAY": max(site.delay, 0.1),
-        "DEPTH_LIMIT": site.max_depth,
+        # Depth is counted by the spider, where paging through a list is not a hop.
+        "DEPTH_LIMIT": 0,
         "CLOSESPIDER_PAGECOUNT": site.max_pages,
         "ROBOTSTXT_OBEY": site.obey_robots,
     }

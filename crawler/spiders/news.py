@@ -54,7 +54,8 @@ class NewsSpider(scrapy.Spider):
         for url in self.site.start_urls:
             yield scrapy.Request(url, callback=self.parse, dont_filter=True)
         window = timedelta(days=self.site.counter_days)
-        for article_url, family, counter_url in self.state.counters_to_refresh(self.site.id, window):
+        refresh = self.state.counters_to_refresh(self.site.id, window, self.site.counter_every)
+        for article_url, family, counter_url in refresh:
             yield scrapy.Request(counter_url, callback=self.parse_views, dont_filter=True,
                                  meta={"conditional": False, "views_of": article_url, "family": family})
 
@@ -100,20 +101,27 @@ class NewsSpider(scrapy.Spider):
         yield from self._follow_links(response)
 
     def _follow_links(self, response: Response):
-        """Request the page's links; stop paging a list once it shows only known articles."""
+        """Request the page's links; stop paging a list once it shows only known articles.
+
+        Lists run newest first, so a page of known articles (or K of them in a row) means
+        the older pages behind it hold nothing new. Paging does not count as depth: a
+        list may have hundreds of pages.
+        """
         links = [link.url for link in self._links.extract_links(response)]
-        known_in_a_row = 0
+        articles = [url for url in links if self.is_article(url)]
+        known = [self.known_article(url) for url in (articles or links)]
+        in_a_row = longest = 0
+        for flag in known:
+            in_a_row = in_a_row + 1 if flag else 0
+            longest = max(longest, in_a_row)
+        exhausted = longest >= self.site.stop_after_known or (bool(articles) and all(known))
+        hops = response.meta.get("hops", 0)
         for url in links:
-            if self.is_article(url) or self.auto:
-                known_in_a_row = known_in_a_row + 1 if self.known_article(url) else 0
-                if known_in_a_row >= self.site.stop_after_known:
-                    break
-        exhausted = known_in_a_row >= self.site.stop_after_known
-        for url in links:
-            if exhausted and _is_pagination(response.url, url):
+            paging = _is_pagination(response.url, url)
+            if exhausted and paging:
                 self.crawler.stats.inc_value("archive/pagination_stopped")
                 continue
-            yield from self._request_for(url)
+            yield from self._request_for(url, hops=hops if paging else hops + 1)
 
     def parse_xml(self, response: Response):
         """RSS, Atom and sitemaps (including sitemap indexes): collect their links."""
@@ -141,14 +149,17 @@ class NewsSpider(scrapy.Spider):
         host = (urlsplit(url).hostname or "").lower()
         return any(host == d or host.endswith("." + d) for d in self.allowed_domains)
 
-    def _request_for(self, url: str, from_index: bool = False):
+    def _request_for(self, url: str, from_index: bool = False, hops: int = 1):
         if url in self._continuations or not self.on_site(url):
             return
         if (self.is_article(url) or self.auto) and (self.known_article(url) or self.gone(url)):
             self.crawler.stats.inc_value("archive/known_articles_skipped")
             return
+        if hops > self.site.max_depth:
+            self.crawler.stats.inc_value("archive/too_deep")
+            return
         if self.is_article(url) or self.should_follow(url) or (from_index and self.auto):
-            yield scrapy.Request(url, callback=self.parse)
+            yield scrapy.Request(url, callback=self.parse, meta={"hops": hops})
 
     # -- articles: pages 2..N, then the view counter, then one item ------------------
 

@@ -45,6 +45,7 @@ class SiteConfig:
     every: timedelta | None = None
     refresh_days: float = 0
     counter_days: float = 30
+    counter_every: timedelta = timedelta(days=1)
     stop_after_known: int = 10
     source_file: str | None = None
 
@@ -163,6 +164,7 @@ _FIELDS = {
     "every": lambda v: parse_interval(_typed(v, "every", str), "every"),
     "refresh_days": lambda v: _typed(v, "refresh_days", float, 0),
     "counter_days": lambda v: _typed(v, "counter_days", float, 0),
+    "counter_every": lambda v: parse_interval(_typed(v, "counter_every", str), "counter_every"),
     "stop_after_known": lambda v: _typed(v, "stop_after_known", int, 1),
     "allow_private": lambda v: _typed(v, "allow_private", bool),
 }

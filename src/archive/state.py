@@ -41,6 +41,7 @@ CREATE TABLE IF NOT EXISTS articles (
     state TEXT NOT NULL,
     counter_family TEXT,
     counter_url TEXT,
+    counter_read TEXT,
     first_seen TEXT NOT NULL,
     updated TEXT NOT NULL
 );
@@ -149,7 +150,7 @@ class CrawlState:
         now = _now()
         family, counter_url = (job.counter.family, job.counter.url) if job.counter else (None, None)
         self.db.execute(
-            "INSERT INTO articles VALUES (?, ?, ?, ?, 'pending', ?, ?, ?, ?) ON CONFLICT(url) DO UPDATE SET"
+            "INSERT INTO articles VALUES (?, ?, ?, ?, 'pending', ?, ?, NULL, ?, ?) ON CONFLICT(url) DO UPDATE SET"
             " record_id = excluded.record_id, job = excluded.job, state = 'pending',"
             " counter_family = coalesce(excluded.counter_family, counter_family),"
             " counter_url = coalesce(excluded.counter_url, counter_url), updated = excluded.updated",
@@ -168,12 +169,18 @@ class CrawlState:
         for url, site_id, job in rows.fetchall():
             yield job_from_json(url, site_id, job)
 
-    def counters_to_refresh(self, site: str, since: timedelta) -> list[tuple[str, str, str]]:
-        """(article url, family, counter url) of articles first seen within `since`."""
-        cutoff = (datetime.now(UTC) - since).isoformat()
+    def counters_to_refresh(self, site: str, since: timedelta,
+                            every: timedelta = timedelta(0)) -> list[tuple[str, str, str]]:
+        """(article url, family, counter url) of articles first seen within `since`
+        whose count was last read more than `every` ago."""
+        now = datetime.now(UTC)
         return self.db.execute(
             "SELECT url, counter_family, counter_url FROM articles WHERE site = ? AND state = 'done'"
-            " AND counter_url IS NOT NULL AND first_seen >= ?", (site, cutoff)).fetchall()
+            " AND counter_url IS NOT NULL AND first_seen >= ? AND (counter_read IS NULL OR counter_read < ?)",
+            (site, (now - since).isoformat(), (now - every).isoformat())).fetchall()
+
+    def counter_read(self, url: str, when: datetime) -> None:
+        self.db.execute("UPDATE articles SET counter_read = ? WHERE url = ?", (when.astimezone(UTC).isoformat(), url))
 
     # -- runs ---------------------------------------------------------------------
 

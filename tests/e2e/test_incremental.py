@@ -44,7 +44,9 @@ def three_crawls(tmp_path_factory):
     out = root / "data"
     with DemoServer(root=sites) as server:
         configs = root / "sites"
-        server.write_site_configs(configs)
+        for path in server.write_site_configs(configs):
+            # Re-read counters on every crawl here, so three crawls give three readings.
+            path.write_text('counter_every = "1s"\n' + path.read_text(encoding="utf-8"), encoding="utf-8")
         first = crawl(configs, out, server)
         second = crawl(configs, out, server)
         campus = sites / "campus" / "www"
