@@ -92,7 +92,8 @@ class ExtractionPipeline:
 
     def process_item(self, item):
         if isinstance(item, ViewsObservation):
-            views = read_counter(item.family, item.answer)
+            custom = self.crawler.spider.site.counter
+            views = read_counter(item.family, item.answer, custom.read if custom and item.family == "custom" else None)
             if views is None:
                 self.stats.inc_value("archive/views_unavailable/unreadable")
             else:

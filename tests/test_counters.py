@@ -48,3 +48,14 @@ def test_pages_without_counter():
 )
 def test_counter_answers(family, answer, views):
     assert read_counter(family, answer) == views
+
+
+def test_custom_counter_from_a_site_config():
+    from archive.counters import CustomCounter
+
+    custom = CustomCounter(find=r"loadHits\((\d+),\s*'(\w+)'\)", url="/api/hits?id={1}&ch={2}", read=r'"hits":\s*(\d+)')
+    call = find_counter("<script>loadHits(77, 'news')</script>", PAGE, custom)
+    assert call.family == "custom" and call.url == "http://127.0.0.1:8000/api/hits?id=77&ch=news"
+    assert read_counter(call.family, b'{"ok": true, "hits": 512}', call.read_pattern) == 512
+    # pages the custom rule does not match still get the known families
+    assert find_counter('<script>_showDynClicks("wbnews", 1, 2)</script>', PAGE, custom).family == "vsb"

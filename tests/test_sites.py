@@ -48,6 +48,13 @@ def test_valid_site_loads_with_defaults(tmp_path):
         ('id = "x"\nname = "n"\nstart_urls = ["http://a/"]\n[selectors]\ntitle = "h1[["', "selectors.title:"),
         ('id = "x"\nname = "n"\nstart_urls = ["http://a/"]\nallowed_domains = ["http://a/"]', "allowed_domains[0]"),
         ('id = "x"\nname = "n"\nstart_urls = [', "invalid TOML"),
+        ('id = "x"\nname = "n"\nstart_urls = ["http://a/"]\nevery = "often"', "every: 'often' is not an interval"),
+        ('id = "x"\nname = "n"\nstart_urls = ["http://a/"]\n[counter]\nurl = "/c"', "counter.find: required"),
+        ('id = "x"\nname = "n"\nstart_urls = ["http://a/"]\n[counter]\nfind = "(x"\nurl = "/c"', "counter.find:"),
+        ('id = "x"\nname = "n"\nstart_urls = ["http://a/"]\n[counter]\nfind = "x"\nurl = "/c"\nread = "\\\\d+"',
+         "counter.read: '\\\\d+' needs a group"),
+        ('id = "x"\nname = "n"\nstart_urls = ["http://a/"]\n[counter]\nfind = "x"\nurl = "/c"\nhow = 1',
+         "counter.how: unknown key"),
         ('id = "y"\nname = "n"\nstart_urls = ["http://a/"]', "id: 'y' must match the file name 'x'"),
     ],
 )

@@ -168,7 +168,7 @@ class NewsSpider(scrapy.Spider):
         if pointer is None or response.status != 200:
             return
         article = {"url": response.url, "pointers": [pointer], "seen": {response.url},
-                   "counter": find_counter(response.text, response.url)}
+                   "counter": find_counter(response.text, response.url, self.site.counter)}
         yield from self._next_or_done(response, article)
 
     def _next_or_done(self, response: Response, article: dict):
@@ -234,7 +234,8 @@ class NewsSpider(scrapy.Spider):
             site=self.site.id,
             pointers=list(article["pointers"]),
             force=not self.auto,
-            counter=CounterCapture(counter.family, counter.url, counter_pointer) if counter else None,
+            counter=CounterCapture(counter.family, counter.url, counter_pointer, counter.read_pattern)
+            if counter else None,
         )
 
     # -- view counts of articles archived earlier -------------------------------------

@@ -20,6 +20,31 @@ from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 class CounterCall:
     family: str
     url: str
+    # For a site's own counter: the regex whose first group is the count in the answer.
+    read_pattern: str | None = None
+
+
+@dataclass(frozen=True)
+class CustomCounter:
+    """A counter described in a site config: how to find it, where to ask, how to read it.
+
+    `find` is searched in the article HTML; its groups fill `{1}`, `{2}`, ... of `url`
+    (resolved against the article URL); `read` is searched in the answer, group 1 being
+    the count.
+    """
+
+    find: str
+    url: str
+    read: str = r"(\d+)"
+
+    def call_for(self, html: str, page_url: str) -> CounterCall | None:
+        match = re.search(self.find, html)
+        if match is None:
+            return None
+        url = self.url
+        for index, value in enumerate(match.groups(), start=1):
+            url = url.replace("{" + str(index) + "}", value or "")
+        return CounterCall("custom", urljoin(page_url, url), self.read)
 
 
 def _number(pattern: str) -> Callable[[str], int | None]:
@@ -80,8 +105,15 @@ def _from_script_src(src: str, page_url: str) -> CounterCall | None:
     return None
 
 
-def find_counter(html: str, page_url: str) -> CounterCall | None:
-    """The read-only counter request an article page makes for its view count, if any."""
+def find_counter(html: str, page_url: str, custom: CustomCounter | None = None) -> CounterCall | None:
+    """The read-only counter request an article page makes for its view count, if any.
+
+    A site's own counter description comes first; then the known CMS families.
+    """
+    if custom is not None:
+        call = custom.call_for(html, page_url)
+        if call:
+            return call
     match = _VSB_CALL.search(html)
     if match:
         kind, owner, item = match.groups()
@@ -97,9 +129,9 @@ def find_counter(html: str, page_url: str) -> CounterCall | None:
     return None
 
 
-def read_counter(family: str, answer: bytes) -> int | None:
+def read_counter(family: str, answer: bytes, read_pattern: str | None = None) -> int | None:
     """The view count in a counter endpoint's answer, or None when it holds none."""
-    reader = READERS.get(family)
+    reader = _number(read_pattern) if read_pattern else READERS.get(family)
     if reader is None:
         return None
     return reader(answer.decode("utf-8", "replace")[:2000])

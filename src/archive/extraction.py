@@ -52,13 +52,13 @@ def extract_job(job: ArticleJob, rules: ExtractionRules | None = None) -> Articl
     pages = [read_page(pointer) for pointer in job.pointers]
     record = extract_article(pages, site=job.site, rules=rules, force=job.force)
     if record is not None and job.counter is not None and job.counter.pointer is not None:
-        apply_counter(record, job.counter.family, read_page(job.counter.pointer))
+        apply_counter(record, job.counter.family, read_page(job.counter.pointer), job.counter.read_pattern)
     return record
 
 
-def apply_counter(record: ArticleRecord, family: str, answer: FetchedPage) -> None:
+def apply_counter(record: ArticleRecord, family: str, answer: FetchedPage, read_pattern: str | None = None) -> None:
     """Views from a counter endpoint are the live number: they win over one printed in the page."""
-    views = read_counter(family, answer.body) if answer.status == 200 else None
+    views = read_counter(family, answer.body, read_pattern) if answer.status == 200 else None
     if views is not None:
         record.views = views
         record.views_observed_at = answer.fetched_at
@@ -84,7 +84,8 @@ def _first_pass(pointer: WarcPointer, site: str | None, config: SiteConfig | Non
     force = config is not None and config.matches_article(page.url)
     rules = config.rules if config else None
     record = extract_article([page], site=site or site_for_url(page.url), rules=rules, force=force)
-    counter = find_counter(decode_html(page.body, page.headers), page.url) if record else None
+    custom = config.counter if config else None
+    counter = find_counter(decode_html(page.body, page.headers), page.url, custom) if record else None
     return PageFacts(record, continuation_links(page), counter)
 
 
@@ -169,14 +170,14 @@ def extract_warcs(
             continue
         answers = [read_page(a.pointer) for a in by_url.get(fact.counter.url, [])] if fact.counter else []
         for answer in answers:
-            views = read_counter(fact.counter.family, answer.body)
+            views = read_counter(fact.counter.family, answer.body, fact.counter.read_pattern)
             if views is not None and answer.pointer.record_id not in observed:
                 observed.add(answer.pointer.record_id)
                 result.views.append(ViewsRow(record.url, record.site, answer.fetched_at, views))
         if answers:
             # The crawl read the counter right after the article: the first answer since then.
             later = [a for a in answers if record.fetched_at is None or a.fetched_at >= record.fetched_at]
-            apply_counter(record, fact.counter.family, (later or answers)[0] if later else answers[-1])
+            apply_counter(record, fact.counter.family, later[0] if later else answers[-1], fact.counter.read_pattern)
         elif record.views is not None:
             result.views.append(ViewsRow(record.url, record.site, record.views_observed_at, record.views))
         result.records.append(record)

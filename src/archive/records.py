@@ -80,6 +80,7 @@ class CounterCapture:
     family: str
     url: str
     pointer: WarcPointer | None = None
+    read_pattern: str | None = None
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,9 @@ http(s) URL``.
 
 from __future__ import annotations
 
+import ipaddress
 import re
+import socket
 import tomllib
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -15,11 +17,14 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from archive.counters import CustomCounter
 from archive.errors import ConfigError
 from archive.records import PAGE_KINDS, SELECTOR_FIELDS, ExtractionRules
 
 # Site ids become directory and file names: keep them to a safe, portable alphabet.
 SITE_ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,63}$")
+# Ad-hoc sites are named after their host (and port); IPv6 literals bring ':'.
+ADHOC_ID_PATTERN = re.compile(r"^[a-z0-9:][a-z0-9_.:-]{0,254}$")
 
 DEFAULT_SITES_DIR = Path(__file__).resolve().parents[2] / "crawler" / "sites"
 
@@ -42,11 +47,14 @@ class SiteConfig:
     selectors: dict[str, str] = field(default_factory=dict)
     obey_robots: bool = True
     allow_private: bool = False
+    # Non-public addresses (IPs or networks) the site may be fetched from; see crawler/addresses.py.
+    allow_addresses: tuple[str, ...] = ()
     every: timedelta | None = None
     refresh_days: float = 0
     counter_days: float = 30
     counter_every: timedelta = timedelta(days=1)
     stop_after_known: int = 10
+    counter: CustomCounter | None = None
     source_file: str | None = None
 
     def matches_article(self, url: str) -> bool:
@@ -60,9 +68,15 @@ class SiteConfig:
 def _http_url(value: Any, where: str) -> str:
     if not isinstance(value, str):
         raise ValueError(f"{where}: expected a URL string, got {type(value).__name__}")
-    parts = urlsplit(value)
+    try:
+        parts = urlsplit(value)
+        parts.port  # noqa: B018 - raises on a port out of range or not a number
+    except ValueError as exc:
+        raise ValueError(f"{where}: {value!r} is not a valid URL ({exc})") from None
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise ValueError(f"{where}: {value!r} is not an http(s) URL")
+    if any(ch.isspace() or ord(ch) < 32 or ch == "\x7f" for ch in value):
+        raise ValueError(f"{where}: {value!r} contains spaces or control characters")
     return value
 
 
@@ -84,6 +98,14 @@ def _regex(value: str, where: str) -> str:
     except re.error as exc:
         raise ValueError(f"{where}: {value!r} is not a valid regular expression ({exc})") from None
     return value
+
+
+def _address(value: str, where: str) -> str:
+    try:
+        network = ipaddress.ip_network(value, strict=False)
+    except ValueError:
+        raise ValueError(f"{where}: {value!r} is not an IP address or network such as '10.0.0.0/8'") from None
+    return str(network)
 
 
 def _domain(value: str, where: str) -> str:
@@ -115,6 +137,23 @@ def parse_interval(value: str, where: str) -> timedelta:
     if not match or float(match.group(1)) <= 0:
         raise ValueError(f"{where}: {value!r} is not an interval such as '30m', '6h' or '1d'")
     return timedelta(seconds=float(match.group(1)) * _UNIT_SECONDS[match.group(2)])
+
+
+def _counter(value: Any) -> CustomCounter:
+    if not isinstance(value, dict):
+        raise ValueError("counter: expected a table with find, url and read")
+    for key in value:
+        if key not in ("find", "url", "read"):
+            raise ValueError(f"counter.{key}: unknown key (known keys: find, url, read)")
+    for key in ("find", "url"):
+        if not isinstance(value.get(key), str) or not value[key].strip():
+            raise ValueError(f"counter.{key}: required, a non-empty string")
+    for key in ("find", "read"):
+        if key in value:
+            _regex(_typed(value[key], f"counter.{key}", str), f"counter.{key}")
+    if "read" in value and re.compile(value["read"]).groups < 1:
+        raise ValueError(f"counter.read: {value['read']!r} needs a group around the number, e.g. '(\\d+)'")
+    return CustomCounter(**value)
 
 
 def _selectors(value: Any) -> dict[str, str]:
@@ -166,7 +205,9 @@ _FIELDS = {
     "counter_days": lambda v: _typed(v, "counter_days", float, 0),
     "counter_every": lambda v: parse_interval(_typed(v, "counter_every", str), "counter_every"),
     "stop_after_known": lambda v: _typed(v, "stop_after_known", int, 1),
+    "counter": _counter,
     "allow_private": lambda v: _typed(v, "allow_private", bool),
+    "allow_addresses": lambda v: _string_list(v, "allow_addresses", _address),
 }
 _REQUIRED = ("id", "name", "start_urls")
 
@@ -241,10 +282,28 @@ def adhoc_site(start_url: str) -> SiteConfig:
     parts = urlsplit(start_url)
     host = parts.hostname or ""
     site_id = host if parts.port is None else f"{host}-{parts.port}"
+    if not ADHOC_ID_PATTERN.match(site_id):
+        raise ConfigError(f"--start-url: {start_url!r}: host {host!r} cannot name a site")
     return SiteConfig(
         id=site_id,
         name=host,
         start_urls=(start_url,),
         allowed_domains=(host,),
         kind="auto",
+        # The user named this host, so its own address is allowed even when private
+        # (an intranet portal, a local mirror); nothing else non-public is.
+        allow_addresses=own_addresses(host),
     )
+
+
+def own_addresses(host: str) -> tuple[str, ...]:
+    """The addresses `host` stands for: itself when an IP literal, else what it resolves to now."""
+    try:
+        return (str(ipaddress.ip_address(host)),)
+    except ValueError:
+        pass
+    try:
+        answers = socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
+    except (OSError, UnicodeError):  # unresolvable now: the crawl will report it
+        return ()
+    return tuple(sorted({str(ipaddress.ip_address(a[4][0].split("%")[0])) for a in answers}))

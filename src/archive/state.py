@@ -76,8 +76,8 @@ def job_to_json(job: ArticleJob) -> str:
     return json.dumps({
         "pointers": [dataclasses.astuple(p) for p in job.pointers],
         "force": job.force,
-        "counter": [counter.family, counter.url, dataclasses.astuple(counter.pointer) if counter.pointer else None]
-        if counter else None,
+        "counter": [counter.family, counter.url, dataclasses.astuple(counter.pointer) if counter.pointer else None,
+                    counter.read_pattern] if counter else None,
     })
 
 
@@ -89,8 +89,8 @@ def job_from_json(url: str, site: str, text: str) -> ArticleJob:
         site=site,
         pointers=[WarcPointer(*p) for p in data["pointers"]],
         force=data["force"],
-        counter=CounterCapture(counter[0], counter[1], WarcPointer(*counter[2]) if counter[2] else None)
-        if counter else None,
+        counter=CounterCapture(counter[0], counter[1], WarcPointer(*counter[2]) if counter[2] else None,
+                               counter[3] if len(counter) > 3 else None) if counter else None,
     )
 
 
