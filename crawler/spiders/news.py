@@ -107,17 +107,19 @@ class NewsSpider(scrapy.Spider):
         the older pages behind it hold nothing new. Paging does not count as depth: a
         list may have hundreds of pages.
         """
-        links = [link.url for link in self._links.extract_links(response)]
-        articles = [url for url in links if self.is_article(url)]
-        known = [self.known_article(url) for url in (articles or links)]
+        links = self._links.extract_links(response)
+        urls = [link.url for link in links]
+        articles = [url for url in urls if self.is_article(url)]
+        known = [self.known_article(url) for url in (articles or urls)]
         in_a_row = longest = 0
         for flag in known:
             in_a_row = in_a_row + 1 if flag else 0
             longest = max(longest, in_a_row)
         exhausted = longest >= self.site.stop_after_known or (bool(articles) and all(known))
         hops = response.meta.get("hops", 0)
-        for url in links:
-            paging = _is_pagination(response.url, url)
+        for link in links:
+            url = link.url
+            paging = _is_pagination(response.url, url, link.text)
             if exhausted and paging:
                 self.crawler.stats.inc_value("archive/pagination_stopped")
                 continue
@@ -257,8 +259,19 @@ def _days_ago(days: float) -> str:
     return (datetime.now(UTC) - timedelta(days=days)).isoformat()
 
 
-def _is_pagination(list_url: str, link: str) -> bool:
-    """Whether `link` looks like another page of the list at `list_url` (2.htm, index_3.html, list-4.html)."""
+_PAGER_TEXT = re.compile(
+    r"^\s*(?:\d{1,4}|下一?页|上一?页|尾页|末页|首页|后页|前页|next|prev(?:ious)?|last|[<>«»›‹]+)\s*[>»›]*\s*$", re.I)
+
+
+def _is_pagination(list_url: str, link: str, text: str = "") -> bool:
+    """Whether `link` is a pager link to another page of the list at `list_url`.
+
+    Both the address (2.htm, index_3.html, list-4.html beside list.html) and the link
+    text (a page number, 下一页, 尾页, ...) must say so: e-paper 版面 links such as
+    node_2.htm look like pages of node_1.htm but lead to other content.
+    """
+    if not _PAGER_TEXT.match(text or ""):
+        return False
     here, there = urlsplit(list_url).path, urlsplit(link).path
     if re.sub(r"\d+", "", here) == re.sub(r"\d+", "", there):
         return here != there
