@@ -234,7 +234,8 @@ def extract(inputs, url, site_id, out, workers, sites_dir) -> None:
 # -- export ---------------------------------------------------------------------------
 
 @main.command()
-@click.option("--format", "fmt", type=click.Choice(["parquet", "csv", "jsonl"]), default="jsonl", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["parquet", "csv", "jsonl", "bulk"]), default="jsonl",
+              show_default=True, help="bulk: action and document lines for the Elasticsearch/OpenSearch _bulk API.")
 @click.option("--site", "sites", multiple=True, help="Only these site ids (repeatable).")
 @click.option("--since", type=click.DateTime(["%Y-%m-%d"]), help="Published on or after this day (China time).")
 @click.option("--until", type=click.DateTime(["%Y-%m-%d"]), help="Published on or before this day (China time).")
@@ -244,26 +245,159 @@ def extract(inputs, url, site_id, out, workers, sites_dir) -> None:
               help="Write here instead of stdout.")
 @click.option("--views", is_flag=True, help="Export the view-count history instead (dates filter observed_at).")
 @click.option("--all-versions", is_flag=True, help="Every captured version of an article, not only the latest.")
-def export(fmt, sites, since, until, data_dir, output, views, all_versions) -> None:
+@click.option("--dedup", is_flag=True,
+              help="One record per cluster of near-duplicates (earliest published), with copies, copy_urls, "
+                   "copy_sites.")
+@click.option("--distance", type=click.IntRange(0, 8), default=6, show_default=True,
+              help="With --dedup: largest SimHash distance (bits of 64) between near-duplicates.")
+@click.option("--bom", is_flag=True, help="CSV: start with a UTF-8 byte order mark (for Excel).")
+@click.option("--index", "index_name", help="bulk: index name put in each action (default: the one in the URL).")
+def export(fmt, sites, since, until, data_dir, output, views, all_versions, dedup, distance, bom, index_name) -> None:
     """Export articles, filtered by site and publication date.
+
+    CSV cells that a spreadsheet would run as a formula (starting with = + - @, a tab or
+    a carriage return) are prefixed with a quote. JSON Lines documents carry a stable
+    `_id`. A progress bar shows on stderr when it is a terminal.
 
     \b
     Examples:
-      archive export --format csv --site campus -o campus.csv
+      archive export --format csv --bom --site campus -o campus.csv
       archive export --since 2026-10-01 --until 2026-10-31 > october.jsonl
+      archive export --dedup --format parquet -o unique.parquet
+      archive export --format bulk --index news -o news.ndjson
       archive export --views --site campus --format csv -o campus-views.csv
     """
-    from archive.export import select, write_export
+    from archive.export import select_rows, write_export
+    from archive.progress import Progress
 
-    scanner = select(data_dir, sites, _day(since), _day(until), views=views, all_versions=all_versions)
+    if bom and fmt != "csv":
+        raise click.UsageError("--bom applies to --format csv")
+    rows = select_rows(data_dir, sites, _day(since), _day(until), views=views, all_versions=all_versions,
+                       dedup=dedup, max_distance=distance)
+    progress = Progress("exporting")
+    if progress.enabled:
+        progress.add_total(rows.count())
+    with progress:
+        options = {"bom": bom, "index": index_name, "progress": progress.advance}
+        if output:
+            partial = output.with_name(output.name + ".partial")
+            with open(partial, "wb") as fh:
+                written = write_export(rows, fmt, fh, **options)
+            partial.replace(output)
+        else:
+            written = write_export(rows, fmt, sys.stdout.buffer, **options)
     if output:
-        partial = output.with_name(output.name + ".partial")
-        with open(partial, "wb") as fh:
-            rows = write_export(scanner, fmt, fh)
-        partial.replace(output)
-        click.echo(f"{rows} articles written to {output}", err=True)
-    else:
-        write_export(scanner, fmt, sys.stdout.buffer)
+        what = "view readings" if views else "articles"
+        click.echo(f"{written} {what} written to {output}", err=True)
+
+
+# -- reextract ------------------------------------------------------------------------
+
+@main.command()
+@click.option("--data", "data_dir", type=click.Path(path_type=Path, file_okay=False), default=Path("data"),
+              show_default=True, help="Directory holding warc/, articles/ and views/.")
+@click.option("--site", "site_ids", multiple=True, help="Only these sites (repeatable; default: every site "
+                                                         "with WARC files).")
+@click.option("--workers", type=click.IntRange(1), help="Extraction processes (default: one per core).")
+@sites_option
+def reextract(data_dir, site_ids, workers, sites_dir) -> None:
+    """Rebuild the article dataset (and views history) from the WARC files.
+
+    Every capture is extracted again with the current extractor; the new files replace
+    the site's old ones in one swap, so each capture keeps exactly one row. A site's
+    config (under --sites) applies when one exists. A site whose WARC files are damaged
+    keeps its old rows.
+
+    \b
+    Examples:
+      archive reextract --data /srv/archive
+      archive reextract --data /srv/archive --site campus --site gov --workers 4
+    """
+    from archive.reextract import reextract as rebuild
+    from archive.reextract import warc_files_by_site
+
+    chosen = site_ids or tuple(sorted(warc_files_by_site(data_dir)))
+    configs = {site: config for site in chosen if (config := _site_config(sites_dir, site)) is not None}
+    started = time.monotonic()
+    outcomes = rebuild(data_dir, site_ids, workers=workers, configs=configs)
+    click.echo(f"{'site':<20}{'WARC files':>11}{'records':>9}{'views':>7}{'old files':>11}  result")
+    for o in outcomes:
+        result = "replaced" if o.replaced else "kept old rows: " + "; ".join(o.errors)
+        click.echo(f"{o.site:<20}{o.warc_files:>11}{o.rows:>9}{o.views:>7}{o.old_files:>11}  {result}")
+    click.echo(f"\n{sum(o.rows for o in outcomes)} records in {time.monotonic() - started:.1f}s", err=True)
+    failed = [o.site for o in outcomes if not o.replaced]
+    if failed:
+        raise click.ClickException(f"site {', '.join(failed)}: WARC files could not be read completely")
+
+
+# -- stats and report -----------------------------------------------------------------
+
+@main.command()
+@click.option("--data", "data_dir", type=click.Path(path_type=Path, file_okay=False), default=Path("data"),
+              show_default=True, help="Directory holding articles/ (and views/).")
+@click.option("--site", "sites", multiple=True, help="Only these site ids (repeatable).")
+@click.option("--json", "as_json", is_flag=True, help="Everything as one JSON document.")
+def stats(data_dir, sites, as_json) -> None:
+    """Counts per site and day, extraction outcomes, field coverage, incomplete records.
+
+    Reads the dataset only.
+
+    \b
+    Examples:
+      archive stats --data /srv/archive
+      archive stats --site campus --json | jq .coverage
+    """
+    from archive.stats import REQUIRED_FIELDS, dataset_stats
+
+    found = dataset_stats(data_dir, sites)
+    if as_json:
+        click.echo(json.dumps(found.as_json(), ensure_ascii=False, indent=1, default=str))
+        return
+    click.echo(f"{'site':<20}{'articles':>9}{'captures':>9}{'incomplete':>11}  published")
+    for s in found.sites:
+        span = f"{(s.first_published or '?')[:10]} .. {(s.last_published or '?')[:10]}"
+        click.echo(f"{s.site:<20}{s.articles:>9}{s.captures:>9}{s.incomplete:>11}  {span}")
+    click.echo("\ncaptured per day")
+    for site, day, rows in found.captured_per_day:
+        click.echo(f"  {site:<20}{day:<12}{rows:>7}")
+    click.echo("\noutcomes (page kind, extractor version)")
+    for site, kind, rows in found.kinds:
+        click.echo(f"  {site:<20}{kind:<12}{rows:>7}")
+    for site, version, rows in found.extractor_versions:
+        click.echo(f"  {site:<20}{version:<12}{rows:>7}")
+    click.echo("\nfield coverage (share of records)")
+    names = list(next(iter(found.coverage.values()), {}))
+    click.echo(f"  {'site':<18}" + "".join(f"{n[:9]:>10}" for n in names))
+    for site, shares in found.coverage.items():
+        click.echo(f"  {site:<18}" + "".join(f"{shares[n]:>10.0%}" for n in names))
+    click.echo(f"\nincomplete records (missing {', '.join(REQUIRED_FIELDS)}): {len(found.incomplete)}")
+    for row in found.incomplete[:20]:
+        click.echo(f"  {row['site']:<20}{row['url']}  missing {', '.join(row['missing'])}")
+
+
+@main.command()
+@click.option("--data", "data_dir", type=click.Path(path_type=Path, file_okay=False), default=Path("data"),
+              show_default=True, help="Directory holding articles/ (and views/).")
+@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), default=Path("report.html"),
+              show_default=True, help="The HTML file to write.")
+@click.option("--site", "sites", multiple=True, help="Only these site ids (repeatable).")
+@click.option("--title", help="Title of the page.")
+def report(data_dir, output, sites, title) -> None:
+    """Write a self-contained HTML report with charts (opens offline in any browser).
+
+    Articles per day per site, field coverage, view counts and their history, extraction
+    outcomes, incomplete records. Reads the dataset only.
+
+    \b
+    Examples:
+      archive report --data /srv/archive -o report.html
+      archive report --site campus --title "青川大学新闻网" -o campus.html
+    """
+    from archive.report import write_report
+
+    found = write_report(data_dir, output, sites, title)
+    click.echo(f"{sum(s.articles for s in found.sites)} articles from {len(found.sites)} sites -> {output}",
+               err=True)
 
 
 def _site_config(sites_dir: Path, site_id: str) -> SiteConfig | None:

@@ -1,10 +1,13 @@
-"""Filtered export of the article dataset to Parquet, CSV or JSON Lines."""
+"""Filtered export of the article dataset to Parquet, CSV, JSON Lines or search-engine bulk files."""
 
 from __future__ import annotations
 
 import csv
+import hashlib
+import io
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import BinaryIO
@@ -16,9 +19,12 @@ import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
 from archive.errors import InputError
+from archive.fingerprint import MAX_DISTANCE
 from archive.parquet import open_dataset
 
-FORMATS = ("parquet", "csv", "jsonl")
+# bulk: action and document line pairs for the Elasticsearch / OpenSearch _bulk API
+FORMATS = ("parquet", "csv", "jsonl", "bulk")
+BATCH_ROWS = 65536
 CHINA = ZoneInfo("Asia/Shanghai")
 # Cells starting with these are run as formulas by spreadsheet programs.
 _FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -59,9 +65,8 @@ def latest_versions(dataset: ds.Dataset, condition) -> pc.Expression | None:
     return pc.field("warc_record_id").isin(keep.column("warc_record_id"))
 
 
-def select(data_dir: Path, sites: Sequence[str] = (), since: date | None = None, until: date | None = None,
-           *, views: bool = False, all_versions: bool = False) -> ds.Scanner:
-    """The rows to export: articles (latest version of each unless `all_versions`) or views."""
+def _selection(data_dir: Path, sites: Sequence[str], since: date | None, until: date | None,
+               views: bool, all_versions: bool) -> tuple[ds.Dataset, pc.Expression | None]:
     root = Path(data_dir) / ("views" if views else "articles")
     if not root.is_dir():
         kind = "views history" if views else "article dataset"
@@ -72,7 +77,44 @@ def select(data_dir: Path, sites: Sequence[str] = (), since: date | None = None,
         latest = latest_versions(dataset, condition)
         if latest is not None:
             condition = latest if condition is None else condition & latest
-    return dataset.scanner(filter=condition, batch_size=65536)
+    return dataset, condition
+
+
+def select(data_dir: Path, sites: Sequence[str] = (), since: date | None = None, until: date | None = None,
+           *, views: bool = False, all_versions: bool = False) -> ds.Scanner:
+    """The rows to export: articles (latest version of each unless `all_versions`) or views."""
+    dataset, condition = _selection(data_dir, sites, since, until, views, all_versions)
+    return dataset.scanner(filter=condition, batch_size=BATCH_ROWS)
+
+
+@dataclass
+class Rows:
+    """Rows to write: their schema, their batches, and how to count them (for a progress
+    bar only: counting costs a scan of its own)."""
+
+    schema: pa.Schema
+    batches: Iterator[pa.RecordBatch]
+    count: Callable[[], int]
+
+
+def select_rows(data_dir: Path, sites: Sequence[str] = (), since: date | None = None, until: date | None = None,
+                *, views: bool = False, all_versions: bool = False, dedup: bool = False,
+                max_distance: int = MAX_DISTANCE) -> Rows:
+    """Like `select`, optionally keeping one record per cluster of near-duplicates
+    (with `copies`, `copy_urls`, `copy_sites`)."""
+    if dedup and views:
+        raise InputError("--dedup: applies to articles, not to the views history")
+    dataset, condition = _selection(data_dir, sites, since, until, views, all_versions)
+    if not dedup:
+        scanner = dataset.scanner(filter=condition, batch_size=BATCH_ROWS)
+        return Rows(scanner.projected_schema, scanner.to_batches(), scanner.count_rows)
+    from archive.dedup import COPY_FIELDS, Clusters
+
+    clusters = Clusters(dataset, condition, max_distance)
+    kept = pc.field("url").isin(clusters.urls)
+    scanner = dataset.scanner(filter=kept if condition is None else condition & kept, batch_size=BATCH_ROWS)
+    schema = pa.schema(list(scanner.projected_schema) + COPY_FIELDS)
+    return Rows(schema, clusters.annotate(scanner.to_batches()), clusters.__len__)
 
 
 def _safe_cell(value):
@@ -87,36 +129,80 @@ def _json_value(value):
     return value
 
 
-def write_export(scanner: ds.Scanner, fmt: str, out: BinaryIO) -> int:
-    """Write every selected row to `out` in `fmt`; return the row count."""
+def document_id(row: dict) -> str:
+    """A stable id for search engines: the same capture always gets the same id, so indexing
+    an export again updates documents instead of adding copies."""
+    second = row["warc_record_id"] if "warc_record_id" in row else row.get("observed_at")
+    if isinstance(second, datetime):
+        second = second.isoformat()
+    return hashlib.sha1(f"{row['url']}\x00{second or ''}".encode()).hexdigest()
+
+
+def write_export(source: ds.Scanner | Rows, fmt: str, out: BinaryIO, *, bom: bool = False,
+                 index: str | None = None, progress: Callable[[int], None] | None = None) -> int:
+    """Write every selected row to `out` in `fmt`; return the row count.
+
+    `bom` starts a CSV with a UTF-8 byte order mark (Excel then reads it as UTF-8); `index`
+    names the target index in the actions of the `bulk` format; `progress` is told how
+    many rows each batch wrote.
+    """
     if fmt not in FORMATS:
         raise InputError(f"--format: {fmt!r} is not one of {', '.join(FORMATS)}")
-    rows = 0
+    if isinstance(source, ds.Scanner):
+        source = Rows(source.projected_schema, source.to_batches(), source.count_rows)
+    tick = progress or (lambda _rows: None)
     if fmt == "parquet":
-        with pq.ParquetWriter(out, scanner.projected_schema, compression="zstd") as writer:
-            for batch in scanner.to_batches():
-                writer.write_batch(batch)
-                rows += batch.num_rows
-        return rows
-    names = scanner.projected_schema.names
+        return _write_parquet(source, out, tick)
     if fmt == "csv":
-        import io
+        return _write_csv(source, out, tick, bom=bom)
+    return _write_jsonl(source, out, tick, bulk=fmt == "bulk", index=index)
 
-        text = io.TextIOWrapper(out, encoding="utf-8", newline="", write_through=True)
-        writer = csv.writer(text)
-        writer.writerow(names)
-        for batch in scanner.to_batches():
-            for row in batch.to_pylist():
-                writer.writerow([_safe_cell(_csv_value(row[n])) for n in names])
-                rows += 1
-        text.flush()
-        text.detach()
-        return rows
-    for batch in scanner.to_batches():
+
+def _write_parquet(source: Rows, out: BinaryIO, tick) -> int:
+    rows = 0
+    with pq.ParquetWriter(out, source.schema, compression="zstd") as writer:
+        for batch in source.batches:
+            writer.write_batch(batch)
+            rows += batch.num_rows
+            tick(batch.num_rows)
+    return rows
+
+
+def _write_csv(source: Rows, out: BinaryIO, tick, *, bom: bool) -> int:
+    names = source.schema.names
+    text = io.TextIOWrapper(out, encoding="utf-8-sig" if bom else "utf-8", newline="", write_through=True)
+    # QUOTE_MINIMAL quotes a cell holding the delimiter, a quote or a line break, so the
+    # multi-line article texts stay in one cell.
+    writer = csv.writer(text, quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
+    writer.writerow(names)
+    rows = 0
+    for batch in source.batches:
         for row in batch.to_pylist():
-            line = json.dumps({k: _json_value(v) for k, v in row.items()}, ensure_ascii=False)
-            out.write(line.encode("utf-8") + b"\n")
-            rows += 1
+            writer.writerow([_safe_cell(_csv_value(row[n])) for n in names])
+        rows += batch.num_rows
+        tick(batch.num_rows)
+    text.flush()
+    text.detach()
+    return rows
+
+
+def _write_jsonl(source: Rows, out: BinaryIO, tick, *, bulk: bool, index: str | None) -> int:
+    rows = 0
+    for batch in source.batches:
+        lines = []
+        for row in batch.to_pylist():
+            doc_id = document_id(row)
+            document = {k: _json_value(v) for k, v in row.items()}
+            if bulk:
+                action = {"_index": index, "_id": doc_id} if index else {"_id": doc_id}
+                lines.append(json.dumps({"index": action}, ensure_ascii=False))
+            else:
+                document = {"_id": doc_id, **document}
+            lines.append(json.dumps(document, ensure_ascii=False))
+        if lines:
+            out.write(("\n".join(lines) + "\n").encode("utf-8"))
+        rows += batch.num_rows
+        tick(batch.num_rows)
     return rows
 
 

@@ -20,6 +20,7 @@ import pyarrow as pa
 import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
+from archive.fingerprint import simhash
 from archive.records import ArticleRecord
 
 TIMESTAMP = pa.timestamp("us", tz="UTC")
@@ -52,6 +53,9 @@ ARTICLE_SCHEMA = pa.schema(
             "attachments",
             pa.list_(pa.struct([pa.field("title", pa.string()), pa.field("url", pa.string())])),
         ),
+        # Computed from `text` when the row is written, whoever writes it; files written
+        # before the column existed read back as null (export --dedup computes it then).
+        pa.field("simhash", pa.int64()),
     ]
 )
 
@@ -68,7 +72,8 @@ def _utc(value: datetime | None) -> datetime | None:
 
 
 def record_row(record: ArticleRecord) -> dict:
-    row = {name: getattr(record, name) for name in ARTICLE_SCHEMA.names}
+    row = {name: getattr(record, name) for name in ARTICLE_SCHEMA.names if name != "simhash"}
+    row["simhash"] = simhash(record.text)
     for name in ("published_at", "views_observed_at", "fetched_at"):
         row[name] = _utc(row[name])
     row["attachments"] = [dataclasses.asdict(a) for a in record.attachments]

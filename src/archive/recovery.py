@@ -1,7 +1,7 @@
 """Repair what a killed run left in a data directory, before a site is crawled again.
 
 A run killed mid-write leaves its WARC file under its ``.open`` name, possibly ending in
-a torn record, and perhaps a temporary Parquet file. The WARC file is cut back to its
+a torn record, and perhaps a temporary Parquet file or a half-done re-extraction swap. The WARC file is cut back to its
 last whole record and given its final name; the temporary Parquet files were never part
 of the dataset and are removed. Jobs whose rows never reached the dataset are finished
 by the crawl itself (see the pipeline), from the WARC records they point to.
@@ -53,6 +53,11 @@ def recover_data_dir(out: Path, site_ids: list[str]) -> list[tuple[Path, int]]:
         if any(n.match(path.name) for n in names):
             repaired.append(repair_warc(path))
             log.warning("repaired unfinished WARC file %s (%d bytes of a torn record dropped)", *repaired[-1])
+    # A re-extraction killed while swapping its files in is finished before anything else
+    # reads or adds to these sites' rows.
+    from archive.reextract import finish_interrupted
+
+    finish_interrupted(out, site_ids)
     for site in site_ids:
         for dataset in ("articles", "views"):
             for leftover in (out / dataset / f"site={site}").glob("*/.*.parquet.tmp"):

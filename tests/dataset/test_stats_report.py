@@ -1,0 +1,92 @@
+"""`archive stats` and `archive report`, the report checked as a browser shows it."""
+
+import json
+import os
+import shutil
+import subprocess
+
+import pytest
+from lxml import html
+
+from archive.parquet import open_dataset
+from tests.conftest import run_archive
+
+CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+def site_counts(data):
+    table = open_dataset(data / "articles").to_table(columns=["site", "url"])
+    counts = {}
+    for row in table.to_pylist():
+        counts.setdefault(row["site"], set()).add(row["url"])
+    return {site: len(urls) for site, urls in counts.items()}
+
+
+def test_stats_counts_per_site_and_day(demo_data):
+    result = run_archive("stats", "--data", str(demo_data), "--json")
+    assert result.returncode == 0, result.stderr
+    stats = json.loads(result.stdout)
+    assert {s["site"]: s["articles"] for s in stats["sites"]} == site_counts(demo_data)
+    assert sum(n for _site, _day, n in stats["captured_per_day"]) == open_dataset(demo_data / "articles").count_rows()
+    assert set(stats["coverage"]["gov"]) >= {"title", "published_at", "source", "views"}
+    assert stats["coverage"]["campus"]["title"] == 1.0
+    assert stats["top_views"] and stats["top_views"][0]["views"] >= stats["top_views"][-1]["views"]
+    text = run_archive("stats", "--data", str(demo_data))
+    assert text.returncode == 0 and "field coverage" in text.stdout and "campus" in text.stdout
+
+
+def chromium():
+    found = shutil.which("chromium") or shutil.which("chromium-browser")
+    if found is None:
+        if os.environ.get("CI"):
+            pytest.fail("chromium is not installed (apt-get install -y chromium)")
+        pytest.skip("chromium is not installed")
+    return found
+
+
+def run_chromium(tmp_path, *args):
+    profile = tmp_path / "profile"
+    command = [chromium(), *CHROMIUM_FLAGS, f"--user-data-dir={profile}", *args]
+    return subprocess.run(command, capture_output=True, timeout=120, check=True)
+
+
+@pytest.fixture(scope="module")
+def report_page(demo_data, tmp_path_factory):
+    target = tmp_path_factory.mktemp("report") / "report.html"
+    result = run_archive("report", "--data", str(demo_data), "-o", str(target))
+    assert result.returncode == 0, result.stderr
+    return target
+
+
+def test_report_is_self_contained(report_page):
+    page = report_page.read_text("utf-8")
+    assert "http://" not in page.split("<script", 1)[0].replace("http://127.0.0.1", "")
+    assert "<script src" not in page and "<link" not in page
+
+
+def test_report_as_chromium_shows_it(report_page, demo_data, tmp_path):
+    dom = run_chromium(tmp_path, "--virtual-time-budget=5000", "--dump-dom", report_page.as_uri()).stdout
+    tree = html.fromstring(dom)
+    assert tree.body.get("data-ready") == "yes"  # the inline script ran
+    rows = tree.xpath('//table[@id="site-counts"]/tbody/tr')
+    shown = {r.xpath("td[1]")[0].text_content(): int(r.xpath("td[2]")[0].text_content()) for r in rows}
+    assert shown == site_counts(demo_data)
+    assert tree.get_element_by_id("total-articles").text_content() == str(sum(shown.values()))
+    bars = tree.xpath('//*[@id="chart-per-day"]//*[local-name()="rect" and @class="bar"]')
+    assert {b.get("data-site") for b in bars} == set(shown)
+    assert sum(int(b.get("data-count")) for b in bars) == open_dataset(demo_data / "articles").count_rows()
+    cells = tree.xpath('//*[@id="chart-coverage"]//*[local-name()="rect" and @class="cell"]')
+    assert len(cells) == 12 * len(shown)
+    assert tree.xpath('//*[@id="chart-views"]//*[local-name()="rect" and @class="bar"]')
+    assert "青川大学" in dom.decode("utf-8")
+
+
+def test_report_screenshot(report_page, tmp_path):
+    shot = tmp_path / "report.png"
+    run_chromium(tmp_path, f"--screenshot={shot}", "--window-size=1200,2400", "--hide-scrollbars",
+                 report_page.as_uri())
+    data = shot.read_bytes()
+    assert data.startswith(b"\x89PNG") and len(data) > 20_000
+    if os.environ.get("ARCHIVE_KEEP_SCREENSHOT"):
+        shutil.copy(shot, os.environ["ARCHIVE_KEEP_SCREENSHOT"])
