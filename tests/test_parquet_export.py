@@ -115,3 +115,8 @@ def test_views_history_export(tmp_path):
 def test_missing_dataset_is_a_clear_error(tmp_path):
     with pytest.raises(InputError, match="no article dataset here"):
         select(tmp_path)
+
+
+def test_csv_of_an_empty_selection_is_one_header_line(data_dir):
+    text = export(data_dir, "csv", sites=["nosuch"]).decode("utf-8")
+    assert text.count("\r\n") == 1 and text.startswith("url,title,text,")

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import csv
+import codecs
 import hashlib
-import io
 import json
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -15,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.csv as pa_csv
 import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
@@ -27,7 +27,7 @@ FORMATS = ("parquet", "csv", "jsonl", "bulk")
 BATCH_ROWS = 65536
 CHINA = ZoneInfo("Asia/Shanghai")
 # Cells starting with these are run as formulas by spreadsheet programs.
-_FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+_FORMULA_PATTERN = r"^([=+\-@\t\r])"
 
 
 def day_start(day: date) -> datetime:
@@ -117,12 +117,6 @@ def select_rows(data_dir: Path, sites: Sequence[str] = (), since: date | None = 
     return Rows(schema, clusters.annotate(scanner.to_batches()), clusters.__len__)
 
 
-def _safe_cell(value):
-    if isinstance(value, str) and value.startswith(_FORMULA_PREFIXES):
-        return "'" + value
-    return value
-
-
 def _json_value(value):
     if isinstance(value, datetime):
         return value.isoformat()
@@ -158,31 +152,58 @@ def write_export(source: ds.Scanner | Rows, fmt: str, out: BinaryIO, *, bom: boo
     return _write_jsonl(source, out, tick, bulk=fmt == "bulk", index=index)
 
 
+def _grouped(batches: Iterator[pa.RecordBatch], schema: pa.Schema) -> Iterator[pa.Table]:
+    """Scanner batches (one per file fragment, often small) gathered into large tables:
+    row groups of a few hundred rows make a slow file to write and to read."""
+    pending, size = [], 0
+    for batch in batches:
+        pending.append(batch)
+        size += batch.num_rows
+        if size >= BATCH_ROWS:
+            yield pa.Table.from_batches(pending, schema)
+            pending, size = [], 0
+    if pending:
+        yield pa.Table.from_batches(pending, schema)
+
+
 def _write_parquet(source: Rows, out: BinaryIO, tick) -> int:
     rows = 0
     with pq.ParquetWriter(out, source.schema, compression="zstd") as writer:
-        for batch in source.batches:
-            writer.write_batch(batch)
-            rows += batch.num_rows
-            tick(batch.num_rows)
+        for table in _grouped(source.batches, source.schema):
+            writer.write_table(table)
+            rows += table.num_rows
+            tick(table.num_rows)
     return rows
 
 
+def _csv_column(column: pa.ChunkedArray) -> pa.ChunkedArray:
+    """One column as spreadsheet-safe text: ISO 8601 times, JSON for lists, and cells a
+    spreadsheet would run as formulas prefixed with an apostrophe."""
+    kind = column.type
+    if pa.types.is_timestamp(kind):
+        return pc.strftime(column, format="%Y-%m-%dT%H:%M:%S%z")
+    if pa.types.is_list(kind) or pa.types.is_struct(kind):
+        return pa.chunked_array([pa.array([None if v is None else json.dumps(v, ensure_ascii=False)
+                                           for v in column.to_pylist()], pa.string())])
+    if pa.types.is_string(kind) or pa.types.is_large_string(kind) or pa.types.is_dictionary(kind):
+        text = column.cast(pa.string()) if pa.types.is_dictionary(kind) else column
+        return pc.replace_substring_regex(text, pattern=_FORMULA_PATTERN, replacement="'\\1")
+    return column
+
+
 def _write_csv(source: Rows, out: BinaryIO, tick, *, bom: bool) -> int:
-    names = source.schema.names
-    text = io.TextIOWrapper(out, encoding="utf-8-sig" if bom else "utf-8", newline="", write_through=True)
-    # QUOTE_MINIMAL quotes a cell holding the delimiter, a quote or a line break, so the
-    # multi-line article texts stay in one cell.
-    writer = csv.writer(text, quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
-    writer.writerow(names)
+    if bom:
+        out.write(codecs.BOM_UTF8)
     rows = 0
-    for batch in source.batches:
-        for row in batch.to_pylist():
-            writer.writerow([_safe_cell(_csv_value(row[n])) for n in names])
-        rows += batch.num_rows
-        tick(batch.num_rows)
-    text.flush()
-    text.detach()
+    # quoting "needed" quotes a cell holding the delimiter, a quote or a line break, so
+    # the multi-line article texts stay in one cell.
+    out.write((",".join(source.schema.names) + "\r\n").encode("utf-8"))
+    options = pa_csv.WriteOptions(include_header=False, quoting_style="needed", eol="\r\n")
+    for table in _grouped(source.batches, source.schema):
+        safe = pa.table([_csv_column(c) for c in table.columns], names=table.column_names)
+        pa_csv.write_csv(safe, out, write_options=options)
+        rows += table.num_rows
+        tick(table.num_rows)
     return rows
 
 
@@ -206,9 +227,3 @@ def _write_jsonl(source: Rows, out: BinaryIO, tick, *, bulk: bool, index: str | 
     return rows
 
 
-def _csv_value(value):
-    if isinstance(value, datetime):
-        return value.isoformat()
-    if isinstance(value, list):
-        return json.dumps(value, ensure_ascii=False)
-    return value
