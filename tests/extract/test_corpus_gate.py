@@ -20,15 +20,15 @@ SCORER = SHARED / "eval" / "score.py"
 CAPTURED = datetime(2024, 6, 1, tzinfo=UTC)
 
 # Levels reached, less a small margin for harmless shifts.
-MIN_TEXT_F1 = 0.938
+MIN_TEXT_F1 = 0.950
 MIN_COUNTS = {
-    "text_f1_ge_0.9": 77,
+    "text_f1_ge_0.9": 78,
     "title": 77,
     "published_at": 71,
-    "author": 24,
+    "author": 32,
     "source": 48,
     "publisher": 4,
-    "editor": 26,
+    "editor": 27,
     "views": 5,
 }
 

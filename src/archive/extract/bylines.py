@@ -23,7 +23,7 @@ _MARKED = re.compile(
     r"(?:\S{0,12}?(?:记者|评论员|通讯员|撰稿人)\s*)?(" + _NAMES + r")(?:\s|$)"
 )
 # 新京报记者 彭冲 山东冠县报道 / （记者 张三）
-_REPORTED = re.compile(r"^[(（]?\S{0,10}?(?:记者|通讯员)\s*(" + _NAMES + r")(?:\s+\S{0,10}报道)?[)）]?$")
+_REPORTED = re.compile(r"^[(（]?\S{0,10}?(?:记者|通讯员|实习生)\s*(" + _NAMES + r")(?:\s+\S{0,10}报道)?[)）]?$")
 # （松花江网编辑 孙桂芳）: an editor's credit closing the text
 EDITOR_CREDIT = re.compile(r"^[(（\[【]\S{0,10}?(?:责任编辑|责编|编辑)\s*[:：]?\s*(" + _NAMES + r")[)）\]】]$")
 # …部署。（通讯员 王小明 李华） closing the last paragraph
@@ -36,6 +36,55 @@ _TRAILING_CREDIT = re.compile(
 )
 _ROLE = re.compile(r"通讯员|记者|实习生")
 _NOT_NAMES = re.compile(r"本报|记者|通讯员|新华社|编辑|日电|摄影|图片|来源")
+# "（张三 江城报道）": the place a report was filed from closes the credit
+_FILED_END = re.compile(r"\s\S{1,8}报道$")
+_HEAD_REACH = 6
+
+
+def _head_bylines(lines: list[str]) -> str | None:
+    """Staff bylines stacked on lines of their own near the top ("本报记者 张三" / "本报实习生 李四").
+
+    Reprinted newspaper stories carry one line per role under their headline; every
+    consecutive one counts.
+    """
+    found: list[str] = []
+    for line in lines[:_HEAD_REACH]:
+        line = line.strip()
+        match = _REPORTED.match(line) if len(line) < 40 and not EDITOR_CREDIT.match(line) else None
+        names = _names(match.group(1)) if match else None
+        if names:
+            found.append(names)
+        elif found:
+            break
+    return " ".join(dict.fromkeys(" ".join(found).split())) if len(found) >= 2 else None
+
+
+# Single words that head a text on a line of their own and are nobody's name.
+_HEADING_WORD = re.compile(
+    r"^(?:摘要|提要|内容提要|导读|导语|前言|引言|序言|序|编者按|按语|正文|目录|附件|通知|公告|说明|背景|简介|"
+    r"概述|小结|结语|后记|附录|一|二|三|上|下|中|全文|原文|译文|注释|图片|视频|音频)$"
+)
+_LONE_NAME = re.compile(r"^[\u4e00-\u9fff]{2,4}(?:·[\u4e00-\u9fff]{1,6})?$")
+_TEXT_LINE = 12
+
+
+def _lone_name_line(lines: list[str]) -> str | None:
+    """An essay signed on the line under its headline: a bare name opening the text.
+
+    Essay archives and magazine reprints print the writer's name alone above the first
+    paragraph (or above a dash subtitle); the name must be followed by real text.
+    """
+    if len(lines) < 3:
+        return None
+    first = lines[0].strip()
+    if not _LONE_NAME.match(first) or _HEADING_WORD.match(first) or _NOT_NAMES.search(first):
+        return None
+    following = [line.strip() for line in lines[1:3]]
+    if any(line == first for line in following):
+        return None
+    if not any(len(line) >= _TEXT_LINE for line in following):
+        return None
+    return first
 
 
 def _names(text: str) -> str | None:
@@ -54,6 +103,9 @@ def inline_authors(lines: list[str]) -> str | None:
         joined = " ".join(name for name in names if name)
         if joined:
             return joined
+    head = _head_bylines(lines)
+    if head:
+        return head
     edges = [line.strip() for line in lines[:3]] + [line.strip() for line in lines[-3:]]
     for line in edges:
         if EDITOR_CREDIT.match(line):
@@ -68,13 +120,27 @@ def inline_authors(lines: list[str]) -> str | None:
         match = _TRAILING_CREDIT.search(lines[-1].strip())
         if match and not EDITOR_CREDIT.match(match.group(0).strip()):
             found = _names(_ROLE.sub(" ", match.group(1)))
-            if found and (_ROLE.search(match.group(1)) or len(found.split()) >= 2 or match.group("filed")):
+            filed = match.group("filed") or _FILED_END.search(match.group(1))
+            if found and (_ROLE.search(match.group(1)) or len(found.split()) >= 2 or filed):
                 return found
-    return None
+    return _lone_name_line(lines)
+
+
+# "2004年7月16日08:19 [ 张三 ]": portals of the 2000s put the writer in brackets after the time
+_BRACKET_TOOL = re.compile(
+    r"评论|打印|关闭|收藏|分享|字号|字体|组图|图片|视频|专题|原创|转载|推荐|查看|进入|返回|论坛|博客|滚动|纠错|大中小"
+)
+_BRACKETED_AFTER_DATE = re.compile(r"^\s*[\[【]\s*(" + _NAMES + r")\s*[\]】]")
 
 
 def header_byline(lines: list[str]) -> str | None:
     """A byline printed between the headline and the text without a label: 文丨…, □张三."""
+    for line in lines[:4]:
+        date = DATE_PATTERN.search(line)
+        after = _BRACKETED_AFTER_DATE.match(line[date.end() :]) if date else None
+        found = _names(after.group(1)) if after else None
+        if found and not _BRACKET_TOOL.search(found):
+            return found
     for line in lines[:4]:
         line = line.strip()
         if len(line) >= 40 or EDITOR_CREDIT.match(line):
@@ -158,6 +224,8 @@ _OUTLET_END = re.compile(
 )
 _CHROME_WORD = re.compile(
     r"^(?:\+?关注|已关注|播报文章|举报|分享|收藏|评论|打印|原创|置顶|热门|推荐|返回|首页|正文|更多|登录)$|点击|阅读|更多|下载"
+    # section furniture under the headline: 热点栏目, 精彩专题, 财经频道
+    r"|(?:栏目|专题|频道|导航|排行|要闻|热点|推荐)$"
 )
 _HAN_NAME = re.compile(r"^[\u4e00-\u9fff]{2,4}$")
 

@@ -20,6 +20,10 @@ _BOILERPLATE_LINE = re.compile(
     r"|【?(?:我要)?(?:打印|关闭|纠错|收藏)(?:\s*[】|｜]\s*【?(?:我要)?(?:打印|关闭|纠错|收藏))+】?"
     r"|(?:[上下]一页|首页|尾页|末页)(?:\s*[|｜]?\s*(?:[上下]一页|首页|尾页|末页|\d{1,3}))*"
     r"|\[?(?:责任编辑|责编)\s*[:：][^\]]{0,20}\]?"
+    # the controls of an embedded video player: speeds, clock, failure notice, duration
+    r"|倍速|-?\s*[0-3](?:\.\d{1,2})?\s*[Xx倍]|\d{1,2}:\d{2}(?::\d{2})?(?:\s*/\s*\d{1,2}:\d{2}(?::\d{2})?)?"
+    r"|(?:很抱歉[，,]\s*)?(?:当前)?视频(?:播放失败|加载失败|无法播放).{0,20}|错误代码\s*[:：]\s*[\w.\-]{1,20}"
+    r"|时长\s*[:：]\s*\d{1,2}:\d{2}(?::\d{2})?.{0,30}"
     r")$",
     re.I,
 )
@@ -94,7 +98,9 @@ def clean_lines(lines: list[str]) -> list[str]:
 # Footer furniture: once one of these shows up near the end, the article is over.
 _FOOTER_LINE = re.compile(
     r"版权所有|版权与免责声明|免责声明[:：]?$|^Copyright|All Rights Reserved|ICP[备证]|举报邮箱|违法和不良信息举报|"
-    r"^制作单位|^主办单位|^承办单位|^(?:查看|阅读|加载)更多$|^(?:打开|下载)\S{0,8}(?:APP|App|客户端)",
+    r"^制作单位|^主办单位|^承办单位|^(?:查看|阅读|加载)更多$|^(?:打开|下载)\S{0,8}(?:APP|App|客户端)|"
+    # self-media platforms close every post with the same disclaimer
+    r"^(?:特别)?声明[:：]\s*(?:以上|本文|该文)(?:内容|观点)|^Notice:\s*The content above",
     re.I,
 )
 # A table row from the page's layout: "| 首页 | 新闻 |", "|  |".
@@ -110,8 +116,21 @@ def _is_layout_row(line: str) -> bool:
     return all(len(cell) <= 30 for cell in cells) or (len(cells) >= 2 and not all(cells))
 
 
+# Feed platforms put a read-aloud button after every headline: a headline with it below
+# the start of the text opens the next article of the feed.
+_FEED_HEADLINE = re.compile(r"\S\s*播报文章$")
+
+
+def _cut_appended_article(lines: list[str]) -> list[str]:
+    for index, line in enumerate(lines):
+        if index > 0 and len(line) <= 80 and _FEED_HEADLINE.search(line):
+            return lines[:index]
+    return lines
+
+
 def trim_chrome_tail(lines: list[str]) -> list[str]:
     """Cut the page footer and layout rows that a body extractor left after the text."""
+    lines = _cut_appended_article(lines)
     while lines and _is_layout_row(lines[-1]):
         lines = lines[:-1]
     start = max(0, len(lines) - _FOOTER_REACH)

@@ -191,6 +191,15 @@ _NUMBER = re.compile(r"\d[\d,]*")
 _WRAPPED_VALUE = re.compile(r"^\s*[\[【(（]\s*([^\]】)）\[【(（]{1,40}?)\s*[\]】)）]")
 
 
+# Self-media platforms print the region a post was sent from after its source:
+# "来源: 示例晚报 广东 举报". The region is no part of the outlet nor anybody's name.
+_REGIONS = (
+    "北京|天津|上海|重庆|河北|山西|辽宁|吉林|黑龙江|江苏|浙江|安徽|福建|江西|山东|河南|湖北|湖南|广东|海南|四川|贵州|"
+    "云南|陕西|甘肃|青海|台湾|内蒙古|广西|西藏|宁夏|新疆|香港|澳门|海外|美国|日本|英国|加拿大|澳大利亚"
+)
+_POSTED_FROM = re.compile(r"\s+(?:" + _REGIONS + r")(?:省|市|自治区|特别行政区)?\s*$")
+
+
 @dataclass
 class LabelledFields:
     values: dict[str, str] = field(default_factory=dict)
@@ -234,6 +243,8 @@ def find_labels(line: str) -> list[tuple[str, str]]:
         end = _VALUE_END.search(raw)
         if end:
             raw = raw[: end.start()]
+        if name == "source":
+            raw = _POSTED_FROM.sub("", raw)
         pairs.append((name, _trim(raw)))
     return pairs
 
