@@ -33,10 +33,40 @@ LOG_LEVEL = "INFO"
 
 # Above HttpCompressionMiddleware (590) and every other built-in one, so the capture
 # sees bodies still content-encoded and every response, redirects and errors included.
-DOWNLOADER_MIDDLEWARES = {"crawler.capture.WarcCaptureMiddleware": 950}
+# The address guard sits above the capture: a response from a forbidden address is
+# dropped before it could be archived. The trap guard sits just above the offsite
+# filter (50), so refused URLs cost no robots.txt fetch.
+DOWNLOADER_MIDDLEWARES = {
+    "crawler.traps.TrapGuardMiddleware": 60,
+    "crawler.capture.WarcCaptureMiddleware": 950,
+    "crawler.addresses.AddressGuardMiddleware": 960,
+}
+# Refuses DNS answers in loopback, private, link-local and metadata ranges for sites
+# that do not allow them (crawler/addresses.py).
+TWISTED_DNS_RESOLVER = "crawler.addresses.GuardedResolver"
+# Only http(s) is ever fetched: a link or redirect to file://, ftp:// or s3:// must not
+# read local files or reach other services.
+DOWNLOAD_HANDLERS = {"file": None, "ftp": None, "s3": None, "data": None}
+# A redirect chain longer than this is a loop or a trap (a loop proper is refused at
+# its first repetition, see crawler/traps.py).
+REDIRECT_MAX_TIMES = 10
 ITEM_PIPELINES = {"crawler.pipelines.ExtractionPipeline": 300}
 
 ARCHIVE_OUT = "data"
 ARCHIVE_WARC_MAX_SIZE = 1_000_000_000
 # 0 means one extraction worker per core.
 ARCHIVE_EXTRACT_WORKERS = 0
+
+# SSRF guard (crawler/addresses.py); per-site allowances come from the site config.
+ARCHIVE_ADDRESS_GUARD_ENABLED = True
+
+# Crawler traps (crawler/traps.py).
+ARCHIVE_TRAPS_ENABLED = True
+ARCHIVE_TRAPS_MAX_URL_LENGTH = 1024
+ARCHIVE_TRAPS_MAX_QUERY_PARAMS = 12
+# A path segment seen more often than this in one URL (/news/news/news/) is a loop.
+ARCHIVE_TRAPS_MAX_SEGMENT_REPEATS = 2
+# Distinct URLs fetched per calendar-like pattern (?year=&month=) in one crawl.
+ARCHIVE_TRAPS_CALENDAR_PAGES = 60
+# Distinct URLs fetched per query-string pattern (list.jsp?page=N) in one crawl; 0: no bound.
+ARCHIVE_TRAPS_QUERY_PATTERN_PAGES = 1000

@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 
 import scrapy
 from lxml import etree
+from scrapy.exceptions import IgnoreRequest
 from scrapy.http import HtmlResponse, Response, TextResponse
 from scrapy.linkextractors import LinkExtractor
 
@@ -25,6 +26,11 @@ from archive.sites import SiteConfig
 from archive.state import shared_state
 
 # Feeds and sitemaps come from the open web: never expand entities or fetch DTDs.
+_DOCTYPE = re.compile(rb"<!DOCTYPE[^\[>]*(\[.*?\]\s*)?>", re.DOTALL | re.IGNORECASE)
+# How Scrapy's middlewares word their refusals, for the fetch_failed counters.
+_IGNORED_REASONS = (("DOWNLOAD_MAXSIZE", "too_large"), ("max redirections", "too_many_redirects"),
+                    ("robots.txt", "robots_forbidden"), ("offsite", "offsite"), ("trap", "trap"),
+                    ("forbidden address", "forbidden_address"), ("capture not written", "capture_not_written"))
 _XML_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, recover=True, huge_tree=False)
 # A longer chain of 下一页 links is a trap (a calendar, a paginated list), not an article.
 MAX_ARTICLE_PAGES = 50
@@ -50,9 +56,9 @@ class NewsSpider(scrapy.Spider):
         self.state = shared_state(Path(self.settings.get("ARCHIVE_OUT")))
         # Feeds and sitemaps first: they name the newest articles most cheaply.
         for url in self.site.feeds + self.site.sitemaps:
-            yield scrapy.Request(url, callback=self.parse_xml, dont_filter=True)
+            yield scrapy.Request(url, callback=self.parse_xml, errback=self.fetch_failed, dont_filter=True)
         for url in self.site.start_urls:
-            yield scrapy.Request(url, callback=self.parse, dont_filter=True)
+            yield scrapy.Request(url, callback=self.parse, errback=self.fetch_failed, dont_filter=True)
         window = timedelta(days=self.site.counter_days)
         refresh = self.state.counters_to_refresh(self.site.id, window, self.site.counter_every)
         for article_url, family, counter_url in refresh:
@@ -125,10 +131,28 @@ class NewsSpider(scrapy.Spider):
                 continue
             yield from self._request_for(url, hops=hops if paging else hops + 1)
 
+    def _without_doctype(self, body: bytes) -> bytes:
+        """Feeds and sitemaps need no DTD: one declaring entities is an attack (a billion
+        laughs, an external entity), and dropping it lets the rest of the file be read."""
+        cleaned, found = _DOCTYPE.subn(b"", body, count=1)
+        if found:
+            self.crawler.stats.inc_value("archive/feed_doctype_removed")
+        return cleaned
+
+    def fetch_failed(self, failure):
+        """Count why a page could not be had (too large, a compression bomb, a timeout, a
+        refusal); Scrapy has logged the details already."""
+        error = failure.value
+        reason = type(error).__name__
+        if isinstance(error, IgnoreRequest):
+            text = str(error)
+            reason = next((name for key, name in _IGNORED_REASONS if key in text), "ignored")
+        self.crawler.stats.inc_value(f"archive/fetch_failed/{reason}")
+
     def parse_xml(self, response: Response):
         """RSS, Atom and sitemaps (including sitemap indexes): collect their links."""
         try:
-            root = etree.fromstring(response.body, parser=_XML_PARSER)
+            root = etree.fromstring(self._without_doctype(response.body), parser=_XML_PARSER)
         except etree.XMLSyntaxError:
             root = None
         if root is None:
@@ -139,7 +163,7 @@ class NewsSpider(scrapy.Spider):
             if tag == "loc" and element.text:
                 url = element.text.strip()
                 if root.tag.endswith("sitemapindex"):
-                    yield scrapy.Request(url, callback=self.parse_xml)
+                    yield scrapy.Request(url, callback=self.parse_xml, errback=self.fetch_failed)
                 else:
                     yield from self._request_for(url, from_index=True)
             elif tag == "link":
@@ -161,7 +185,7 @@ class NewsSpider(scrapy.Spider):
             self.crawler.stats.inc_value("archive/too_deep")
             return
         if self.is_article(url) or self.should_follow(url) or (from_index and self.auto):
-            yield scrapy.Request(url, callback=self.parse, meta={"hops": hops})
+            yield scrapy.Request(url, callback=self.parse, errback=self.fetch_failed, meta={"hops": hops})
 
     # -- articles: pages 2..N, then the view counter, then one item ------------------
 
