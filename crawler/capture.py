@@ -14,9 +14,10 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from scrapy import signals
-from scrapy.exceptions import NotConfigured
+from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import Headers
 from scrapy.responsetypes import responsetypes
+from scrapy.utils.defer import deferred_from_coro
 
 from archive.cdxj import write_cdxj
 from archive.errors import WarcReadError
@@ -62,6 +63,7 @@ class WarcCaptureMiddleware:
         self.max_size = max_size
         self.state = shared_state(out)
         self.writer: WarcFileWriter | None = None
+        self._stopping = False
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -109,7 +111,10 @@ class WarcCaptureMiddleware:
         revisit = self._revisit_for(response, known)
         moment = datetime.now(UTC)
         exchange = self._exchange(request, response)
-        pointer = self.writer.write(exchange, moment, revisit)
+        try:
+            pointer = self.writer.write(exchange, moment, revisit)
+        except OSError as exc:
+            self._write_failed(request, exc)
         request.meta["fetched_at"] = moment
         self.stats.inc_value("archive/warc_records", 2)
         if revisit is not None:
@@ -127,6 +132,20 @@ class WarcCaptureMiddleware:
         )
         request.meta["warc_pointer"] = pointer
         return response
+
+    def _write_failed(self, request, exc: OSError):
+        """A capture that cannot be written (disk full) ends the crawl.
+
+        The writer has cut the torn record away, so the WARC file ends with a whole
+        record; nothing about this exchange reaches the state store or the spider, so the
+        next run fetches it again. Going on would only fetch pages it cannot keep.
+        """
+        self.stats.inc_value("archive/warc_write_failed")
+        self.crawler.spider.logger.error("cannot write the capture of %s (%s): stopping the crawl", request.url, exc)
+        if not self._stopping:
+            self._stopping = True
+            deferred_from_coro(self.crawler.engine.close_spider_async(reason="warc_write_failed"))
+        raise IgnoreRequest(f"{request.url}: capture not written ({exc.strerror or exc})")
 
     def _revisit_for(self, response, known) -> Revisit | None:
         if known is None or known.pointer is None or known.status != 200:

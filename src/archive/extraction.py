@@ -7,9 +7,12 @@ crawl and one rebuilt later from the WARC files alone are made by the same code.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import multiprocessing
 import os
+import re
+import threading
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -17,12 +20,14 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from archive.counters import CounterCall, find_counter, read_counter
-from archive.errors import WarcReadError
-from archive.extract import continuation_links, decode_html, extract_article
+from archive.errors import ConfigError, WarcReadError
+from archive.extract import decode_html, extract_article, extract_page
 from archive.parquet import ViewsRow
 from archive.records import ArticleJob, ArticleRecord, ExtractionRules, FetchedPage, WarcPointer
-from archive.sites import SiteConfig
-from archive.warc import ResponseEntry, read_page, scan_responses
+from archive.sites import ADHOC_ID_PATTERN, SiteConfig
+from archive.warc import OversizeBody, ResponseEntry, read_page, scan_responses
+
+_UNSAFE = re.compile(r"[^a-z0-9_.:-]")
 
 log = logging.getLogger(__name__)
 
@@ -34,14 +39,44 @@ def worker_pool(workers: int | None = None) -> Executor:
     forked child could inherit a lock held by one of them.
     """
     count = workers or os.cpu_count() or 1
-    return ProcessPoolExecutor(max_workers=count, mp_context=multiprocessing.get_context("forkserver"))
+    context = multiprocessing.get_context("forkserver")
+    # The fork server imports the extraction code (trafilatura, dictionaries, patterns:
+    # over a second) once; workers forked from it start at once and share those pages.
+    context.set_forkserver_preload([__name__])
+    pool = ProcessPoolExecutor(max_workers=count, mp_context=context)
+    # Starting a worker waits for the fork server's imports; starting them now, aside,
+    # lets that overlap with the caller's own start (reading WARC indexes, opening sites).
+    threading.Thread(target=_start_workers, args=(pool, count), daemon=True).start()
+    return pool
+
+
+def _start_workers(pool: ProcessPoolExecutor, count: int) -> None:
+    with contextlib.suppress(RuntimeError):  # the pool was shut down first
+        for _ in range(count):
+            pool.submit(_ready)
+
+
+def _ready() -> None:
+    """A task that only makes the pool start one more worker."""
 
 
 def site_for_url(url: str) -> str:
     """The site id of an ad-hoc capture: its host, with the port when it is not the default."""
-    parts = urlsplit(url)
-    host = (parts.hostname or "unknown").lower()
-    return host if parts.port is None else f"{host}-{parts.port}"
+    try:
+        parts = urlsplit(url)
+        host, port = (parts.hostname or "unknown").lower(), parts.port
+    except ValueError:  # a WARC from elsewhere may hold any string as its target URI
+        return "unknown"
+    site = host if port is None else f"{host}-{port}"
+    # The id names a partition directory: nothing from a URL may steer where it goes.
+    return site if ADHOC_ID_PATTERN.match(site) else _UNSAFE.sub("_", site).lstrip(".") or "unknown"
+
+
+def checked_site(site: str | None) -> str | None:
+    """A site id given by the user, refused when it could lead a path out of the dataset."""
+    if site is not None and not ADHOC_ID_PATTERN.match(site):
+        raise ConfigError(f"--site: {site!r} is not a site id (letters, digits, '.', '_', '-', ':')")
+    return site
 
 
 def extract_job(job: ArticleJob, rules: ExtractionRules | None = None) -> ArticleRecord | None:
@@ -76,17 +111,32 @@ class PageFacts:
     record: ArticleRecord | None
     continuations: list[str]
     counter: CounterCall | None
+    error: str | None = None
 
 
 def _first_pass(pointer: WarcPointer, site: str | None, config: SiteConfig | None) -> PageFacts:
-    """Worker: extract a page on its own; list the pages that continue it and its counter."""
-    page = read_page(pointer)
+    """Worker: extract a page on its own; list the pages that continue it and its counter.
+
+    A record that cannot be read gives an error, not an exception: one bad record must
+    not stop the extraction of every other one.
+    """
+    try:
+        page = read_page(pointer)
+    except OversizeBody as exc:
+        # The crawler drops such bodies too (DOWNLOAD_MAXSIZE): not an article, not damage.
+        log.warning("skipped: %s", exc)
+        return PageFacts(None, [], None)
+    except WarcReadError as exc:
+        return PageFacts(None, [], None, error=str(exc))
     force = config is not None and config.matches_article(page.url)
     rules = config.rules if config else None
-    record = extract_article([page], site=site or site_for_url(page.url), rules=rules, force=force)
+    # One parse gives the record and the continuation links (a second one doubled the cost).
+    found = extract_page(page, site=site or site_for_url(page.url), rules=rules, force=force)
+    record = found.record
     custom = config.counter if config else None
-    counter = find_counter(decode_html(page.body, page.headers), page.url, custom) if record else None
-    return PageFacts(record, continuation_links(page), counter)
+    document = found.document if found.document is not None else decode_html(page.body, page.headers)
+    counter = find_counter(document, page.url, custom) if record else None
+    return PageFacts(record, found.continuations, counter)
 
 
 def _follow_chain(start: str, links: dict[str, list[str]], captured: set[str]) -> list[str]:
@@ -139,6 +189,7 @@ def extract_warcs(
     every answer becomes a row of the views history. A damaged file is reported and the
     records read before the damage are kept.
     """
+    site = checked_site(site)
     by_url, errors = index_responses(paths)
     pages = [entry for entries in by_url.values() for entry in entries if is_html(entry)]
     count = len(pages)
@@ -160,15 +211,21 @@ def extract_warcs(
                              rules)
         for pointer, chain in chains.items()
     }
-    result = WarcExtraction(errors=errors)
+    result = WarcExtraction(errors=errors + [f.error for f in facts if f.error])
     observed: set[str] = set()
     for page, fact in zip(pages, facts, strict=True):
         if page.url in continued:
             continue
-        record = joined[page.pointer].result() if page.pointer in joined else fact.record
+        record = fact.record
+        if page.pointer in joined:
+            try:
+                record = joined[page.pointer].result()
+            except WarcReadError as exc:  # a continuation page is unreadable: keep the first page alone
+                result.errors.append(str(exc))
         if record is None:
             continue
-        answers = [read_page(a.pointer) for a in by_url.get(fact.counter.url, [])] if fact.counter else []
+        answers = _readable([a.pointer for a in by_url.get(fact.counter.url, [])], result.errors) \
+            if fact.counter else []
         for answer in answers:
             views = read_counter(fact.counter.family, answer.body, fact.counter.read_pattern)
             if views is not None and answer.pointer.record_id not in observed:
@@ -184,10 +241,21 @@ def extract_warcs(
     return result
 
 
+def _readable(pointers: list[WarcPointer], errors: list[str]) -> list[FetchedPage]:
+    pages = []
+    for pointer in pointers:
+        try:
+            pages.append(read_page(pointer))
+        except WarcReadError as exc:
+            errors.append(str(exc))
+    return pages
+
+
 def extract_html_file(path: Path, url: str, site: str | None = None) -> ArticleRecord | None:
     """A saved HTML page: the user says it is an article, so it always gives a record."""
     from datetime import UTC, datetime
 
+    site = checked_site(site)
     try:
         body = path.read_bytes()
         fetched = datetime.fromtimestamp(path.stat().st_mtime, UTC)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
+from lxml import etree
 from lxml import html as lxml_html
 from trafilatura import bare_extraction
 
@@ -25,6 +26,22 @@ CONTENT_CONTAINERS: tuple[tuple[str, str], ...] = (
     ("gov", "//*[@id='zoom' or @id='Zoom' or @id='fontzoom']"),
     ("gov", "//*[contains(concat(' ', normalize-space(@class), ' '), ' pages_content ')]"),
 )
+# What each container query needs to find in the page's class (or id) values to match at
+# all. Each query walks every element of the tree with string functions; the attribute
+# values are gathered in one cheap pass, so most pages run none of them.
+_NEEDLES: tuple[tuple[str, tuple[str, ...]] | None, ...] = (
+    None,  # a tag name: cheap to look up
+    ("class", ("v_news_content",)),
+    ("id", ("vsb_content",)),
+    ("class", ("wp_articlecontent",)),
+    ("class", ("TRS_Editor",)),
+    ("class", ("TRS_UEDITOR",)),
+    ("id", ("UCAP-CONTENT",)),
+    ("id", ("zoom", "Zoom")),
+    ("class", ("pages_content",)),
+)
+_COMPILED = tuple(etree.XPath(xpath) for _, xpath in CONTENT_CONTAINERS)
+_ATTRIBUTE_VALUES = {name: etree.XPath(f"//@{name}", smart_strings=False) for name in ("class", "id")}
 
 
 _CONTAINER_MIN_CHARS = 60
@@ -39,8 +56,16 @@ class Body:
 
 def find_container(root: lxml_html.HtmlElement) -> tuple[str, lxml_html.HtmlElement] | None:
     """The outermost CMS content container that holds real text."""
-    for family, xpath in CONTENT_CONTAINERS:
-        matches = root.xpath(xpath)
+    values: dict[str, str] = {}
+    for (family, _), query, needles in zip(CONTENT_CONTAINERS, _COMPILED, _NEEDLES, strict=True):
+        if needles is not None:
+            name, words = needles
+            if name not in values:
+                # NUL never occurs in parsed text: values cannot run together into a match
+                values[name] = "\0".join(_ATTRIBUTE_VALUES[name](root))
+            if not any(word in values[name] for word in words):
+                continue
+        matches = query(root)
         best = None
         best_length = 0
         for element in matches:

@@ -112,10 +112,18 @@ def _selected_or(parsed: ParsedPage, name: str, fallback: str | None) -> str | N
 
 
 def build_record(
-    pages: Sequence[FetchedPage], *, site: str, rules: ExtractionRules, force: bool, version: str
+    pages: Sequence[FetchedPage],
+    *,
+    site: str,
+    rules: ExtractionRules,
+    force: bool,
+    version: str,
+    parsed_pages: Sequence[ParsedPage | None] | None = None,
 ) -> ArticleRecord | None:
+    """The record of an article; `parsed_pages` are the pages read already, if the caller has them."""
     first_page = pages[0]
-    parsed_pages = [read_page(page, rules) for page in pages]
+    if parsed_pages is None:
+        parsed_pages = [read_page(page, rules) for page in pages]
     first = parsed_pages[0]
     pointer = first_page.pointer
     record = ArticleRecord(
