@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
 from scrapy.crawler import Crawler, CrawlerProcess
 from scrapy.settings import Settings
 
+from archive.errors import ArchiveError
 from archive.locks import SiteBusy, SiteLock
 from archive.recovery import recover_data_dir
 from archive.sites import SiteConfig
@@ -82,11 +84,14 @@ def crawl_sites(sites: list[SiteConfig], out: Path, overrides: dict | None = Non
     finally:
         for _, lock in locks:
             lock.release()
-    outcomes = []
-    for site, crawler, run_id in runs:
-        outcome = _outcome(site, crawler)
-        state.run_finished(run_id, outcome.finish_reason)
-        outcomes.append(outcome)
+    outcomes = [_outcome(site, crawler) for site, crawler, _ in runs]
+    try:
+        for (_, _, run_id), outcome in zip(runs, outcomes, strict=True):
+            state.run_finished(run_id, outcome.finish_reason)
+    except sqlite3.Error as exc:
+        # Everything captured is on disk already; only the run's bookkeeping is missing,
+        # so the next --due run simply treats these sites as due.
+        raise ArchiveError(f"{state.path}: cannot record the end of the run ({exc}); disk full?") from None
     return outcomes, busy
 
 
