@@ -25,8 +25,11 @@ from archive.parquet import DatasetWriter, ViewsRow, open_dataset
 from archive.records import ArticleJob, ArticleRecord, ViewsObservation
 from archive.state import shared_state
 
-# Rows wait in memory at most this long before they are written (and count as done).
-FLUSH_SECONDS = 30.0
+# Rows wait in memory at most this long (or until BATCH_ROWS gather) before they are
+# written and count as done. Rows lost to a crash are only recomputed from WARC, so the
+# interval trades that work against many small files (one per site and flush).
+FLUSH_SECONDS = 300.0
+BATCH_ROWS = 2000
 
 
 class _SharedPool:
@@ -73,8 +76,8 @@ class ExtractionPipeline:
         self.rules = site.rules
         self.state = shared_state(self.out)
         self.pool = _POOL.acquire(self.workers)
-        self.articles = DatasetWriter(self.out / "articles")
-        self.views = DatasetWriter(self.out / "views", views=True)
+        self.articles = DatasetWriter(self.out / "articles", batch_size=BATCH_ROWS)
+        self.views = DatasetWriter(self.out / "views", views=True, batch_size=BATCH_ROWS)
         self._resume(site.id)
 
     def _resume(self, site_id: str) -> None:

@@ -22,6 +22,7 @@ from urllib.parse import urlsplit
 from archive.counters import CounterCall, find_counter, read_counter
 from archive.errors import ConfigError, WarcReadError
 from archive.extract import decode_html, extract_article, extract_page
+from archive.fingerprint import simhash
 from archive.parquet import ViewsRow
 from archive.records import ArticleJob, ArticleRecord, ExtractionRules, FetchedPage, WarcPointer
 from archive.sites import ADHOC_ID_PATTERN, SiteConfig
@@ -85,9 +86,16 @@ def extract_job(job: ArticleJob, rules: ExtractionRules | None = None) -> Articl
     Runs in a worker process.
     """
     pages = [read_page(pointer) for pointer in job.pointers]
-    record = extract_article(pages, site=job.site, rules=rules, force=job.force)
+    record = _fingerprinted(extract_article(pages, site=job.site, rules=rules, force=job.force))
     if record is not None and job.counter is not None and job.counter.pointer is not None:
         apply_counter(record, job.counter.family, read_page(job.counter.pointer), job.counter.read_pattern)
+    return record
+
+
+def _fingerprinted(record: ArticleRecord | None) -> ArticleRecord | None:
+    """The record with its SimHash: computed here, in the worker, not in the process writing Parquet."""
+    if record is not None and record.simhash is None:
+        record.simhash = simhash(record.text)
     return record
 
 
@@ -132,7 +140,7 @@ def _first_pass(pointer: WarcPointer, site: str | None, config: SiteConfig | Non
     rules = config.rules if config else None
     # One parse gives the record and the continuation links (a second one doubled the cost).
     found = extract_page(page, site=site or site_for_url(page.url), rules=rules, force=force)
-    record = found.record
+    record = _fingerprinted(found.record)
     custom = config.counter if config else None
     document = found.document if found.document is not None else decode_html(page.body, page.headers)
     counter = find_counter(document, page.url, custom) if record else None

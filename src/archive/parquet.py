@@ -73,7 +73,8 @@ def _utc(value: datetime | None) -> datetime | None:
 
 def record_row(record: ArticleRecord) -> dict:
     row = {name: getattr(record, name) for name in ARTICLE_SCHEMA.names if name != "simhash"}
-    row["simhash"] = simhash(record.text)
+    # Workers fill it; records made elsewhere (tests, older code paths) get it here.
+    row["simhash"] = record.simhash if record.simhash is not None else simhash(record.text)
     for name in ("published_at", "views_observed_at", "fetched_at"):
         row[name] = _utc(row[name])
     row["attachments"] = [dataclasses.asdict(a) for a in record.attachments]

@@ -34,6 +34,9 @@ _TRAILING_CREDIT = re.compile(
     + _NAMES
     + r")*)(?P<filed>\s+\S{0,8}报道)?\s*[)）]\s*$"
 )
+# …不可能被人为割裂。（张三）: a commentary signed in brackets after its last sentence
+_SIGNED_LAST_SENTENCE = re.compile(r"[。！？”]\s*[(（]\s*([\u4e00-\u9fff]{2,4}(?:·[\u4e00-\u9fff]{1,6})?)\s*[)）]\s*$")
+_NOT_SIGNATURE = re.compile(r"待续|未完|完|节选|摘编|删节|编译|整理|供图|摄|图|译|注|据|见|详|附|略|同上|下同|上同")
 _ROLE = re.compile(r"通讯员|记者|实习生")
 _NOT_NAMES = re.compile(r"本报|记者|通讯员|新华社|编辑|日电|摄影|图片|来源")
 # "（张三 江城报道）": the place a report was filed from closes the credit
@@ -123,6 +126,11 @@ def inline_authors(lines: list[str]) -> str | None:
             filed = match.group("filed") or _FILED_END.search(match.group(1))
             if found and (_ROLE.search(match.group(1)) or len(found.split()) >= 2 or filed):
                 return found
+        signed = _SIGNED_LAST_SENTENCE.search(lines[-1].strip())
+        if signed and len(lines[-1]) >= 40:
+            found = _names(signed.group(1))
+            if found and not _OUTLET_END.search(found) and not _NOT_SIGNATURE.search(found):
+                return found
     return _lone_name_line(lines)
 
 
@@ -172,8 +180,12 @@ def signature_unit(lines: list[str]) -> str | None:
     return None
 
 
+_EDITOR_REACH = 8
+
+
 def editor_credit(lines: list[str]) -> str | None:
-    for line in reversed(lines[-3:]):
+    """An editor's bracketed credit closing the text: at the end of the tail zone or at its top."""
+    for line in list(reversed(lines[-3:])) + lines[:_EDITOR_REACH]:
         match = EDITOR_CREDIT.match(line.strip())
         if match:
             return _names(match.group(1))
@@ -181,10 +193,10 @@ def editor_credit(lines: list[str]) -> str | None:
 
 
 _AFTER_DATE = re.compile(
-    r"^\s*(?:[·|｜丨/]\s*)?《?([\u4e00-\u9fffA-Za-z][\u4e00-\u9fffA-Za-z0-9·\-]{1,15})》?(?=\s|$|[|｜丨])"
+    r"^\s*(?:[·|｜丨/]\s*)?《?([\u4e00-\u9fffA-Za-z][\u4e00-\u9fffA-Za-z0-9·\-]{1,15}?)》?(?=\s|$|[|｜丨]|(?:作者|来源|责任编辑|记者|编辑)\s*[:：])"
 )
 _NOT_OUTLET = re.compile(
-    r"^(?:发布|更新|星期|周[一二三四五六日]|来源|作者|记者|编辑|责任|字号|字体|点击|阅读|浏览|分享|打印|评论|收藏|举报|http|www)",
+    r"^(?:来自|发布|更新|星期|周[一二三四五六日]|来源|作者|记者|编辑|责任|字号|字体|点击|阅读|浏览|分享|打印|评论|收藏|举报|http|www)",
     re.I,
 )
 
@@ -206,13 +218,17 @@ def outlet_after_date(lines: list[str]) -> str | None:
 _POSTED_BY = re.compile(
     r"^\s*(?P<name>[^\s:：|｜\[\]【】]{2,24})\s+(?:发表于|发布于|于)\s*(?=(?:19|20)\d{2}|\d{1,2}/\d{1,2}/)"
 )
+# "由张三张贴 @ 2005-06-14 03:25": blog footers of the 2000s sign the post under its text
+_POSTED_VIA = re.compile(
+    r"^\s*由\s*(?P<name>[^\s:：|｜\[\]【】@]{2,24}?)\s*(?:张贴|发表|发布|贴出)\s*(?:@|于)?\s*(?=(?:19|20)\d{2})"
+)
 _NOT_POSTER = re.compile(r"推荐|相关|最新|文章|本文|评论|回复|更新")
 
 
 def posted_by(lines: list[str]) -> str | None:
     """The account a blog or forum post is signed by, from its "… 发表于 <date>" line."""
     for line in lines:
-        match = _POSTED_BY.match(line)
+        match = _POSTED_BY.match(line) or _POSTED_VIA.match(line)
         if match and not _NOT_POSTER.search(match.group("name")):
             return match.group("name")
     return None

@@ -16,6 +16,7 @@ _LABELS: dict[str, str] = {
     "转载来源": "source",
     "来源": "source",
     "出处": "source",
+    "原创": "source",
     "来自": "source",
     "作者": "author",
     "记者": "author",
@@ -216,8 +217,14 @@ def _trim(value: str) -> str:
 _SPACED_LABEL = re.compile(r"^\s*([\u4e00-\u9fff](?:[ \u3000]+[\u4e00-\u9fff]){1,5})(?=\s*[:：])")
 
 
+# "新京报作者：新京报": an outlet printed flush against the label that follows it
+_LABEL_AFTER_OUTLET = re.compile(r"(?<=[报网社台刊])(?=(?:作者|来源|责任编辑|记者|编辑)\s*[:：])")
+_REGION_ONLY = re.compile(r"^(?:来自)?\s*(?:" + _REGIONS + r")(?:省|市|自治区|特别行政区)?$")
+
+
 def find_labels(line: str) -> list[tuple[str, str]]:
     """(field, value) pairs of the labels on one line, in order."""
+    line = _LABEL_AFTER_OUTLET.sub(" ", line)
     # government disclosure tables space out their labels: "发 布 日 期："
     line = _SPACED_LABEL.sub(lambda match: re.sub(r"[ \u3000]+", "", match.group(1)), line)
     matches = list(LABEL_PATTERN.finditer(line))
@@ -245,6 +252,9 @@ def find_labels(line: str) -> list[tuple[str, str]]:
             raw = raw[: end.start()]
         if name == "source":
             raw = _POSTED_FROM.sub("", raw)
+            if _REGION_ONLY.match(_trim(raw)):
+                # "来自内蒙古自治区": the region a post was sent from, not an outlet
+                continue
         pairs.append((name, _trim(raw)))
     return pairs
 

@@ -45,6 +45,8 @@ _ENP_FIELD = re.compile(r"<(\w+)>(.*?)</\1>", re.S)
 _TITLE_SPLIT = re.compile(r"\s*(?:[_|｜丨»<>]|--|-\s|\s-|\s[—–]\s|::)\s*")
 # decoration after a blog headline: "标题- -"
 _TITLE_TAIL = re.compile(r"(?:\s*-\s*-|\s*[_|｜])+\s*$")
+# the name of a blog heads each of its posts: "张三的博客", "某某's Blog"
+BLOG_NAME = re.compile(r"(?:的(?:博客|博客空间|个人空间|BLOG|Blog|blog)|'s\s*[Bb]log)$")
 _MARKUP = re.compile(r"<[^>]{0,200}>")
 # private-use code points: icon fonts and broken glyphs
 _PRIVATE_USE = re.compile(r"[\ue000-\uf8ff]")
@@ -146,7 +148,7 @@ def find_headline(root: lxml_html.HtmlElement, meta: dict[str, str]) -> tuple[st
             continue
         text = element_text(element)
         squashed = _squash(text)
-        if not 4 <= len(squashed) <= 120:
+        if not 4 <= len(squashed) <= 120 or BLOG_NAME.search(squashed):
             continue
         score = 0.0
         if squashed_title and squashed in squashed_title:
@@ -172,7 +174,7 @@ def find_headline(root: lxml_html.HtmlElement, meta: dict[str, str]) -> tuple[st
         return parts[0].strip(), "page_title"
     # no <title> at all: a lone top-level heading names the page
     headings = [element_text(element) for element in root.iter("h1")]
-    headings = [text for text in headings if 4 <= len(_squash(text)) <= 120]
+    headings = [text for text in headings if 4 <= len(_squash(text)) <= 120 and not BLOG_NAME.search(_squash(text))]
     if len(headings) == 1:
         return headings[0], "heading"
     return None, None

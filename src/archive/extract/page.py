@@ -220,7 +220,8 @@ def read_page(page: FetchedPage, rules: ExtractionRules) -> ParsedPage | None:
     if body_start is not None and doubtful and not title_is_given:
         # the guessed headline is not the one printed above the text: the body extractor may
         # have kept the real one as the text's first line, or it sits right above the text
-        in_body = _title_in_body(body_lines, links)
+        shown_above = {_squash(clean_title(line) or "") for line in doc_lines[max(0, body_start - _TITLE_SEARCH_LINES) : body_start]}
+        in_body = _title_in_body(body_lines, links, shown_above)
         if in_body is not None:
             title = clean_title(body_lines[in_body])
             title_index = _find_prefix(squashed_doc, _squash(body_lines[in_body]), body_start)
@@ -326,17 +327,28 @@ def _heading_like(line: str, links: set[str]) -> bool:
     )
 
 
-def _title_in_body(body_lines: list[str], links: set[str]) -> int | None:
-    """Index of a headline the body extractor kept as the text's first line."""
+def _title_in_body(body_lines: list[str], links: set[str], shown_above: set[str] | None = None) -> int | None:
+    """Index of a headline the body extractor kept as the text's first line.
+
+    A kicker may open the text above the headline: when the next line is headline-shaped
+    too and is the one printed above the text as well, that one is the headline.
+    """
     for index, line in enumerate(body_lines[:3]):
         if _is_info_line(line) or _BRACKETED_TAG.fullmatch(line):
             continue
-        headline = len(_squash(line)) <= 40 and _heading_like(line, links) and not re.search(r"[，。；！？]", line)
+        headline = _headline_shaped(line, links)
         # a headline has text under it
         if headline and len(body_lines) > index + 2:
+            following = body_lines[index + 1]
+            if shown_above and _headline_shaped(following, links) and _squash(following) in shown_above:
+                return index + 1 if len(body_lines) > index + 3 else index
             return index
         return None
     return None
+
+
+def _headline_shaped(line: str, links: set[str]) -> bool:
+    return len(_squash(line)) <= 40 and _heading_like(line, links) and not re.search(r"[，。；！？]", line)
 
 
 def _find_prefix(squashed_lines: list[str], prefix: str, start: int) -> int | None:

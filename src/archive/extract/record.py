@@ -18,7 +18,7 @@ from .bylines import (
     posted_by,
     signature_unit,
 )
-from .dates import date_from_url, has_date, parse_date, parse_relative
+from .dates import date_from_url, has_date, parse_date, parse_relative, strip_dates
 from .labels import clean_person_value, clean_plain_value, find_labels, is_placeholder, parse_views
 from .language import detect_language
 from .metadata import meta_value
@@ -30,6 +30,7 @@ _EPAPER_PAGE = re.compile(r"第\s*[0-9A-Za-z]{1,4}\s*版\s*[:：]?\s*[^\s|｜]{0
 _JOINED_FIELDS = ("author", "editor")
 _OTHER_ARTICLES = re.compile(r"推荐|相关|上一篇|下一篇|热门|最新文章")
 _PERSON_NAME = re.compile(r"^[\u4e00-\u9fff·]{2,4}$")
+_OUTLET_NAME = re.compile(r"^[\u4e00-\u9fffA-Za-z0-9]{2,16}(?:网|报|社|台|新闻|客户端|杂志|周刊|频道|在线)$")
 
 
 def _labelled(lines: list[str]) -> dict[str, str]:
@@ -45,10 +46,29 @@ def _labelled(lines: list[str]) -> dict[str, str]:
                 if all(_PERSON_NAME.match(token) for token in rest.split()):
                     values.setdefault("author_after_source", []).append(rest)
                     value = outlet
+                elif _OUTLET_NAME.match(outlet) and all(_OUTLET_NAME.match(token) for token in rest.split()):
+                    # "来源：央视新闻客户端 中国青年网": the origin, then the site that reposted it
+                    value = outlet
             bucket = values.setdefault(name, [])
             if value not in bucket:
                 bucket.append(value)
     return {name: " ".join(found) if name in _JOINED_FIELDS else found[0] for name, found in values.items()}
+
+
+_EARLY_INFO_REACH = 5
+_EARLY_INFO_CHARS = 12
+
+
+def _early_info_lines(body_lines: list[str]) -> list[str]:
+    """Dated info lines among the first lines of the text ("2003-7-24 某某晚报" under a kicker and
+    bylines), which the header zone missed because a line of text came first."""
+    return [
+        line
+        for line in body_lines[:_EARLY_INFO_REACH]
+        if len(line) <= 40
+        and has_date(line)
+        and len(strip_dates(line).strip(" \t|｜丨:：-,()（）")) <= _EARLY_INFO_CHARS
+    ]
 
 
 def _published_at(parsed: ParsedPage, labelled: dict[str, str]) -> datetime | None:
@@ -75,6 +95,10 @@ def _published_at(parsed: ParsedPage, labelled: dict[str, str]) -> datetime | No
                 if other.date() == chosen.date() and (other.hour or other.minute):
                     return other
         return chosen
+    for line in _early_info_lines(parsed.body_lines):
+        value = parse_date(line)
+        if value:
+            return value
     for line in parsed.header_lines[:4]:
         value = parse_relative(line, reference)
         if value:
@@ -85,6 +109,35 @@ def _published_at(parsed: ParsedPage, labelled: dict[str, str]) -> datetime | No
     for line in parsed.tail_lines:
         value = parse_date(line)
         if value:
+            return value
+    return None
+
+
+_POSTED_BY_TAIL = 6
+_WRITER_NAME = re.compile(r"^[\u4e00-\u9fff]{2,3}$")
+_OUTLET_WORD = re.compile(r"网|报|社|台|刊|新闻|杂志|客户端|中心|频道|电视|广播|传媒|在线|政府|委员会|部|局|厅|办")
+# <meta> keys that name the writer or the posting account, most specific first
+_META_AUTHOR_KEYS = ("author", "article:author", "og:article:author", "dc.creator", "byline", "mediaid")
+
+
+def _writer_as_source(value: str | None, header_source: str) -> str | None:
+    """'来源: 张三' under the text when the header named the outlet: the writer, misfiled as a source."""
+    if not value:
+        return None
+    value = value.strip()
+    if value == header_source or not _WRITER_NAME.match(value) or _OUTLET_WORD.search(value):
+        return None
+    return clean_person_value(value)
+
+
+def _meta_author(meta: dict[str, str], editor: str | None) -> str | None:
+    """The writer or posting account a <meta> tag names, when nothing on the page did."""
+    for key in _META_AUTHOR_KEYS:
+        value = meta.get(key)
+        if not value or re.search(r"https?:|www\.|\.com|@", value, re.I):
+            continue
+        value = clean_person_value(value)
+        if value and value != editor and len(value) <= 30:
             return value
     return None
 
@@ -160,9 +213,12 @@ def build_record(
     outlet = outlet_after_date(first.header_lines)
     if outlet and "source" not in labelled:
         labelled["source"] = outlet
+    early_outlet = outlet_after_date(_early_info_lines(first.body_lines)) if "source" not in labelled else None
     for name, value in _labelled(first.above_lines).items():
         labelled.setdefault(name, value)
-    for name, value in _labelled(first.tail_lines).items():
+    header_source = labelled.get("source")
+    tail_labelled = _labelled(first.tail_lines)
+    for name, value in tail_labelled.items():
         labelled.setdefault(name, value)
     bare = bare_credits(first.header_lines, first.links)
 
@@ -177,12 +233,15 @@ def build_record(
     if author is None and first.body_lines:
         author = inline_authors(first.body_lines)
     if author is None:
-        author = header_byline(first.header_lines) or posted_by(first.header_lines + first.above_lines[-3:])
+        author = header_byline(first.header_lines) or posted_by(
+            first.header_lines + first.above_lines[-3:] + first.tail_lines[:_POSTED_BY_TAIL]
+        )
     if author is None and labelled.get("author_after_source"):
         author = clean_person_value(labelled["author_after_source"])
     if author is None:
         author = clean_person_value(bare.get("author"))
-    record.author = author
+    if author is None and header_source:
+        author = _writer_as_source(tail_labelled.get("source"), header_source)
     record.editor = clean_person_value(
         _selected_or(
             first,
@@ -190,6 +249,9 @@ def build_record(
             labelled.get("editor") or editor_credit(first.tail_lines) or meta_value(first.meta, "editor"),
         )
     )
+    if author is None:
+        author = _meta_author(first.meta, record.editor)
+    record.author = author
     record.source = clean_plain_value(
         _selected_or(
             first,
@@ -197,6 +259,7 @@ def build_record(
             labelled.get("source")
             or meta_value(first.meta, "source")
             or cited_source(first.body_lines)
+            or early_outlet
             or bare.get("source"),
         )
     )
