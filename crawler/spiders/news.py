@@ -17,13 +17,13 @@ import scrapy
 from lxml import etree
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import HtmlResponse, Response, TextResponse
-from scrapy.linkextractors import LinkExtractor
 
 from archive.counters import find_counter
 from archive.extract import continuation_links
 from archive.records import ArticleJob, CounterCapture, FetchedPage, ViewsObservation
 from archive.sites import SiteConfig
 from archive.state import shared_state
+from crawler.links import page_links
 
 # Feeds and sitemaps come from the open web: never expand entities or fetch DTDs.
 _DOCTYPE = re.compile(rb"<!DOCTYPE[^\[>]*(\[.*?\]\s*)?>", re.DOTALL | re.IGNORECASE)
@@ -49,8 +49,6 @@ class NewsSpider(scrapy.Spider):
         self._follow = [re.compile(p) for p in site.follow]
         # Pages 2..N of multi-page articles: fetched as part of their article, never alone.
         self._continuations: set[str] = set()
-        # Domains are checked in on_site(): LinkExtractor compares them with host:port.
-        self._links = LinkExtractor(deny_extensions=_SKIP_EXTENSIONS)
 
     async def start(self):
         self.state = shared_state(Path(self.settings.get("ARCHIVE_OUT")))
@@ -113,7 +111,7 @@ class NewsSpider(scrapy.Spider):
         the older pages behind it hold nothing new. Paging does not count as depth: a
         list may have hundreds of pages.
         """
-        links = self._links.extract_links(response)
+        links = page_links(response, _SKIP_EXTENSIONS)
         urls = [link.url for link in links]
         articles = [url for url in urls if self.is_article(url)]
         known = [self.known_article(url) for url in (articles or urls)]
@@ -125,7 +123,8 @@ class NewsSpider(scrapy.Spider):
         hops = response.meta.get("hops", 0)
         for link in links:
             url = link.url
-            paging = _is_pagination(response.url, url, link.text)
+            # The address first: reading an anchor's text costs more than the check.
+            paging = _paged_address(response.url, url) and bool(_PAGER_TEXT.match(link.text))
             if exhausted and paging:
                 self.crawler.stats.inc_value("archive/pagination_stopped")
                 continue
@@ -294,8 +293,10 @@ def _is_pagination(list_url: str, link: str, text: str = "") -> bool:
     text (a page number, 下一页, 尾页, ...) must say so: e-paper 版面 links such as
     node_2.htm look like pages of node_1.htm but lead to other content.
     """
-    if not _PAGER_TEXT.match(text or ""):
-        return False
+    return _paged_address(list_url, link) and bool(_PAGER_TEXT.match(text or ""))
+
+
+def _paged_address(list_url: str, link: str) -> bool:
     here, there = urlsplit(list_url).path, urlsplit(link).path
     if re.sub(r"\d+", "", here) == re.sub(r"\d+", "", there):
         return here != there

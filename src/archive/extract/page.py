@@ -220,7 +220,8 @@ def read_page(page: FetchedPage, rules: ExtractionRules) -> ParsedPage | None:
     if body_start is not None and doubtful and not title_is_given:
         # the guessed headline is not the one printed above the text: the body extractor may
         # have kept the real one as the text's first line, or it sits right above the text
-        shown_above = {_squash(clean_title(line) or "") for line in doc_lines[max(0, body_start - _TITLE_SEARCH_LINES) : body_start]}
+        above_text = doc_lines[max(0, body_start - _TITLE_SEARCH_LINES) : body_start]
+        shown_above = {_squash(clean_title(line) or "") for line in above_text}
         in_body = _title_in_body(body_lines, links, shown_above)
         if in_body is not None:
             title = clean_title(body_lines[in_body])
@@ -340,7 +341,9 @@ def _title_in_body(body_lines: list[str], links: set[str], shown_above: set[str]
         # a headline has text under it
         if headline and len(body_lines) > index + 2:
             following = body_lines[index + 1]
-            if shown_above and _headline_shaped(following, links) and _squash(following) in shown_above:
+            # a headline may ask or exclaim: "谁来…？"
+            asked = following.rstrip("？！?!")
+            if shown_above and _headline_shaped(asked, links) and _squash(following) in shown_above:
                 return index + 1 if len(body_lines) > index + 3 else index
             return index
         return None
