@@ -188,22 +188,32 @@ def _csv_column(column: pa.ChunkedArray) -> pa.ChunkedArray:
     if pa.types.is_string(kind) or pa.types.is_large_string(kind) or pa.types.is_dictionary(kind):
         text = column.cast(pa.string()) if pa.types.is_dictionary(kind) else column
         return pc.replace_substring_regex(text, pattern=_FORMULA_PATTERN, replacement="'\\1")
-    return column
+    # Numbers as text too: pyarrow's CSV writer (26.0) emitted raw bytes for integer
+    # columns sliced out of a dataset scan.
+    return column.cast(pa.string())
 
 
 def _write_csv(source: Rows, out: BinaryIO, tick, *, bom: bool) -> int:
-    if bom:
-        out.write(codecs.BOM_UTF8)
-    rows = 0
+    # One Arrow stream for every byte: mixing writes to `out` with Arrow's own writes to
+    # the same file put them at the wrong offsets.
+    sink = pa.PythonFile(out, mode="w")
+    header = (",".join(source.schema.names) + "\r\n").encode("utf-8")
+    sink.write((codecs.BOM_UTF8 if bom else b"") + header)
     # quoting "needed" quotes a cell holding the delimiter, a quote or a line break, so
     # the multi-line article texts stay in one cell.
-    out.write((",".join(source.schema.names) + "\r\n").encode("utf-8"))
     options = pa_csv.WriteOptions(include_header=False, quoting_style="needed", eol="\r\n")
+    rows = 0
+    writer = None
     for table in _grouped(source.batches, source.schema):
         safe = pa.table([_csv_column(c) for c in table.columns], names=table.column_names)
-        pa_csv.write_csv(safe, out, write_options=options)
+        if writer is None:
+            writer = pa_csv.CSVWriter(sink, safe.schema, write_options=options)
+        writer.write_table(safe)
         rows += table.num_rows
         tick(table.num_rows)
+    if writer is not None:
+        writer.close()
+    sink.flush()
     return rows
 
 
