@@ -9,7 +9,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from archive.errors import InputError
-from archive.export import select, write_export
+from archive.export import select_rows, write_export
 from archive.parquet import ARTICLE_SCHEMA, DatasetWriter, open_dataset
 from archive.records import ArticleRecord, Attachment
 
@@ -64,7 +64,7 @@ def test_duckdb_and_pandas_read_the_dataset(data_dir):
 
 def export(data_dir, fmt, **filters) -> bytes:
     out = io.BytesIO()
-    write_export(select(data_dir, **filters), fmt, out)
+    write_export(select_rows(data_dir, **filters), fmt, out)
     return out.getvalue()
 
 
@@ -114,7 +114,7 @@ def test_views_history_export(tmp_path):
 
 def test_missing_dataset_is_a_clear_error(tmp_path):
     with pytest.raises(InputError, match="no article dataset here"):
-        select(tmp_path)
+        select_rows(tmp_path)
 
 
 def test_csv_of_an_empty_selection_is_one_header_line(data_dir):

@@ -80,13 +80,6 @@ def _selection(data_dir: Path, sites: Sequence[str], since: date | None, until: 
     return dataset, condition
 
 
-def select(data_dir: Path, sites: Sequence[str] = (), since: date | None = None, until: date | None = None,
-           *, views: bool = False, all_versions: bool = False) -> ds.Scanner:
-    """The rows to export: articles (latest version of each unless `all_versions`) or views."""
-    dataset, condition = _selection(data_dir, sites, since, until, views, all_versions)
-    return dataset.scanner(filter=condition, batch_size=BATCH_ROWS)
-
-
 @dataclass
 class Rows:
     """Rows to write: their schema, their batches, and how to count them (for a progress
@@ -100,8 +93,9 @@ class Rows:
 def select_rows(data_dir: Path, sites: Sequence[str] = (), since: date | None = None, until: date | None = None,
                 *, views: bool = False, all_versions: bool = False, dedup: bool = False,
                 max_distance: int = MAX_DISTANCE) -> Rows:
-    """Like `select`, optionally keeping one record per cluster of near-duplicates
-    (with `copies`, `copy_urls`, `copy_sites`)."""
+    """The rows to export: articles (latest version of each unless `all_versions`) or
+    views, optionally one record per cluster of near-duplicates (with `copies`,
+    `copy_urls`, `copy_sites`)."""
     if dedup and views:
         raise InputError("--dedup: applies to articles, not to the views history")
     dataset, condition = _selection(data_dir, sites, since, until, views, all_versions)
@@ -132,7 +126,7 @@ def document_id(row: dict) -> str:
     return hashlib.sha1(f"{row['url']}\x00{second or ''}".encode()).hexdigest()
 
 
-def write_export(source: ds.Scanner | Rows, fmt: str, out: BinaryIO, *, bom: bool = False,
+def write_export(source: Rows, fmt: str, out: BinaryIO, *, bom: bool = False,
                  index: str | None = None, progress: Callable[[int], None] | None = None) -> int:
     """Write every selected row to `out` in `fmt`; return the row count.
 
@@ -142,8 +136,6 @@ def write_export(source: ds.Scanner | Rows, fmt: str, out: BinaryIO, *, bom: boo
     """
     if fmt not in FORMATS:
         raise InputError(f"--format: {fmt!r} is not one of {', '.join(FORMATS)}")
-    if isinstance(source, ds.Scanner):
-        source = Rows(source.projected_schema, source.to_batches(), source.count_rows)
     tick = progress or (lambda _rows: None)
     if fmt == "parquet":
         return _write_parquet(source, out, tick)

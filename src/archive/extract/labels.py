@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 
 # label text -> record field; longer labels first so 责任编辑 wins over 编辑.
 _LABELS: dict[str, str] = {
@@ -199,14 +198,6 @@ _REGIONS = (
     "云南|陕西|甘肃|青海|台湾|内蒙古|广西|西藏|宁夏|新疆|香港|澳门|海外|美国|日本|英国|加拿大|澳大利亚"
 )
 _POSTED_FROM = re.compile(r"\s+(?:" + _REGIONS + r")(?:省|市|自治区|特别行政区)?\s*$")
-
-
-@dataclass
-class LabelledFields:
-    values: dict[str, str] = field(default_factory=dict)
-
-    def get(self, name: str) -> str | None:
-        return self.values.get(name)
 
 
 def _trim(value: str) -> str:
