@@ -35,6 +35,7 @@ from twisted.internet.interfaces import IResolverSimple
 from zope.interface import implementer
 
 from archive.sites import SiteConfig
+from crawler.settled import FROM_ARCHIVE
 
 log = logging.getLogger(__name__)
 
@@ -217,6 +218,9 @@ class AddressGuardMiddleware:
         return None
 
     def process_response(self, request, response):
+        if FROM_ARCHIVE in response.flags:
+            # Read back from the archive by the capture middleware: no connection was made.
+            return response
         ip = response.ip_address
         if ip is None:
             # Every HTTP download knows its peer; a response without one cannot be vouched for.

@@ -32,6 +32,7 @@ from archive.warc import (
     read_page,
     warc_date,
 )
+from crawler.settled import FROM_ARCHIVE, is_settled
 
 
 def _header_pairs(headers) -> list[tuple[str, str]]:
@@ -98,6 +99,13 @@ class WarcCaptureMiddleware:
         known = self.state.known(request.url)
         if known is None or known.pointer is None:
             return None
+        if is_settled(request.url, known, self.site.settled_days, dated_list=request.meta.get("dated_list", False)):
+            settled = self._archived_response(request, known, flags=[FROM_ARCHIVE])
+            if settled is not None:
+                self.stats.inc_value("archive/settled_from_archive")
+                request.meta["warc_pointer"] = known.pointer
+                request.meta["unchanged"] = True
+                return settled
         if known.etag:
             request.headers.setdefault("If-None-Match", known.etag)
         if known.last_modified:
@@ -105,6 +113,8 @@ class WarcCaptureMiddleware:
         return None
 
     def process_response(self, request, response):
+        if FROM_ARCHIVE in response.flags:
+            return response
         # Counters and other live answers ask for a full record every time.
         wants_revisit = request.meta.get("conditional", True) and response.status in (200, 304)
         known = self.state.known(request.url) if wants_revisit else None
@@ -123,7 +133,9 @@ class WarcCaptureMiddleware:
                                       payload_digest=None, pointer=None, warc_date=None)
             request.meta["warc_pointer"] = known.pointer
             request.meta["unchanged"] = True
-            return self._archived_response(response, known) if response.status == 304 else response
+            if response.status != 304:
+                return response
+            return self._archived_response(request, known, flags=["archived"], peer=response) or response
         self.stats.inc_value("archive/warc_bytes", len(response.body))
         self.state.record_capture(
             request.url, self.site.id, response.status,
@@ -157,19 +169,20 @@ class WarcCaptureMiddleware:
             return Revisit(IDENTICAL_PAYLOAD, known.pointer, known.url, known.warc_date or "", digest)
         return None
 
-    def _archived_response(self, response, known):
-        """The earlier capture, served in place of a 304 so navigation can go on."""
+    def _archived_response(self, request, known, flags: list[str], peer=None):
+        """The earlier capture, served in place of a 304 (or of a settled page's request)
+        so navigation can go on; None if it cannot be read back."""
         try:
             page = read_page(known.pointer)
         except WarcReadError:
             self.stats.inc_value("archive/revisit_source_unreadable")
-            return response
+            return None
         # The stored body is decoded already; drop the headers that describe an encoding.
         headers = Headers({k: v for k, v in page.headers.items()
                            if k not in ("content-encoding", "transfer-encoding", "content-length")})
-        cls = responsetypes.from_args(headers=headers, url=response.url, body=page.body)
-        return cls(url=response.url, status=200, headers=headers, body=page.body, request=response.request,
-                   flags=["archived"], ip_address=response.ip_address, protocol=response.protocol)
+        cls = responsetypes.from_args(headers=headers, url=request.url, body=page.body)
+        return cls(url=request.url, status=known.status, headers=headers, body=page.body, request=request, flags=flags,
+                   ip_address=peer.ip_address if peer else None, protocol=peer.protocol if peer else None)
 
     def _exchange(self, request, response) -> HttpExchange:
         request_headers = _header_pairs(request.headers)

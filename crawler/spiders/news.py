@@ -184,7 +184,10 @@ class NewsSpider(scrapy.Spider):
             self.crawler.stats.inc_value("archive/too_deep")
             return
         if self.is_article(url) or self.should_follow(url) or (from_index and self.auto):
-            yield scrapy.Request(url, callback=self.parse, errback=self.fetch_failed, meta={"hops": hops})
+            # A list page (never an article page) may be settled: see crawler/settled.py.
+            dated_list = not self.is_article(url) and not self.auto
+            yield scrapy.Request(url, callback=self.parse, errback=self.fetch_failed,
+                                 meta={"hops": hops, "dated_list": dated_list})
 
     # -- articles: pages 2..N, then the view counter, then one item ------------------
 

@@ -54,6 +54,8 @@ class SiteConfig:
     counter_days: float = 30
     counter_every: timedelta = timedelta(days=1)
     stop_after_known: int = 10
+    # List pages dated by their address are final this many days after that date (0: never).
+    settled_days: float = 3
     counter: CustomCounter | None = None
     source_file: str | None = None
 
@@ -205,6 +207,7 @@ _FIELDS = {
     "counter_days": lambda v: _typed(v, "counter_days", float, 0),
     "counter_every": lambda v: parse_interval(_typed(v, "counter_every", str), "counter_every"),
     "stop_after_known": lambda v: _typed(v, "stop_after_known", int, 1),
+    "settled_days": lambda v: _typed(v, "settled_days", float, 0),
     "counter": _counter,
     "allow_private": lambda v: _typed(v, "allow_private", bool),
     "allow_addresses": lambda v: _string_list(v, "allow_addresses", _address),

@@ -69,6 +69,7 @@ class KnownCapture:
     payload_digest: str | None
     pointer: WarcPointer | None
     warc_date: str | None
+    last_fetched: str | None = None
 
 
 def job_to_json(job: ArticleJob) -> str:
@@ -113,11 +114,11 @@ class CrawlState:
     def known(self, url: str) -> KnownCapture | None:
         row = self.db.execute(
             "SELECT url, status, etag, last_modified, payload_digest, warc_file, warc_offset, warc_record_id,"
-            " warc_date FROM captures WHERE url = ?", (url,)).fetchone()
+            " warc_date, last_fetched FROM captures WHERE url = ?", (url,)).fetchone()
         if row is None:
             return None
         pointer = WarcPointer(row[5], row[6], row[7]) if row[5] else None
-        return KnownCapture(row[0], row[1], row[2], row[3], row[4], pointer, row[8])
+        return KnownCapture(row[0], row[1], row[2], row[3], row[4], pointer, row[8], row[9])
 
     def record_capture(self, url: str, site: str, status: int, *, etag: str | None, last_modified: str | None,
                        payload_digest: str | None, pointer: WarcPointer | None, warc_date: str | None) -> None:

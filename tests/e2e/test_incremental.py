@@ -1,6 +1,7 @@
 """Crawling the same sites again: conditional requests, revisits, new articles only, views history."""
 
 import gzip
+import json
 import shutil
 import subprocess
 import sys
@@ -73,6 +74,40 @@ def test_second_crawl_fetches_little(three_crawls):
     assert len(second["hits"]) < len(first["hits"])
     kinds = [kind for kind, _, _ in second["records"]]
     assert "revisit" in kinds
+
+
+def test_settled_pages_are_read_from_the_archive(three_crawls):
+    """robots.txt fetched minutes ago and the page plans of past e-paper editions are not
+    requested again, and nothing is written for them."""
+    first, second, third = three_crawls["runs"]
+    assert ("epaper", "/html/2026-10/19/node_2.htm") in first["hits"]
+    for run in (second, third):
+        paths = [path for _, path in run["hits"]]
+        assert "/robots.txt" not in paths
+        assert not [p for p in paths if p.startswith("/html/2026-10/")]
+        uris = {h.get_header("WARC-Target-URI") or "" for _, h, _ in run["records"]}
+        assert not [u for u in uris if "/html/2026-10/" in u or u.endswith("/robots.txt")]
+
+
+def test_links_of_settled_pages_are_still_followed(tmp_path):
+    """A crawl cut short leaves articles of a past edition unfetched; the next crawl reads
+    that edition's page plan from the archive and fetches them."""
+    sites = tmp_path / "www"
+    shutil.copytree(DEMO_ROOT, sites)
+    with DemoServer(root=sites) as server:
+        configs = tmp_path / "sites"
+        server.write_site_configs(configs)
+        out = tmp_path / "data"
+        result = run_archive("crawl", "epaper", "--sites", str(configs), "--out", str(out), "--max-pages", "5")
+        assert result.returncode == 0, result.stderr[-3000:]
+        first = list(server.hits)
+        second = crawl(configs, out, server)
+    fetched_first = {path for _, path in first if "/content_" in path}
+    fetched_second = {path for _, path in second["hits"] if "/content_" in path}
+    manifest = {a["path"] for a in json.loads((sites / "epaper" / "manifest.json").read_text())["articles"]}
+    assert fetched_second and fetched_first | fetched_second == manifest
+    assert not fetched_first & fetched_second
+    assert not [path for _, path in second["hits"] if "/node_" in path and path in {p for _, p in first}]
 
 
 def test_revisit_records_are_standard_and_readable(three_crawls):
