@@ -119,7 +119,7 @@ def config_of(root: Path, site_id: str) -> dict[str, Any]:
 def test_manifest_shape(root: Path, site_id: str) -> None:
     manifest = load_manifest(site_id, root)
     assert manifest["site"] == site_id
-    assert 3 <= len(manifest["articles"]) <= 6 or site_id == "docshare"
+    assert 3 <= len(manifest["articles"]) <= 12 or site_id == "docshare"
     assert manifest["non_articles"] and manifest["disallowed"] and manifest["missing"]
     paths = [a["path"] for a in manifest["articles"]]
     assert len(set(paths)) == len(paths)
@@ -208,10 +208,14 @@ def test_counter_views_match_the_server(demo: DemoServer, get: Fetch) -> None:
         clickid = article["path"].rsplit("/", 1)[1][:-4]
         assert f'_showDynClicks("wbnews", 1234567890, {clickid})' in page
     portal = {a["path"]: a["views"] for a in load_manifest("portal")["articles"]}
-    assert demo.counts("portal") == {"40012330": portal["/2026/1018/c1002-40012330.html"]}
-    page = decode(get(demo.url("portal", "/2026/1018/c1002-40012330.html")).body)
-    assert '<script src="/plus/count.php?view=yes&aid=40012330&mid=1"></script>' in page
-    assert [v for v in portal.values() if v is not None] == [2317]
+    counted = {path.rsplit("-", 1)[1][:-5]: views for path, views in portal.items() if views is not None}
+    assert demo.counts("portal") == counted
+    assert counted["40012330"] == 2317 and len(counted) < len(portal), "only some portal articles show a counter"
+    for path, views in portal.items():
+        page = decode(get(demo.url("portal", path)).body)
+        aid = path.rsplit("-", 1)[1][:-5]
+        script = f'<script src="/plus/count.php?view=yes&aid={aid}&mid=1"></script>'
+        assert (script in page) == (views is not None), path
 
 
 def test_two_page_article_is_linked_by_next_page(demo: DemoServer, get: Fetch) -> None:
