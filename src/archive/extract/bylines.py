@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from .dates import DATE_PATTERN
+from .dates import DATE_PATTERN, has_date, strip_dates
 
 _NAME = r"[\u4e00-\u9fff·]{2,5}"
 _NAMES = _NAME + r"(?:[\s、,，]+" + _NAME + r")*"
@@ -201,9 +201,13 @@ _NOT_OUTLET = re.compile(
 )
 
 
+# a kicker, the headline and stacked bylines may come before the dateline
+_OUTLET_REACH = 6
+
+
 def outlet_after_date(lines: list[str]) -> str | None:
     """'2024-05-10 00:26 每日经济新闻': portals print the outlet right after the time."""
-    for line in lines[:4]:
+    for line in lines[:_OUTLET_REACH]:
         match = DATE_PATTERN.search(line)
         if not match:
             continue
@@ -211,6 +215,24 @@ def outlet_after_date(lines: list[str]) -> str | None:
         if found and not _NOT_OUTLET.match(found.group(1)):
             return found.group(1)
         return None
+    return None
+
+
+# "(Example Daily) 11:35, November 23, 2022": portals for foreign readers put the outlet in
+# brackets before the time
+_BRACKETED_BEFORE_DATE = re.compile(r"^\s*[(（]\s*([^()（）]{2,40}?)\s*[)）]\s*(?P<rest>.*)$")
+_LATIN_OUTLET = re.compile(r"^[A-Z][A-Za-z0-9'’.&\- ]{1,39}$")
+
+
+def outlet_before_date(lines: list[str]) -> str | None:
+    """The outlet in brackets that opens the dateline, as English editions of portals print it."""
+    for line in lines[:4]:
+        match = _BRACKETED_BEFORE_DATE.match(line)
+        if not match or not has_date(match.group("rest")) or strip_dates(match.group("rest")).strip(" ,|"):
+            continue
+        name = match.group(1).strip()
+        if _LATIN_OUTLET.match(name) or _OUTLET_END.search(name) and not _ROLE.search(name):
+            return name
     return None
 
 

@@ -85,6 +85,21 @@ def strip_trailing_editor(line: str) -> tuple[str, str | None]:
     return line[: match.start()].rstrip(), value
 
 
+# The title bar of a folding widget (an embedded video, a summary box) ends with its
+# toggle: "某某节目5月20日播出收起". The bar is printed again wherever the widget shows.
+_TOGGLE_END = re.compile(r"^(?P<stem>.{4,80}?)\s*(?:收起|展开)(?:全文)?$")
+
+
+def _widget_titles(lines: list[str]) -> set[str]:
+    stems = set()
+    for line in lines:
+        match = _TOGGLE_END.match(line)
+        if match and not match.group("stem").endswith(("。", "！", "？", "，")):
+            stems.add(match.group("stem"))
+    # only a bar that also stands alone is a widget's: a sentence may end with 展开
+    return {stem for stem in stems if stem in lines}
+
+
 def clean_lines(lines: list[str]) -> list[str]:
     cleaned = []
     for line in lines:
@@ -92,6 +107,9 @@ def clean_lines(lines: list[str]) -> list[str]:
         if not line or is_boilerplate(line):
             continue
         cleaned.append(line)
+    widgets = _widget_titles(cleaned)
+    if widgets:
+        cleaned = [line for line in cleaned if _TOGGLE_END.sub(r"\g<stem>", line) not in widgets]
     return cleaned
 
 
@@ -100,7 +118,7 @@ _FOOTER_LINE = re.compile(
     r"版权所有|版权与免责声明|免责声明[:：]?$|^Copyright|All Rights Reserved|ICP[备证]|举报邮箱|违法和不良信息举报|"
     r"^制作单位|^主办单位|^承办单位|^(?:查看|阅读|加载)更多$|^(?:打开|下载)\S{0,8}(?:APP|App|客户端)|"
     # self-media platforms close every post with the same disclaimer
-    r"^(?:特别)?声明[:：]\s*(?:以上|本文|该文)(?:内容|观点)|^Notice:\s*The content above",
+    r"^[“\"「]?(?:特别)?声明[:：]\s*(?:以上|本文|该文)(?:内容|观点|作品)|^Notice:\s*The content above",
     re.I,
 )
 # A table row from the page's layout: "| 首页 | 新闻 |", "|  |".
@@ -108,12 +126,38 @@ _PIPE_ROW = re.compile(r"^\|.*\|$")
 _FOOTER_REACH = 6
 
 
+# A cell of a layout table that is a menu ("首页 组织机构 工作动态 …") or a breadcrumb
+# ("首页 >> 新闻 >> 正文"), however long.
+_MENU_CELL = re.compile(r"^(?:\S{1,6}\s+){3,}\S{1,6}$")
+_BREADCRUMB_CELL = re.compile(r"^[^>»＞]+(?:\s*(?:>>?|»|＞)\s*[^>»＞]+){2,}$")
+# A row of the page's furniture under a text laid out in tables: related stories, the
+# pager, page tools. Data tables never hold these.
+_CHROME_ROW = re.compile(
+    r"^\|\s*[·【\[(（]?\s*(?:相关(?:报道|新闻|阅读|文章|链接)|第\s*\d+\s*页\s*/\s*共|[上下]一页|发送给朋友|推荐给朋友|打印本文)"
+)
+
+
+def _short_cell(cell: str) -> bool:
+    return len(cell) <= 30 or bool(_MENU_CELL.match(cell) or _BREADCRUMB_CELL.match(cell))
+
+
 def _is_layout_row(line: str) -> bool:
     if not _PIPE_ROW.match(line):
         return False
     cells = [cell.strip() for cell in line.strip("|").split("|")]
     # short cells are menus; an empty cell beside text is a spacer column of the layout
-    return all(len(cell) <= 30 for cell in cells) or (len(cells) >= 2 and not all(cells))
+    return all(_short_cell(cell) for cell in cells) or (len(cells) >= 2 and not all(cells))
+
+
+def _cut_chrome_rows(lines: list[str]) -> list[str]:
+    """Cut the trailing block of layout rows from its first row of page furniture on."""
+    start = len(lines)
+    while start > 0 and _PIPE_ROW.match(lines[start - 1]):
+        start -= 1
+    for index in range(start, len(lines)):
+        if _CHROME_ROW.match(lines[index]):
+            return lines[:index]
+    return lines
 
 
 # Feed platforms put a read-aloud button after every headline: a headline with it below
@@ -128,9 +172,30 @@ def _cut_appended_article(lines: list[str]) -> list[str]:
     return lines
 
 
+_ITEM_DATE = r"(?:19|20)\d{2}[-/.年]\d{1,2}[-/.月]\d{1,2}日?"
+# An item of a list of other posts or of references: "[2005-08-21] 标题", "· 标题 (2024-05-01)",
+# "- 标题．示例网 [引用日期2024-01-12]", "- 标题．示例新闻．2024-05-09".
+_DATED_ITEM = re.compile(
+    r"^[·•\-\s]*[\[【(（]\s*" + _ITEM_DATE + r"\s*[\]】)）]\s*\S.{0,60}$"
+    r"|^[·•\-\s]*\S.{0,80}?\s*[\[【(（]\s*(?:引用日期|访问日期)?\s*" + _ITEM_DATE + r"\s*[\]】)）]$"
+    r"|^-\s+\S.{0,80}?[\s．.,，]\s*" + _ITEM_DATE + r"$"
+)
+_DATED_LIST_MIN = 3
+
+
+def _cut_dated_list(lines: list[str]) -> list[str]:
+    """Cut a closing run of dated items: the blog's or site's list of other posts."""
+    start = len(lines)
+    while start > 0 and _DATED_ITEM.match(lines[start - 1]):
+        start -= 1
+    if len(lines) - start >= _DATED_LIST_MIN and start > 0:
+        return lines[:start]
+    return lines
+
+
 def trim_chrome_tail(lines: list[str]) -> list[str]:
     """Cut the page footer and layout rows that a body extractor left after the text."""
-    lines = _cut_appended_article(lines)
+    lines = _cut_dated_list(_cut_chrome_rows(_cut_appended_article(lines)))
     while lines and _is_layout_row(lines[-1]):
         lines = lines[:-1]
     start = max(0, len(lines) - _FOOTER_REACH)

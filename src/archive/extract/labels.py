@@ -46,6 +46,8 @@ _LABELS: dict[str, str] = {
     "选稿": "editor",
     "编辑人": "editor",
     "校对": "proofreader",
+    "排版": "designer",
+    "美编": "designer",
     "审核": "reviewer",
     "审校": "reviewer",
     "签发": "reviewer",
@@ -157,8 +159,10 @@ LABEL_PATTERN = re.compile(
 )
 # Chinese labels may also stand without a colon when a space follows: "记者 张三"
 _LOOSE_LABEL = re.compile(
-    r"(?:本报|本网|本台|特约|实习|见习|首席)?(记者|通讯员|责任编辑|责编|作者)\s+(?=[\u4e00-\u9fff])"
+    r"(?:本报|本网|本台|特约|实习|见习|首席)?(记者|通讯员|实习生|责任编辑|责编|作者)\s+(?=[\u4e00-\u9fff])"
     r"|(?:本文)?(来源于)\s*(?=[\u4e00-\u9fffA-Za-z])"
+    # the credits closing a self-media post: "编辑 张三 ｜ 排版 李四"
+    r"|(?:^|(?<=[|｜丨]))\s*(编辑|排版|美编|校对)\s+(?=[\u4e00-\u9fff])"
     r"|^(By)\s+(?=[A-Z])"
 )
 _VALUE_END = re.compile(
@@ -213,8 +217,33 @@ _LABEL_AFTER_OUTLET = re.compile(r"(?<=[报网社台刊])(?=(?:作者|来源|责
 _REGION_ONLY = re.compile(r"^(?:来自)?\s*(?:" + _REGIONS + r")(?:省|市|自治区|特别行政区)?$")
 
 
+# View counts written as a phrase rather than a label: "已被阅读178次", "1,024次浏览",
+# and the counters of blog footers: "阅读全文(736) | 回复(0)", "阅读(52)".
+_VIEW_PHRASE = re.compile(
+    r"(?:已被|被)(?:阅读|浏览|点击|查看|访问)(?:过)?\s*(\d[\d,]*)\s*次"
+    r"|(?<![\d,])(\d[\d,]*)\s*次(?:阅读|浏览|点击)"
+    r"|(?<![\u4e00-\u9fff])(?:阅读|浏览|点击)(?:全文)?\s*[(（]\s*(\d[\d,]*)\s*[)）]"
+)
+
+
+def _view_phrase(line: str) -> tuple[str, str] | None:
+    match = _VIEW_PHRASE.search(line)
+    if not match:
+        return None
+    return "views", next(group for group in match.groups() if group)
+
+
 def find_labels(line: str) -> list[tuple[str, str]]:
     """(field, value) pairs of the labels on one line, in order."""
+    pairs = _label_pairs(line)
+    if not any(name == "views" for name, _ in pairs):
+        phrase = _view_phrase(line)
+        if phrase:
+            pairs.append(phrase)
+    return pairs
+
+
+def _label_pairs(line: str) -> list[tuple[str, str]]:
     line = _LABEL_AFTER_OUTLET.sub(" ", line)
     # government disclosure tables space out their labels: "发 布 日 期："
     line = _SPACED_LABEL.sub(lambda match: re.sub(r"[ \u3000]+", "", match.group(1)), line)

@@ -48,6 +48,9 @@ _TITLE_TAIL = re.compile(r"(?:\s*-\s*-|\s*[_|｜])+\s*$")
 # the name of a blog heads each of its posts: "张三的博客", "某某's Blog"
 BLOG_NAME = re.compile(r"(?:的(?:博客|博客空间|个人空间|BLOG|Blog|blog)|'s\s*[Bb]log)$")
 _MARKUP = re.compile(r"<[^>]{0,200}>")
+# bullets and typesetting marks that old templates put before a heading: "*第一编", "★通知"
+# ("#" opens a hashtag, which is part of the headline)
+_LEADING_MARKS = re.compile(r"^[*•●○■□◆◇★☆▲△►▶]+\s*(?=\S)")
 # private-use code points: icon fonts and broken glyphs
 _PRIVATE_USE = re.compile(r"[\ue000-\uf8ff]")
 
@@ -60,6 +63,7 @@ def clean_title(title: str | None) -> str | None:
     title = _TITLE_TAIL.sub("", title)
     # forums and disclosure pages label the headline: "主题: …", "标题：…"
     title = re.sub(r"^(?:主题|标题|题目)\s*[:：]\s*", "", title)
+    title = _LEADING_MARKS.sub("", title)
     return title or None
 
 

@@ -16,8 +16,8 @@ from . import body as body_rules
 from .bylines import EDITOR_CREDIT
 from .charset import decode_html
 from .cleaning import clean_lines, is_boilerplate, join_fragments, strip_trailing_editor, trim_chrome_tail
+from .dates import DATE_PATTERN, strip_dates
 from .dates import has_date as has_date_in
-from .dates import strip_dates
 from .fragments import find_fragments
 from .html import looks_binary, parse_html, text_lines
 from .kinds import anchor_texts, detect_kind, is_article, page_shape
@@ -99,12 +99,14 @@ def _select(root: lxml_html.HtmlElement, selector: str) -> list[str]:
     return values
 
 
-def _find_index(squashed_lines: list[str], needle: str, start: int = 0) -> int | None:
+def _find_index(squashed_lines: list[str], needle: str, start: int = 0, exact: bool = False) -> int | None:
     if not needle:
         return None
     for index in range(start, len(squashed_lines)):
         if squashed_lines[index] == needle:
             return index
+    if exact:
+        return None
     for index in range(start, len(squashed_lines)):
         if needle in squashed_lines[index] and len(squashed_lines[index]) < len(needle) * 2 + 20:
             return index
@@ -208,12 +210,15 @@ def read_page(page: FetchedPage, rules: ExtractionRules) -> ParsedPage | None:
         raw_body = body_rules.trafilatura_lines(root, page.url)
 
     body_lines, removed_head, removed_tail = _trim_body(raw_body, title)
+    if family is None and _drop_link_run(body_lines, links):
+        removed_head.extend(_pop_info_head(body_lines, _squash(title or "")))
     first_body = _squash(body_lines[0])[:20] if body_lines else ""
     start = title_index + 1 if title_index is not None else 0
     body_start = _find_prefix(squashed_doc, first_body, start)
     if title_index is not None and body_start is not None and body_start - title_index > _TITLE_SEARCH_LINES:
         # the headline also shows in share boxes and menus: the copy above the text counts
-        nearer = _find_index(squashed_doc, _squash(title or ""), body_start - _TITLE_SEARCH_LINES)
+        # a copy is the headline on a line of its own, not a value such as "Blog名:标题"
+        nearer = _find_index(squashed_doc, _squash(title or ""), body_start - _TITLE_SEARCH_LINES, exact=True)
         if nearer is not None and nearer < body_start:
             title_index = nearer
     doubtful = body_start is not None and _title_is_doubtful(title_origin, title, title_index, body_start)
@@ -228,6 +233,8 @@ def read_page(page: FetchedPage, rules: ExtractionRules) -> ParsedPage | None:
             title_index = _find_prefix(squashed_doc, _squash(body_lines[in_body]), body_start)
             removed_head.extend(body_lines[: in_body + 1])
             del body_lines[: in_body + 1]
+            # the bylines and the date under a headline kept in the text
+            removed_head.extend(_pop_info_head(body_lines))
             first_body = _squash(body_lines[0])[:20] if body_lines else ""
             body_start = _find_prefix(squashed_doc, first_body, title_index or 0)
             if title_index is not None:
@@ -235,10 +242,15 @@ def read_page(page: FetchedPage, rules: ExtractionRules) -> ParsedPage | None:
                 for index in range(title_index - 1, max(-1, title_index - 4), -1):
                     squashed = squashed_doc[index]
                     if _squash(title or "") in squashed and _heading_like(doc_lines[index], links):
-                        title, title_index = clean_title(doc_lines[index]), index
+                        # a category tag before the headline ("[随笔]标题") is no part of it
+                        tagged = _squash(_BRACKETED_TAG.sub("", doc_lines[index], count=1)) == _squash(title or "")
+                        title = title if tagged else clean_title(doc_lines[index])
+                        title_index = index
                         break
         else:
             found_title = _title_above_text(doc_lines, squashed_doc, body_start, links, title_parts(page_title(root)))
+            if found_title is not None and body_lines:
+                found_title = (_untagged(found_title[0], body_lines[0]), found_title[1])
             if found_title is not None:
                 title, title_index = found_title
     if title_index is not None:
@@ -250,6 +262,9 @@ def read_page(page: FetchedPage, rules: ExtractionRules) -> ParsedPage | None:
         header_lines = doc_lines[max(0, body_start - _HEADER_ZONE_LINES) : body_start]
     else:
         header_lines = []
+    if title_index is not None and _carries_date(doc_lines[title_index], title):
+        # the headline's own row holds the time of the post
+        header_lines.insert(0, doc_lines[title_index])
     header_lines = removed_head + header_lines
     above_lines = doc_lines[max(0, title_index - _ABOVE_ZONE_LINES) : title_index] if title_index else []
     tail_lines = list(removed_tail)
@@ -284,6 +299,7 @@ def read_page(page: FetchedPage, rules: ExtractionRules) -> ParsedPage | None:
 _TITLE_SEARCH_LINES = 15
 # category tags and rows of bracketed links: [随笔], [查看目录] [加入书签]
 _BRACKETED_TAG = re.compile(r"(?:\s*[\[【][^\]】]*[\]】])+\s*")
+_MENU_LINE = re.compile(r"^(?:[\u4e00-\u9fff]{1,4}\s+){4,}[\u4e00-\u9fff]{1,4}$")
 
 
 def _title_is_doubtful(origin: str | None, title: str | None, title_index: int | None, body_start: int) -> bool:
@@ -309,7 +325,51 @@ def _title_above_text(
         line = doc_lines[index]
         if _heading_like(line, links):
             return clean_title(line), index
+        dated = _dated_headline(line, links)
+        if dated is not None:
+            return clean_title(dated), index
     return None
+
+
+# Outlets print their name before the date of a story: "示例晚报 2005-06-14".
+_OUTLET_BEFORE_DATE = re.compile(r"(?:网|报|社|台|新闻|客户端|杂志|周刊|频道|在线)$")
+_DATED_HEADLINE_CHARS = 6
+
+
+def _untagged(title: str | None, first_line: str) -> str | None:
+    """'[湖湘文化]陈天华《警世钟》' over a text that opens with '陈天华《警世钟》': the tag is the category."""
+    if title is None:
+        return None
+    match = _BRACKETED_TAG.match(title)
+    if match and match.end() < len(title) and _squash(title[match.end() :]) == _squash(first_line):
+        return clean_title(title[match.end() :])
+    return title
+
+
+_POSTING_VERB = re.compile(r"(?:发表于|发布于|发表|发布|更新|张贴|于|@)$")
+
+
+def _carries_date(line: str, title: str | None) -> bool:
+    return bool(title) and _squash(line) != _squash(title or "") and has_date_in(line)
+
+
+def _dated_headline(line: str, links: set[str]) -> str | None:
+    """The headline of a line that ends with its own time: "湘菜粤菜 兵分两路 (图) 2005-06-14 03:25:55".
+
+    Blog and forum templates print a post's time in the headline's row; what comes before
+    the date must still look like a headline, not like an outlet or a labelled credit.
+    """
+    dates = list(DATE_PATTERN.finditer(line))
+    if len(dates) != 1 or line[dates[0].end() :].strip(" ()（）[]【】"):
+        return None
+    head = line[: dates[0].start()].rstrip(" |｜丨-—:：")
+    squashed = _squash(head)
+    if len(squashed) < _DATED_HEADLINE_CHARS or _OUTLET_BEFORE_DATE.search(squashed) or find_labels(head):
+        return None
+    if _POSTING_VERB.search(squashed):
+        # "张三 发表于 2005-9-15": the poster's line, not a headline
+        return None
+    return head if _heading_like(head, links) else None
 
 
 def _heading_like(line: str, links: set[str]) -> bool:
@@ -325,6 +385,8 @@ def _heading_like(line: str, links: set[str]) -> bool:
         and len(re.findall(r"[|｜>»│]", line)) < 2
         # a row of bracketed links: [查看目录] [加入书签]
         and not _BRACKETED_TAG.fullmatch(line)
+        # a row of menu words: "控制面板 发表文章 文章编辑 评论管理 更新资料"
+        and not _MENU_LINE.match(line)
     )
 
 
@@ -366,6 +428,51 @@ def _find_prefix(squashed_lines: list[str], prefix: str, start: int) -> int | No
     return None
 
 
+_HEAD_INFO_LINES = 8
+_LINK_RUN_MIN = 5
+_LINK_LINE_CHARS = 50
+_LINK_PREFIX_MIN = 4
+
+
+def _starts_with_link(line: str, links: set[str]) -> bool:
+    squashed = _squash(line)
+    return any(squashed[:end] in links for end in range(len(squashed), _LINK_PREFIX_MIN - 1, -1))
+
+
+def _drop_link_run(lines: list[str], links: set[str]) -> bool:
+    """Drop a blogroll or link list that opens the text: short lines led by links, then text.
+
+    Old blog templates print their link lists in the same column as the post, and a body
+    extractor keeps them above the headline. Two lines in three must open with a link.
+    """
+    end = 0
+    linked = 0
+    while end < len(lines) and len(lines[end]) <= _LINK_LINE_CHARS and not re.search(r"[。！？]", lines[end]):
+        linked += _starts_with_link(lines[end], links)
+        end += 1
+    if end == len(lines):
+        # no text follows: the links are the page
+        return False
+    # the last short line may be the headline of the text that follows
+    run = end - 1
+    if run < _LINK_RUN_MIN or linked * 3 < run * 2:
+        return False
+    del lines[:run]
+    return True
+
+
+def _pop_info_head(lines: list[str], squashed_title: str = "") -> list[str]:
+    """Take the headline copy and the info lines (bylines, dates) off the top of the text."""
+    head: list[str] = []
+    while lines and len(head) < _HEAD_INFO_LINES:
+        line = lines[0]
+        if squashed_title and _squash(line) == squashed_title or _is_info_line(line):
+            head.append(lines.pop(0))
+            continue
+        break
+    return head
+
+
 def _trim_body(lines: list[str], title: str | None) -> tuple[list[str], list[str], list[str]]:
     """Body without headline, info lines and editor tails; the cut lines are returned too."""
     # chrome lines that carry a credit (责任编辑：…) leave the text but not the record
@@ -375,12 +482,7 @@ def _trim_body(lines: list[str], title: str | None) -> tuple[list[str], list[str
     head: list[str] = []
     tail: list[str] = []
     squashed_title = _squash(title or "")
-    while lines and len(head) < 8:
-        line = lines[0]
-        if squashed_title and _squash(line) == squashed_title or _is_info_line(line):
-            head.append(lines.pop(0))
-            continue
-        break
+    head = _pop_info_head(lines, squashed_title)
     while lines and len(tail) < 6 and _is_info_line(lines[-1]):
         tail.insert(0, lines.pop())
     tail.extend(credits)

@@ -15,6 +15,7 @@ from .bylines import (
     header_byline,
     inline_authors,
     outlet_after_date,
+    outlet_before_date,
     posted_by,
     signature_unit,
 )
@@ -154,6 +155,17 @@ def _lone_view_count(lines: list[str]) -> str | None:
     return counts[0] if len(counts) == 1 else None
 
 
+def _editors(labelled: str | None, closing: str | None) -> str | None:
+    """The editor credited in the header and the one whose bracketed credit closes the text.
+
+    Campus and portal templates print the page editor by the date and the text's own
+    editor under it ("（编辑：…）"): both edited the article.
+    """
+    if labelled and closing and closing not in labelled.split():
+        return f"{labelled} {closing}"
+    return labelled or closing
+
+
 def _selected_or(parsed: ParsedPage, name: str, fallback: str | None) -> str | None:
     values = parsed.selected.get(name)
     if values:
@@ -210,7 +222,7 @@ def build_record(
     text = "\n".join(lines)
 
     labelled = _labelled(first.header_lines)
-    outlet = outlet_after_date(first.header_lines)
+    outlet = outlet_after_date(first.header_lines) or outlet_before_date(first.header_lines)
     if outlet and "source" not in labelled:
         labelled["source"] = outlet
     early_outlet = outlet_after_date(_early_info_lines(first.body_lines)) if "source" not in labelled else None
@@ -246,7 +258,7 @@ def build_record(
         _selected_or(
             first,
             "editor",
-            labelled.get("editor") or editor_credit(first.tail_lines) or meta_value(first.meta, "editor"),
+            _editors(labelled.get("editor"), editor_credit(first.tail_lines)) or meta_value(first.meta, "editor"),
         )
     )
     if author is None:
