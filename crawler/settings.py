@@ -18,6 +18,10 @@ AUTOTHROTTLE_START_DELAY = 1.0
 AUTOTHROTTLE_MAX_DELAY = 30.0
 AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
 
+# Scrapy starts this many tasks for the output of every callback; our items only enter
+# a queue (crawler/pipelines.py), so a hundred of them per page was pure overhead.
+CONCURRENT_ITEMS = 4
+
 RETRY_ENABLED = True
 RETRY_TIMES = 2
 RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]

@@ -1,3 +1,5 @@
+from urllib.parse import urljoin
+
 import pytest
 
 from archive.counters import find_counter, read_counter
@@ -59,3 +61,18 @@ def test_custom_counter_from_a_site_config():
     assert read_counter(call.family, b'{"ok": true, "hits": 512}', call.read_pattern) == 512
     # pages the custom rule does not match still get the known families
     assert find_counter('<script>_showDynClicks("wbnews", 1, 2)</script>', PAGE, custom).family == "vsb"
+
+
+@pytest.mark.parametrize(("html", "address"), [
+    ('<script>$.get("/content_view.jspx?contentId=123", f)</script>', "/content_view.jspx?contentId=123"),
+    ("x='/a/content_view.jspx?contentId=9' y", "/a/content_view.jspx?contentId=9"),
+    ('"content_view.jspx?contentId=5&x=1" and "/z/content_view.jspx?contentId=77"',
+     "/z/content_view.jspx?contentId=77"),
+    ("no opening quote content_view.jspx?contentId=5'", None),
+    ('"a\'/content_view.jspx?contentId=5"', "/content_view.jspx?contentId=5"),
+    ("<p>content_view.jspx?contentId= is how JEECMS counts</p>", None),
+])
+def test_jeecms_counter_address_is_the_quoted_string_around_it(html, address):
+    page = "http://www.example.gov.cn/news/1.htm"
+    found = find_counter(html, page)
+    assert (found and (found.family, found.url)) == ((("jeecms", urljoin(page, address))) if address else None)

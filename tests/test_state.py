@@ -40,3 +40,20 @@ def test_jobs_survive_a_reopen(tmp_path):
     assert list(again.pending_jobs("campus")) == []
     assert again.counters_to_refresh("campus", timedelta(days=1)) == [(job.url, "vsb", "http://127.0.0.1/c?x=1")]
     again.close()
+
+
+def test_many_urls_are_looked_up_in_chunks(tmp_path):
+    from archive.records import ArticleJob, WarcPointer
+    from archive.state import CrawlState
+
+    state = CrawlState(tmp_path / "state.sqlite")
+    urls = [f"http://news.example.cn/a/{n}.html" for n in range(1200)]
+    pointer = WarcPointer("warc/x.warc.gz", 0, "<urn:uuid:1>")
+    for url in urls[::3]:
+        state.article_submitted(ArticleJob(url, "news", [pointer], False, None))
+    for url in urls[1::3]:
+        state.record_capture(url, "news", 404, etag=None, last_modified=None, payload_digest=None,
+                             pointer=pointer, warc_date=None)
+    states = state.article_states(urls)
+    assert set(states) == set(urls[::3]) and {s for s, _ in states.values()} == {"pending"}
+    assert state.capture_statuses(urls) == dict.fromkeys(urls[1::3], 404)

@@ -79,7 +79,9 @@ class NewsSpider(scrapy.Spider):
 
     def known_article(self, url: str) -> bool:
         """Archived already and not to be fetched again (unless within refresh_days)."""
-        known = self.state.article_state(url)
+        return self._is_known(self.state.article_state(url))
+
+    def _is_known(self, known: tuple[str, str] | None) -> bool:
         if known is None or known[0] == "not_article":
             return False
         state, first_seen = known
@@ -89,6 +91,17 @@ class NewsSpider(scrapy.Spider):
         """An article link that answered 404 or 410 before: a dead link is not retried every run."""
         known = self.state.known(url)
         return known is not None and known.status in (404, 410)
+
+    def _known_and_dead(self, urls: list[str]) -> tuple[set[str], set[str]]:
+        """Those of `urls` not to be requested: known articles, and dead article links,
+        looked up together (a list page has dozens of links, an article page hundreds)."""
+        candidates = [url for url in urls if self.auto or self.is_article(url)]
+        if not candidates:
+            return set(), set()
+        states = self.state.article_states(candidates)
+        known = {url for url in candidates if self._is_known(states.get(url))}
+        statuses = self.state.capture_statuses([url for url in candidates if url not in known])
+        return known, {url for url, status in statuses.items() if status in (404, 410)}
 
     # -- callbacks -----------------------------------------------------------------
 
@@ -114,7 +127,8 @@ class NewsSpider(scrapy.Spider):
         links = page_links(response, _SKIP_EXTENSIONS)
         urls = [link.url for link in links]
         articles = [url for url in urls if self.is_article(url)]
-        known = [self.known_article(url) for url in (articles or urls)]
+        known_urls, dead = self._known_and_dead(urls)
+        known = [url in known_urls for url in (articles or urls)]
         in_a_row = longest = 0
         for flag in known:
             in_a_row = in_a_row + 1 if flag else 0
@@ -128,7 +142,7 @@ class NewsSpider(scrapy.Spider):
             if exhausted and paging:
                 self.crawler.stats.inc_value("archive/pagination_stopped")
                 continue
-            yield from self._request_for(url, hops=hops if paging else hops + 1)
+            yield from self._request_for(url, hops=hops if paging else hops + 1, skip=url in known_urls or url in dead)
 
     def _without_doctype(self, body: bytes) -> bytes:
         """Feeds and sitemaps need no DTD: one declaring entities is an attack (a billion
@@ -174,10 +188,14 @@ class NewsSpider(scrapy.Spider):
         host = (urlsplit(url).hostname or "").lower()
         return any(host == d or host.endswith("." + d) for d in self.allowed_domains)
 
-    def _request_for(self, url: str, from_index: bool = False, hops: int = 1):
+    def _request_for(self, url: str, from_index: bool = False, hops: int = 1, skip: bool | None = None):
+        """Request `url` if it is to be crawled; `skip` is the known-or-dead verdict when
+        the caller looked it up already."""
         if url in self._continuations or not self.on_site(url):
             return
-        if (self.is_article(url) or self.auto) and (self.known_article(url) or self.gone(url)):
+        if skip is None:
+            skip = (self.is_article(url) or self.auto) and (self.known_article(url) or self.gone(url))
+        if skip:
             self.crawler.stats.inc_value("archive/known_articles_skipped")
             return
         if hops > self.site.max_depth:

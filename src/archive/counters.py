@@ -78,7 +78,7 @@ def _with_query(url: str, **changes: str | None) -> str:
 _VSB_CALL = re.compile(r"""_showDynClicks\(\s*["'](\w+)["']\s*,\s*(\d+)\s*,\s*(\d+)\s*\)""")
 # DedeCMS, PHPCMS, Empire CMS and JEECMS name their counter in a script src.
 _SCRIPT_SRC = re.compile(r"""<script[^>]+src\s*=\s*["']([^"']+)["']""", re.I)
-_JEECMS_CALL = re.compile(r"""["']([^"']*content_view\.jspx\?contentId=\d+)["']""")
+_JEECMS_MARK = re.compile(r"content_view\.jspx\?contentId=\d+")
 
 READERS: dict[str, Callable[[str], int | None]] = {
     "vsb": _number(r"^\s*(\d+)\s*$"),
@@ -123,9 +123,23 @@ def find_counter(html: str, page_url: str, custom: CustomCounter | None = None) 
         call = _from_script_src(src, page_url)
         if call:
             return call
-    match = _JEECMS_CALL.search(html)
-    if match:
-        return CounterCall("jeecms", urljoin(page_url, match.group(1)))
+    address = _jeecms_address(html)
+    if address:
+        return CounterCall("jeecms", urljoin(page_url, address))
+    return None
+
+
+def _jeecms_address(html: str) -> str | None:
+    """The quoted JEECMS counter address in a page, if any.
+
+    Found from its fixed middle outwards: a pattern opening with "any quoted text" tries
+    every quote of the page in turn, which cost more than the rest of the crawler's work
+    on a page.
+    """
+    for mark in _JEECMS_MARK.finditer(html):
+        opening = max(html.rfind('"', 0, mark.start()), html.rfind("'", 0, mark.start()))
+        if opening >= 0 and html[mark.end():mark.end() + 1] in ('"', "'"):
+            return html[opening + 1:mark.end()]
     return None
 
 

@@ -56,6 +56,10 @@ CREATE INDEX IF NOT EXISTS runs_site ON runs (site, finished);
 """
 
 
+# URLs per IN (...) query: far below SQLite's bound on parameters, large enough for a page's links.
+_CHUNK = 500
+
+
 def _now() -> str:
     return datetime.now(UTC).isoformat()
 
@@ -146,6 +150,26 @@ class CrawlState:
     def article_state(self, url: str) -> tuple[str, str] | None:
         """(state, first seen) of an article URL, or None if it was never handed to extraction."""
         return self.db.execute("SELECT state, first_seen FROM articles WHERE url = ?", (url,)).fetchone()
+
+    def article_states(self, urls: list[str]) -> dict[str, tuple[str, str]]:
+        """article_state of many URLs at once (one query per chunk, not one per link)."""
+        found: dict[str, tuple[str, str]] = {}
+        for start in range(0, len(urls), _CHUNK):
+            chunk = urls[start:start + _CHUNK]
+            rows = self.db.execute(
+                f"SELECT url, state, first_seen FROM articles WHERE url IN ({','.join('?' * len(chunk))})", chunk)
+            found.update((url, (state, first_seen)) for url, state, first_seen in rows)
+        return found
+
+    def capture_statuses(self, urls: list[str]) -> dict[str, int]:
+        """The HTTP status of the last capture of each of `urls` that was ever fetched."""
+        found: dict[str, int] = {}
+        for start in range(0, len(urls), _CHUNK):
+            chunk = urls[start:start + _CHUNK]
+            rows = self.db.execute(
+                f"SELECT url, status FROM captures WHERE url IN ({','.join('?' * len(chunk))})", chunk)
+            found.update(rows)
+        return found
 
     def article_submitted(self, job: ArticleJob) -> None:
         now = _now()

@@ -1,0 +1,35 @@
+"""Page links: the cheap path for plain addresses gives what safe_url_string gives."""
+
+import string
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scrapy.http import HtmlResponse
+from w3lib.url import safe_url_string
+
+from crawler.links import _SAFE_URL, page_links
+
+HOSTS = st.sampled_from(["news.example.cn", "127.0.0.1", "a.example.cn:8080", "A.example.cn", "user@x.cn",
+                         "x.cn:99999", "xn--fiq228c.cn"])
+TAILS = st.text(alphabet=string.ascii_letters + string.digits + "-._~:/?#[]@!$&'()*+,;=% \"<>|^`{}\\中%", max_size=20)
+
+
+@settings(max_examples=3000, deadline=None)
+@given(scheme=st.sampled_from(["http://", "https://", "HTTP://"]), host=HOSTS,
+       joint=st.sampled_from(["/", "", "?", "/./", "/../"]), tail=TAILS)
+def test_plain_addresses_are_left_as_safe_url_string_would_leave_them(scheme, host, joint, tail):
+    url = (scheme + host + joint + tail).split("#", 1)[0]
+    if _SAFE_URL.match(url):
+        assert safe_url_string(url) == url
+
+
+def test_links_are_resolved_escaped_and_deduplicated():
+    body = ('<html><body><a href="/a/1.html#top">1</a><a href="/a/1.html">again</a>'
+            '<a href="/列表/2.html">2</a><a href="b c.html?x=1">3</a><a href="javascript:void(0)">js</a>'
+            '<a href="/x.JPG">photo</a><area href="https://other.example.cn/y?">map</area></body></html>')
+    response = HtmlResponse("http://news.example.cn/dir/index.html", body=body.encode(), encoding="utf-8")
+    urls = [link.url for link in page_links(response, ["jpg"])]
+    assert urls == ["http://news.example.cn/a/1.html",
+                    "http://news.example.cn/%E5%88%97%E8%A1%A8/2.html",
+                    "http://news.example.cn/dir/b%20c.html?x=1",
+                    "https://other.example.cn/y"]
