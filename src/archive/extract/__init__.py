@@ -22,7 +22,7 @@ from .record import build_record
 __all__ = ["EXTRACTOR_VERSION", "PageExtraction", "continuation_links", "decode_html", "extract_article",
            "extract_page"]
 
-EXTRACTOR_VERSION = "2026.11.4"
+EXTRACTOR_VERSION = "2026.11.5"
 
 logger = logging.getLogger(__name__)
 

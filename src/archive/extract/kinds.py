@@ -104,7 +104,11 @@ def page_shape(
     has_labels: bool,
 ) -> PageShape:
     squashed = [_squash(line) for line in lines]
-    link_lines = sum(1 for line in squashed if line in links)
+    by_end: dict[str, list[str]] = {}
+    for text in links:
+        by_end.setdefault(text[:4], []).append(text)
+        by_end.setdefault(text[-4:], []).append(text)
+    link_lines = sum(1 for line in squashed if _is_link_line(line, links, by_end))
     return PageShape(
         body_chars=sum(len(line) for line in squashed),
         body_lines=len(lines),
@@ -114,6 +118,30 @@ def page_shape(
         has_date=has_date,
         has_labels=has_labels,
     )
+
+
+# What a list item adds to its link: a date, a view or comment count, a tag.
+_ITEM_EXTRA_CHARS = 24
+_BULLET = re.compile(r"^[-•·*▪◆◇■□>》]+")
+
+
+def _is_link_line(line: str, links: set[str], by_end: dict[str, list[str]]) -> bool:
+    """A list item: a link's text alone, or with a little that is not prose before or
+    after it ("标题2026-10-18浏览：", "[12-05]标题"). `by_end` holds the link texts by
+    their first and by their last four characters."""
+    line = _BULLET.sub("", line)
+    if line in links:
+        return True
+    for text in {*by_end.get(line[:4], ()), *by_end.get(line[-4:], ())}:
+        if line.startswith(text):
+            rest = line[len(text):]
+        elif line.endswith(text):
+            rest = line[:-len(text)]
+        else:
+            continue
+        if len(rest) <= _ITEM_EXTRA_CHARS and "。" not in rest and "，" not in rest:
+            return True
+    return False
 
 
 def is_article(url: str, status: int, title: str | None, shape: PageShape) -> bool:

@@ -1,0 +1,44 @@
+"""List pages are not articles, however their items are dressed; short notices are."""
+
+from archive.extract import extract_article
+from tests.extract.conftest import make_page
+
+LIST_URL = "http://www.example.edu.cn/xwzx/tzgg.htm"
+
+
+def campus_list(items: list[str]) -> str:
+    """A VSB column page: menu, breadcrumb, the list, its pager, the footer."""
+    return ('<html><head><meta charset="utf-8"><title>通知公告-示例大学</title></head><body>'
+            '<div class="header"><div class="nav"><ul><li><a href="/index.htm">首页</a></li>'
+            '<li><a href="/xwzx/xxyw.htm">学校要闻</a></li>'
+            '<li><a href="/xwzx/tzgg.htm">通知公告</a></li></ul></div></div>'
+            '<div class="main"><div class="dqwz">当前位置: <a href="/index.htm">首页</a> &gt;&gt; 通知公告</div>'
+            '<div class="list_title"><h2>通知公告</h2></div><div class="list"><ul>' + "".join(items) +
+            '</ul></div><div class="pb_sys_common"><span class="p_pages">共9条&nbsp;&nbsp;1/1</span></div></div>'
+            '<div class="footer"><p>版权所有：示例大学党委宣传部 地址：示例市学府路1号</p></div></body></html>')
+
+
+def dated_item(n: int) -> str:
+    return (f'<li><a href="/info/1022/{2300 + n}.htm" title="t">关于做好第{n}批学生宿舍安全检查工作的通知</a>'
+            f'<span class="time">2026-10-{10 + n:02d}</span><span class="clicks">浏览：<span></span></span></li>')
+
+
+def test_a_list_of_dated_items_with_view_labels_is_not_an_article():
+    items = ['<li><a href="/info/1022/2352.htm">图书馆开放时间调整</a></li>'] + [dated_item(n) for n in range(5)]
+    assert extract_article([make_page(campus_list(items), LIST_URL)], site="campus") is None
+
+
+def test_items_with_the_date_first_are_list_items_too():
+    items = [f'<li>2026-10-{10 + n:02d} <a href="/info/{n}.htm">关于做好第{n}批学生宿舍安全检查工作的通知</a></li>'
+             for n in range(8)]
+    assert extract_article([make_page(campus_list(items), LIST_URL)], site="campus") is None
+
+
+def test_a_notice_whose_sentences_open_with_links_is_still_an_article():
+    body = "".join(f'<p><a href="/org/{n}.htm">第{n}学院</a>：请于10月{20 + n}日前完成宿舍安全自查，'
+                   f'并将自查报告报送保卫处，逾期未报送的将予以通报。</p>' for n in range(6))
+    html = ('<html><head><meta charset="utf-8"><title>关于开展宿舍安全自查的通知</title></head><body>'
+            '<h1>关于开展宿舍安全自查的通知</h1><div class="info">发布时间：2026-10-18</div>'
+            f'<div class="v_news_content">{body}</div></body></html>')
+    record = extract_article([make_page(html, "http://www.example.edu.cn/info/1022/2351.htm")], site="campus")
+    assert record is not None and record.title == "关于开展宿舍安全自查的通知"
