@@ -37,15 +37,18 @@ class PageLink:
         return " ".join(self._element.xpath("string()").split())
 
 
-def page_links(response: HtmlResponse, skip_extensions: Iterable[str]) -> list[PageLink]:
+def page_links(response: HtmlResponse, skip_extensions: Iterable[str],
+               root: etree._Element | None = None) -> list[PageLink]:
     """Distinct http(s) links of <a> and <area> elements, resolved against the page's base
-    URL, without fragments and without the file types in `skip_extensions`."""
+    URL, without fragments and without the file types in `skip_extensions`.
+
+    `root` is the page already parsed (Scrapy's own parse of it otherwise)."""
     skipped = {f".{ext.lower()}" for ext in skip_extensions}
     base = get_base_url(response)
     encoding = response.encoding
     seen: set[str] = set()
     links = []
-    for element in response.selector.root.iter("a", "area"):
+    for element in (response.selector.root if root is None else root).iter("a", "area"):
         href = (element.get("href") or "").strip()
         if not href or href.lower().startswith(_NOT_PAGES):
             continue

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
@@ -72,6 +73,10 @@ def crawl_sites(sites: list[SiteConfig], out: Path, overrides: dict | None = Non
     for key, value in (overrides or {}).items():
         base.set(key, value, priority="cmdline")
     process = CrawlerProcess(base)
+    # Scrapy's handler drops records below LOG_LEVEL only after they were made, two debug
+    # records a page with a caller lookup each; a level on the root logger drops them at
+    # the call.
+    logging.getLogger().setLevel(base.get("LOG_LEVEL"))
     state = shared_state(out)
     runs = []
     for index, (site, _) in enumerate(locks):

@@ -21,6 +21,9 @@ AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
 # Scrapy starts this many tasks for the output of every callback; our items only enter
 # a queue (crawler/pipelines.py), so a hundred of them per page was pure overhead.
 CONCURRENT_ITEMS = 4
+# The check parses the callback's source on every response (its cache misses on bound
+# methods); the spider's callbacks are ours and return no values.
+WARN_ON_GENERATOR_RETURN_VALUE = False
 
 RETRY_ENABLED = True
 RETRY_TIMES = 2

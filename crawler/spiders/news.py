@@ -19,7 +19,7 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.http import HtmlResponse, Response, TextResponse
 
 from archive.counters import find_counter
-from archive.extract import continuation_links
+from archive.extract import continuation_links, page_tree
 from archive.records import ArticleJob, CounterCapture, FetchedPage, ViewsObservation
 from archive.sites import SiteConfig
 from archive.state import shared_state
@@ -113,18 +113,22 @@ class NewsSpider(scrapy.Spider):
         if response.url in self._continuations:
             return
         unchanged_article = response.meta.get("unchanged") and self.state.article_state(response.url)
+        page = _fetched_page(response)
+        # One parse serves link discovery and the continuation check, the parse extraction
+        # makes: charset decided on the whole body, markup repaired.
+        root = page_tree(page)
         if (self.auto or self.is_article(response.url)) and not unchanged_article:
-            yield from self._start_article(response)
-        yield from self._follow_links(response)
+            yield from self._start_article(response, page, root)
+        yield from self._follow_links(response, root)
 
-    def _follow_links(self, response: Response):
+    def _follow_links(self, response: Response, root=None):
         """Request the page's links; stop paging a list once it shows only known articles.
 
         Lists run newest first, so a page of known articles (or K of them in a row) means
         the older pages behind it hold nothing new. Paging does not count as depth: a
         list may have hundreds of pages.
         """
-        links = page_links(response, _SKIP_EXTENSIONS)
+        links = page_links(response, _SKIP_EXTENSIONS, root)
         urls = [link.url for link in links]
         articles = [url for url in urls if self.is_article(url)]
         known_urls, dead = self._known_and_dead(urls)
@@ -209,26 +213,17 @@ class NewsSpider(scrapy.Spider):
 
     # -- articles: pages 2..N, then the view counter, then one item ------------------
 
-    def _start_article(self, response: Response):
+    def _start_article(self, response: Response, page: FetchedPage, root):
         pointer = response.meta.get("warc_pointer")
         if pointer is None or response.status != 200:
             return
         article = {"url": response.url, "pointers": [pointer], "seen": {response.url},
                    "counter": find_counter(response.text, response.url, self.site.counter)}
-        yield from self._next_or_done(response, article)
+        yield from self._next_or_done(response, article, page, root)
 
-    def _next_or_done(self, response: Response, article: dict):
-        page = FetchedPage(
-            url=response.url,
-            status=response.status,
-            headers={
-                name.decode("latin-1").lower(): (response.headers.get(name) or b"").decode("latin-1")
-                for name in response.headers
-            },
-            body=response.body,
-            fetched_at=datetime.now(UTC),
-        )
-        following = [u for u in continuation_links(page) if u not in article["seen"]]
+    def _next_or_done(self, response: Response, article: dict, page: FetchedPage | None = None, root=None):
+        page = page or _fetched_page(response)
+        following = [u for u in continuation_links(page, root) if u not in article["seen"]]
         self._continuations.update(following)
         if following and len(article["pointers"]) < MAX_ARTICLE_PAGES:
             article["seen"].add(following[0])
@@ -297,6 +292,17 @@ class NewsSpider(scrapy.Spider):
             answer=response.body,
             observed_at=response.meta.get("fetched_at") or datetime.now(UTC),
         )
+
+
+def _fetched_page(response: Response) -> FetchedPage:
+    return FetchedPage(
+        url=response.url,
+        status=response.status,
+        headers={name.decode("latin-1").lower(): (response.headers.get(name) or b"").decode("latin-1")
+                 for name in response.headers},
+        body=response.body,
+        fetched_at=datetime.now(UTC),
+    )
 
 
 def _days_ago(days: float) -> str:

@@ -12,6 +12,8 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from lxml import html as lxml_html
+
 from ..records import ArticleRecord, ExtractionRules, FetchedPage
 from .charset import decode_html
 from .html import looks_binary, parse_html
@@ -122,19 +124,26 @@ def _continuations(page: FetchedPage, parsed: ParsedPage | None, rules: Extracti
         return []
 
 
-def continuation_links(page: FetchedPage) -> list[str]:
+def page_tree(page: FetchedPage) -> lxml_html.HtmlElement | None:
+    """The page parsed as extraction parses it (charset decided on the whole body, markup
+    repaired), or None for an empty, binary or unparseable body."""
+    if not page.body:
+        return None
+    document = decode_html(page.body, page.headers)
+    if not document or looks_binary(document):
+        return None
+    return parse_html(document)
+
+
+def continuation_links(page: FetchedPage, root: lxml_html.HtmlElement | None = None) -> list[str]:
     """Absolute URLs of the pages following this one in the same multi-page article.
 
     Most pages have no candidate link at all, and finding that takes a parse but no body
-    extraction: the spider calls this for every article page it fetches.
+    extraction: the spider calls this for every article page it fetches, passing the
+    `root` from page_tree it parsed for its links.
     """
     try:
-        if not page.body:
-            return []
-        document = decode_html(page.body, page.headers)
-        if not document or looks_binary(document):
-            return []
-        root = parse_html(document)
+        root = page_tree(page) if root is None else root
         if root is None or not continuation_urls(root, page.url):
             return []
         return _continuations(page, read_page(page, ExtractionRules()), ExtractionRules())

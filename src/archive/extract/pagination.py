@@ -34,7 +34,9 @@ def continuation_urls(root: lxml_html.HtmlElement, url: str) -> list[str]:
         href = (anchor.get("href") or "").strip()
         if not href or href.lower().startswith(("javascript:", "#", "mailto:")):
             continue
-        text = anchor.text_content()
+        # Most anchors hold plain text: reading it from the element is far cheaper than
+        # text_content(), which most of them would not need at all.
+        text = anchor.text_content() if len(anchor) else (anchor.text or "")
         if not (
             _CANDIDATE_HREF.search(href) or _NEXT_PAGE_TEXT.match(text) or (first_page_name and first_page_name in href)
         ):

@@ -6,7 +6,7 @@ Two sites, each crawled three times over loopback with the real `archive crawl`:
    with 下一页 links), where most of a first crawl is article pages.
 Crawl 2 runs right after crawl 1; before crawl 3 one article is added to the site.
 
-    python bench/incremental.py
+    python bench/recrawl.py
 
 Targets: crawl 2 receives at most 10% of the bytes and sends at most 20% of the requests
 of crawl 1; crawl 3 captures exactly the added article.
