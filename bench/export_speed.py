@@ -6,9 +6,10 @@ times, each as a fresh process:
 - `archive export --site A --site B ... --since --until --format parquet|csv -o FILE`
 - DuckDB: COPY (SELECT * ... WHERE site IN (...) AND published_at in range) TO FILE
 
-    python bench/export_speed.py [--rows 1000000]
+    python bench/export_speed.py [--rows 1000000] [--repeat 3]
 
-Target: each export within 2x of DuckDB's time (ratio <= 2.0).
+Each command runs --repeat times, the two sides taking turns so both see the same machine
+load; the medians are compared. Target: each export within 2x of DuckDB's time (ratio <= 2.0).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from __future__ import annotations
 import argparse
 import random
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -26,8 +28,8 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from archive.export import day_start
 from archive.parquet import ARTICLE_SCHEMA
+from archive.selection import day_start
 
 ARCHIVE = str(Path(sys.executable).with_name("archive"))
 SITES = [f"site{i:02d}" for i in range(20)]
@@ -116,18 +118,23 @@ def rows_in(path: Path, fmt: str) -> int:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--repeat", type=int, default=3, help="runs of each command (median reported)")
     args = parser.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="export-bench-"))
     try:
         started = time.perf_counter()
         build_dataset(tmp / "data" / "articles", args.rows)
         print(f"dataset: {args.rows:,} rows in {len(SITES)} sites, built in {time.perf_counter() - started:.1f}s")
-        print(f"query: {len(CHOSEN_SITES)} sites, published {SINCE} .. {UNTIL}\n")
+        print(f"query: {len(CHOSEN_SITES)} sites, published {SINCE} .. {UNTIL}")
+        print(f"times: median of {args.repeat} fresh processes each\n")
         print(f"{'format':<8}{'archive s':>11}{'duckdb s':>10}{'ratio':>8}  target  rows")
         met = True
         for fmt in ("parquet", "csv"):
-            ours = timed(archive_command(tmp / "data", tmp / f"ours.{fmt}", fmt))
-            theirs = timed(duckdb_command(tmp / "data" / "articles", tmp / f"duck.{fmt}", fmt))
+            runs: dict[str, list[float]] = {"ours": [], "theirs": []}
+            for _ in range(args.repeat):
+                runs["ours"].append(timed(archive_command(tmp / "data", tmp / f"ours.{fmt}", fmt)))
+                runs["theirs"].append(timed(duckdb_command(tmp / "data" / "articles", tmp / f"duck.{fmt}", fmt)))
+            ours, theirs = statistics.median(runs["ours"]), statistics.median(runs["theirs"])
             ratio = ours / theirs
             met &= ratio <= 2.0
             rows, duck_rows = rows_in(tmp / f"ours.{fmt}", fmt), rows_in(tmp / f"duck.{fmt}", fmt)

@@ -9,9 +9,10 @@ import pyarrow.parquet as pq
 import pytest
 
 from archive.errors import InputError
-from archive.export import select_rows, write_export
+from archive.export import write_export
 from archive.parquet import ARTICLE_SCHEMA, DatasetWriter, open_dataset
 from archive.records import ArticleRecord, Attachment
+from archive.selection import select_rows
 
 CHINA = timezone(timedelta(hours=8))
 

@@ -4,20 +4,31 @@ from __future__ import annotations
 
 import json
 import sys
-import tempfile
 import time
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from archive import __version__
 from archive.errors import ArchiveError, ConfigError
-from archive.records import record_json
-from archive.sites import DEFAULT_SITES_DIR, SiteConfig, adhoc_site, load_sites
+
+# Every command runs in a fresh process and most need few of the library's modules: each
+# command imports what it uses, so `archive export` does not load the site configuration
+# code and `archive crawl` does not load pyarrow's CSV writer.
+if TYPE_CHECKING:
+    from archive.sites import SiteConfig
+
+
+def _default_sites_dir() -> Path:
+    from archive.sites import DEFAULT_SITES_DIR
+
+    return DEFAULT_SITES_DIR
+
 
 sites_option = click.option(
-    "--sites", "sites_dir", type=click.Path(path_type=Path, file_okay=False), default=DEFAULT_SITES_DIR,
+    "--sites", "sites_dir", type=click.Path(path_type=Path, file_okay=False), default=_default_sites_dir,
     show_default="crawler/sites", envvar="ARCHIVE_SITES", help="Directory of site config files (<id>.toml).",
 )
 out_option = click.option(
@@ -45,6 +56,8 @@ def main() -> None:
 # -- crawl ----------------------------------------------------------------------------
 
 def _chosen_sites(sites_dir: Path, ids: tuple[str, ...], every: bool) -> list[SiteConfig]:
+    from archive.sites import load_sites
+
     sites, errors = load_sites(sites_dir)
     by_id = {s.id: s for s in sites}
     for error in errors:
@@ -131,6 +144,8 @@ def crawl(site_ids, every, due, start_urls, max_pages, sites_dir, out) -> None:
     """
     if sum(map(bool, (site_ids, every, due, start_urls))) != 1:
         raise click.UsageError("give site ids, --all, --due or --start-url (one of them)")
+    from archive.sites import adhoc_site
+
     sites = [adhoc_site(url) for url in start_urls] if start_urls else _chosen_sites(sites_dir, site_ids, every or due)
     if due:
         sites = _due(sites, out)
@@ -155,7 +170,10 @@ def demo(out: Path) -> None:
     Example:
       archive demo --out /tmp/demo-data
     """
+    import tempfile
+
     from archive.demo import DemoServer
+    from archive.sites import load_sites
 
     with DemoServer() as server, tempfile.TemporaryDirectory() as config_dir:
         for site_id, base in server.base_urls.items():
@@ -191,8 +209,10 @@ def extract(inputs, url, site_id, out, workers, sites_dir) -> None:
       archive extract page.html --url https://www.example.gov.cn/a/1.html
       archive extract data/warc --out rebuilt
     """
+    # Only the light part of extraction here, pyarrow later: the pool starts before the
+    # heavy imports (the extractor's are the fork server's, made for every worker at once).
     from archive.extraction import extract_html_file, extract_warcs, iter_inputs, looks_like_warc, worker_pool
-    from archive.parquet import DatasetWriter
+    from archive.records import record_json
 
     config = _site_config(sites_dir, site_id) if site_id else None
     paths = list(iter_inputs(inputs))
@@ -215,6 +235,8 @@ def extract(inputs, url, site_id, out, workers, sites_dir) -> None:
     for error in errors:
         click.echo(f"error: {error}", err=True)
     if out:
+        from archive.parquet import DatasetWriter
+
         articles = DatasetWriter(out / "articles")
         for record in records:
             articles.add(record)
@@ -267,8 +289,9 @@ def export(fmt, sites, since, until, data_dir, output, views, all_versions, dedu
       archive export --format bulk --index news -o news.ndjson
       archive export --views --site campus --format csv -o campus-views.csv
     """
-    from archive.export import select_rows, write_export
+    from archive.export import write_export
     from archive.progress import Progress
+    from archive.selection import select_rows
 
     if bom and fmt != "csv":
         raise click.UsageError("--bom applies to --format csv")
@@ -455,6 +478,8 @@ def sites_list(sites_dir: Path) -> None:
     Example:
       archive sites list --sites crawler/sites
     """
+    from archive.sites import load_sites
+
     found, errors = load_sites(sites_dir)
     for site in found:
         state = "" if site.enabled else "  (disabled)"
@@ -472,6 +497,8 @@ def sites_check(sites_dir: Path) -> None:
     Example:
       archive sites check --sites my-sites/
     """
+    from archive.sites import load_sites
+
     found, errors = load_sites(sites_dir)
     for error in errors:
         click.echo(str(error), err=True)

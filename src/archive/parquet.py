@@ -15,13 +15,18 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
+from urllib.parse import unquote
 
 import pyarrow as pa
-import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
 from archive.fingerprint import simhash
-from archive.records import ArticleRecord
+
+if TYPE_CHECKING:
+    import pyarrow.dataset as ds
+
+    from archive.records import ArticleRecord
 
 TIMESTAMP = pa.timestamp("us", tz="UTC")
 
@@ -159,9 +164,35 @@ class DatasetWriter:
         return self.flush()
 
 
+# What hive partitioning reads as null (the name Hive and Spark write for it).
+_HIVE_NULL = "__HIVE_DEFAULT_PARTITION__"
+
+
+def partition_value(segment: str) -> str | None:
+    """The value of one ``key=value`` directory name, decoded as pyarrow's hive partitioning
+    decodes it (percent-escapes, the Hive null name)."""
+    value = unquote(segment.partition("=")[2])
+    return None if value == _HIVE_NULL else value
+
+
+def dataset_files(root: Path, sites: Sequence[str] | None = None) -> list[str]:
+    """The data files under `root`, sorted by path; with `sites`, only those sites' files,
+    without listing the other sites' directories."""
+    root = Path(root)
+    if sites is None:
+        return sorted(str(p) for p in root.glob("site=*/capture_date=*/*.parquet"))
+    wanted = set(sites)
+    chosen = [d for d in root.glob("site=*") if partition_value(d.name) in wanted]
+    return sorted(str(p) for d in chosen for p in d.glob("capture_date=*/*.parquet"))
+
+
 def open_dataset(root: Path, *, views: bool = False) -> ds.Dataset:
     """The dataset under `root` with the documented schema (never an inferred one)."""
-    files = sorted(str(p) for p in Path(root).glob("site=*/capture_date=*/*.parquet"))
+    # Imported here: pyarrow.dataset imports pandas when it is installed (0.3 s), which
+    # commands that never open a dataset this way (export) should not pay for.
+    import pyarrow.dataset as ds
+
+    files = dataset_files(root)
     return ds.dataset(
         files,
         schema=VIEWS_DATASET_SCHEMA if views else DATASET_SCHEMA,

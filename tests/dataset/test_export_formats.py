@@ -8,9 +8,10 @@ from datetime import UTC, datetime, timedelta, timezone
 import pyarrow.parquet as pq
 import pytest
 
-from archive.export import select_rows, write_export
+from archive.export import write_export
 from archive.parquet import ARTICLE_SCHEMA, DatasetWriter, records_table
 from archive.records import ArticleRecord
+from archive.selection import select_rows
 from tests.conftest import run_archive
 from tests.dataset.test_fingerprint import ARTICLE
 
