@@ -61,8 +61,12 @@ def extract(warc_dir: Path, out: Path, workers: int, pages: int) -> float:
     result = run([ARCHIVE, "extract", str(warc_dir), "--out", str(out), "--workers", str(workers)], TIMEOUT)
     if result.returncode != 0:
         raise SystemExit(f"archive extract failed:\n{result.stderr[-3000:]}")
-    print(f"    {workers} worker(s): CPU main {result.cpu_main:5.1f} s, workers {result.cpu_children:6.1f} s "
-          f"({1000 * result.cpu_children / pages:5.1f} ms/page); load average before {load:.2f}")
+    # Other jobs on the machine skew wall time far more than CPU time: the load average
+    # around the run says how far to trust the first. CPU main is the work no worker
+    # takes off the command (start, indexing, collecting, writing Parquet).
+    print(f"    {workers} worker(s): CPU main {result.cpu_main:5.2f} s, workers {result.cpu_children:6.1f} s "
+          f"({1000 * result.cpu_children / pages:5.1f} ms/page); load average before {load:.2f}, "
+          f"after {os.getloadavg()[0]:.2f}")
     return result.seconds
 
 

@@ -11,22 +11,36 @@ import contextlib
 import logging
 import multiprocessing
 import os
+import queue
 import re
 import threading
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from archive.counters import CounterCall, find_counter, read_counter
 from archive.errors import ConfigError, WarcReadError
-from archive.extract import decode_html, extract_article, extract_page
-from archive.fingerprint import simhash
-from archive.parquet import ViewsRow
 from archive.records import ArticleJob, ArticleRecord, ExtractionRules, FetchedPage, WarcPointer
 from archive.sites import ADHOC_ID_PATTERN, SiteConfig
 from archive.warc import OversizeBody, ResponseEntry, read_page, scan_responses
+
+if TYPE_CHECKING:
+    from archive.parquet import ViewsRow
+
+# The extractor (trafilatura, lxml, dictionaries) and the fingerprint (numpy) take about
+# a second to import and only workers use them, so they are imported where they are used:
+# the process starting the pool gets to start it at once, and the fork server imports
+# them, once for every worker, while that process reads its WARC indexes. Not pyarrow:
+# no worker writes Parquet.
+WORKER_MODULES = ("archive.extract", "archive.fingerprint", __name__)
+
+# Pages per first-pass task. A task costs the parent a pickle and a pipe round trip, and
+# the last task of a run leaves the other workers idle while it ends: at tens of
+# milliseconds a page, a handful of pages keeps both costs small.
+FIRST_PASS_CHUNK = 8
 
 _UNSAFE = re.compile(r"[^a-z0-9_.:-]")
 
@@ -43,7 +57,7 @@ def worker_pool(workers: int | None = None) -> Executor:
     context = multiprocessing.get_context("forkserver")
     # The fork server imports the extraction code (trafilatura, dictionaries, patterns:
     # over a second) once; workers forked from it start at once and share those pages.
-    context.set_forkserver_preload([__name__])
+    context.set_forkserver_preload(list(WORKER_MODULES))
     pool = ProcessPoolExecutor(max_workers=count, mp_context=context)
     # Starting a worker waits for the fork server's imports; starting them now, aside,
     # lets that overlap with the caller's own start (reading WARC indexes, opening sites).
@@ -85,6 +99,8 @@ def extract_job(job: ArticleJob, rules: ExtractionRules | None = None) -> Articl
 
     Runs in a worker process.
     """
+    from archive.extract import extract_article
+
     pages = [read_page(pointer) for pointer in job.pointers]
     record = _fingerprinted(extract_article(pages, site=job.site, rules=rules, force=job.force))
     if record is not None and job.counter is not None and job.counter.pointer is not None:
@@ -95,6 +111,8 @@ def extract_job(job: ArticleJob, rules: ExtractionRules | None = None) -> Articl
 def _fingerprinted(record: ArticleRecord | None) -> ArticleRecord | None:
     """The record with its SimHash: computed here, in the worker, not in the process writing Parquet."""
     if record is not None and record.simhash is None:
+        from archive.fingerprint import simhash
+
         record.simhash = simhash(record.text)
     return record
 
@@ -128,6 +146,8 @@ def _first_pass(pointer: WarcPointer, site: str | None, config: SiteConfig | Non
     A record that cannot be read gives an error, not an exception: one bad record must
     not stop the extraction of every other one.
     """
+    from archive.extract import decode_html, extract_page
+
     try:
         page = read_page(pointer)
     except OversizeBody as exc:
@@ -168,18 +188,81 @@ class WarcExtraction:
     errors: list[str] = field(default_factory=list)
 
 
-def index_responses(paths: Sequence[Path]) -> tuple[dict[str, list[ResponseEntry]], list[str]]:
-    """Every successful response of the files, by URL in capture order; and one error per damaged file."""
-    by_url: dict[str, list[ResponseEntry]] = {}
-    errors = []
+def _successful(paths: Sequence[Path], errors: list[str], stop: threading.Event | None = None,
+                ) -> Iterator[ResponseEntry]:
+    """The status 200 responses of the files in file order; one error per damaged file goes to `errors`."""
     for path in paths:
         try:
             for entry in scan_responses(path):
+                if stop is not None and stop.is_set():
+                    return
                 if entry.status == 200:
-                    by_url.setdefault(entry.url, []).append(entry)
+                    yield entry
         except WarcReadError as exc:
             errors.append(str(exc))
+
+
+def index_responses(paths: Sequence[Path]) -> tuple[dict[str, list[ResponseEntry]], list[str]]:
+    """Every successful response of the files, by URL in capture order; and one error per damaged file."""
+    by_url: dict[str, list[ResponseEntry]] = {}
+    errors: list[str] = []
+    for entry in _successful(paths, errors):
+        by_url.setdefault(entry.url, []).append(entry)
     return by_url, errors
+
+
+_END = object()
+
+
+class _BackgroundIndex:
+    """`index_responses`, run by a thread that hands out the HTML pages in chunks as it meets them.
+
+    Workers get their first pages while the rest of the files is still being read, and
+    the caller may block submitting them (a pool blocks its first submissions until the
+    fork server has done its imports) without holding up the reading.
+    """
+
+    def __init__(self, paths: Sequence[Path], chunk: int) -> None:
+        self.by_url: dict[str, list[ResponseEntry]] = {}
+        self.errors: list[str] = []
+        self._paths = list(paths)
+        self._chunk = chunk
+        self._queue: queue.SimpleQueue = queue.SimpleQueue()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._read, name="warc-index", daemon=True)
+
+    def __enter__(self) -> _BackgroundIndex:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        # A caller that gives up early (a broken pool, Ctrl-C) must not leave the thread
+        # reading the remaining files.
+        self._stop.set()
+        self._thread.join()
+
+    def chunks(self) -> Iterator[list[ResponseEntry]]:
+        """The HTML pages in file order; `by_url` and `errors` are complete once this is exhausted."""
+        while (item := self._queue.get()) is not _END:
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+
+    def _read(self) -> None:
+        chunk: list[ResponseEntry] = []
+        try:
+            for entry in _successful(self._paths, self.errors, self._stop):
+                self.by_url.setdefault(entry.url, []).append(entry)
+                if is_html(entry):
+                    chunk.append(entry)
+                    if len(chunk) == self._chunk:
+                        self._queue.put(chunk)
+                        chunk = []
+            if chunk:
+                self._queue.put(chunk)
+            self._queue.put(_END)
+        except BaseException as exc:  # handed to the caller's thread, raised there
+            self._queue.put(exc)
 
 
 def extract_warcs(
@@ -198,11 +281,29 @@ def extract_warcs(
     records read before the damage are kept.
     """
     site = checked_site(site)
-    by_url, errors = index_responses(paths)
+    submitted: list[tuple[list[ResponseEntry], Iterator[PageFacts]]] = []
+    with _BackgroundIndex(paths, FIRST_PASS_CHUNK) as index:
+        for chunk in index.chunks():
+            count = len(chunk)
+            # One task per chunk (map with chunksize), submitted as soon as it is read.
+            results = pool.map(_first_pass, [e.pointer for e in chunk], [site] * count, [config] * count,
+                               chunksize=count)
+            submitted.append((chunk, results))
+    # Every page is with the workers now, and this process waits for them: the time to
+    # import pyarrow (for ViewsRow) and to pay the one-off setup of the first Arrow
+    # table a process builds (a third of a second: pyarrow imports pandas then), which
+    # the callers writing Parquet would otherwise pay once the last page is done.
+    from archive.parquet import ViewsRow, records_table
+
+    records_table([])
+
+    by_url, errors = index.by_url, index.errors
+    position = {id(entry): n for n, entry in enumerate(e for chunk, _ in submitted for e in chunk)}
+    in_file_order = [fact for _, results in submitted for fact in results]
+    # The order of the records and errors is that of the index (by URL, then capture),
+    # whatever order the pages were read and extracted in.
     pages = [entry for entries in by_url.values() for entry in entries if is_html(entry)]
-    count = len(pages)
-    facts = list(pool.map(_first_pass, [p.pointer for p in pages], [site] * count, [config] * count,
-                          chunksize=8))
+    facts = [in_file_order[position[id(page)]] for page in pages]
     # Continuations are found among the latest capture of each URL.
     links = {p.url: f.continuations for p, f in zip(pages, facts, strict=True)}
     chains = {}
@@ -262,6 +363,8 @@ def _readable(pointers: list[WarcPointer], errors: list[str]) -> list[FetchedPag
 def extract_html_file(path: Path, url: str, site: str | None = None) -> ArticleRecord | None:
     """A saved HTML page: the user says it is an article, so it always gives a record."""
     from datetime import UTC, datetime
+
+    from archive.extract import extract_article
 
     site = checked_site(site)
     try:
