@@ -43,3 +43,27 @@ def numpy_view(array: pa.Array, dtype) -> np.ndarray:
 def micros(moment: datetime) -> int:
     """Microseconds since the epoch of an aware datetime."""
     return (moment - _EPOCH) // timedelta(microseconds=1)
+
+
+def with_prefix(text: pa.StringArray, where: pa.BooleanArray, prefix: str) -> pa.StringArray:
+    """`text` with `prefix` put before the cells where `where` is true (it holds no nulls).
+
+    Arrow's own ways (replace_with_mask, if_else) rebuild every cell, a quarter of a
+    second on an export's article texts; this copies the bytes once.
+    """
+    if text.offset:
+        text = pa.concat_arrays([text])  # a copy starting at its first byte, bitmap included
+    count = len(text)
+    mark = np.frombuffer(prefix.encode("utf-8"), np.uint8)
+    offsets = np.frombuffer(text.buffers()[1], np.int32, count=count + 1)
+    data = np.frombuffer(text.buffers()[2], np.uint8) if text.buffers()[2] is not None else np.zeros(0, np.uint8)
+    bits = np.unpackbits(np.frombuffer(where.buffers()[1], np.uint8), bitorder="little")
+    chosen = bits[where.offset:where.offset + count].astype(bool)
+    added = np.concatenate([[0], np.cumsum(chosen, dtype=np.int64)]) * len(mark)
+    moved = offsets.astype(np.int64) - offsets[0] + added
+    if moved[-1] > np.iinfo(np.int32).max:
+        raise OverflowError("text too long for one string array")
+    starts = np.repeat(offsets[:-1][chosen] - offsets[0], len(mark))
+    inserted = np.insert(data[offsets[0]:offsets[-1]], starts, np.tile(mark, int(chosen.sum())))
+    return pa.StringArray.from_buffers(count, pa.py_buffer(moved.astype(np.int32)), pa.py_buffer(inserted),
+                                       text.buffers()[0], text.null_count)

@@ -14,7 +14,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 
-from archive.arrays import micros, string_scalar, utf8_array
+from archive.arrays import micros, string_scalar, utf8_array, with_prefix
 from archive.errors import InputError
 from archive.parquet import TIMESTAMP
 from archive.selection import BATCH_ROWS, Rows
@@ -22,7 +22,6 @@ from archive.selection import BATCH_ROWS, Rows
 # bulk: action and document line pairs for the Elasticsearch / OpenSearch _bulk API
 FORMATS = ("parquet", "csv", "jsonl", "bulk")
 # Cells starting with these are run as formulas by spreadsheet programs.
-_FORMULA_PATTERN = r"^([=+\-@\t\r])"
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -118,15 +117,17 @@ def _json_cells(column: pa.Array) -> pa.Array:
 def _formula_guarded(text: pa.Array) -> pa.Array:
     """Cells a spreadsheet would run as a formula prefixed with an apostrophe.
 
-    Most columns have no such cell: a prefix test is a tenth of the cost of the regular
-    expression, and a column without a hit is kept as it is, not copied."""
+    Prefix tests cost a tenth of a regular expression run over every cell: a column
+    without a hit is kept as it is, and in one with hits only those cells are rewritten."""
     risky = None
     for start in _FORMULA_STARTS:
         hits = pc.starts_with(text, pattern=start)
         risky = hits if risky is None else pc.or_(risky, hits)
+    # null cells (null, not False, here) are not risky; no Python value may enter, see arrays.py
+    risky = pc.and_kleene(risky, pc.is_valid(text))
     if not pc.any(risky).as_py():
         return text
-    return pc.replace_substring_regex(text, pattern=_FORMULA_PATTERN, replacement="'\\1")
+    return with_prefix(text, risky, "'")
 
 
 def _csv_column(column: pa.Array | pa.ChunkedArray) -> pa.Array:
