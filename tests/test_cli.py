@@ -4,6 +4,7 @@ import json
 import re
 from pathlib import Path
 
+import pyarrow.parquet as pq
 from click.testing import CliRunner
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
@@ -80,6 +81,20 @@ def test_extract_to_dataset(tmp_path):
     result = run("extract", str(warc), "--out", str(tmp_path / "out"))
     assert result.exit_code == 0, result.output
     assert list((tmp_path / "out" / "articles").rglob("*.parquet"))
+
+
+def test_extract_into_a_dataset_again_adds_only_what_is_missing(tmp_path):
+    """A second run over the same files, or one finishing what a killed run began, never
+    writes a row twice."""
+    first = warc_with(tmp_path / "first.warc.gz", {"http://127.0.0.1/a/1.html": ARTICLE})
+    second = warc_with(tmp_path / "second.warc.gz", {"http://127.0.0.1/a/2.html": ARTICLE})
+    out = tmp_path / "out"
+    assert run("extract", str(first), "--out", str(out)).exit_code == 0
+    again = run("extract", str(first), str(second), "--out", str(out))
+    assert again.exit_code == 0 and "1 records written" in again.stderr and "(1 already there)" in again.stderr
+    assert run("extract", str(first), str(second), "--out", str(out)).exit_code == 0
+    urls = pq.read_table(str(out / "articles"), columns=["url"]).column("url").to_pylist()
+    assert sorted(urls) == ["http://127.0.0.1/a/1.html", "http://127.0.0.1/a/2.html"]
 
 
 def test_extract_missing_file_is_one_line(tmp_path):

@@ -235,17 +235,25 @@ def extract(inputs, url, site_id, out, workers, sites_dir) -> None:
     for error in errors:
         click.echo(f"error: {error}", err=True)
     if out:
-        from archive.parquet import DatasetWriter
+        from archive.parquet import DatasetWriter, written_keys
 
+        # Adding to a dataset never repeats a row: a second run over the same files (or
+        # one finishing what a killed run began) writes only what is not there yet.
+        present = written_keys(out / "articles", ["warc_record_id"])
         articles = DatasetWriter(out / "articles")
         for record in records:
-            articles.add(record)
+            if record.warc_record_id is None or (record.warc_record_id,) not in present:
+                articles.add(record)
         articles.close()
+        present = written_keys(out / "views", ["url", "observed_at"])
         views = DatasetWriter(out / "views", views=True)
         for row in result.views if warcs else []:
-            views.add(row)
+            if (row.url, row.observed_at) not in present:
+                views.add(row)
         views.close()
-        click.echo(f"{articles.rows_written} records written to {out / 'articles'}", err=True)
+        skipped = len(records) - articles.rows_written
+        click.echo(f"{articles.rows_written} records written to {out / 'articles'}"
+                   + (f" ({skipped} already there)" if skipped else ""), err=True)
     else:
         for record in records:
             sys.stdout.write(json.dumps(record_json(record), ensure_ascii=False) + "\n")

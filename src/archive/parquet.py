@@ -186,6 +186,16 @@ def dataset_files(root: Path, sites: Sequence[str] | None = None) -> list[str]:
     return sorted(str(p) for d in chosen for p in d.glob("capture_date=*/*.parquet"))
 
 
+def written_keys(root: Path, columns: Sequence[str]) -> set[tuple]:
+    """The values of `columns`, as tuples, of every row already under `root`: what a
+    writer adding to the dataset must not write again."""
+    keys: set[tuple] = set()
+    for path in dataset_files(root):
+        table = pq.read_table(path, columns=list(columns))
+        keys.update(zip(*(table.column(name).to_pylist() for name in columns), strict=True))
+    return keys
+
+
 def open_dataset(root: Path, *, views: bool = False) -> ds.Dataset:
     """The dataset under `root` with the documented schema (never an inferred one)."""
     # Imported here: pyarrow.dataset imports pandas when it is installed (0.3 s), which

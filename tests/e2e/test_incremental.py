@@ -171,3 +171,8 @@ def test_rebuild_from_warc_gives_the_same_views_and_articles(three_crawls, tmp_p
 
     assert views(tmp_path) == views(out)
     assert articles(tmp_path) == articles(out)
+    # Extracting the same files into the same dataset again adds nothing.
+    result = run_archive("extract", *files, "--site", "campus", "--out", str(tmp_path))
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert views(tmp_path) == views(out)
+    assert articles(tmp_path) == articles(out)
