@@ -11,6 +11,9 @@ memory of its process tree (crawler, fork server, extraction workers) is sampled
 Then `archive extract` (one worker per core) runs over the WARC files of the small
 crawl: the same pages, extraction alone.
 
+Scrapy alone (bench/bare_scrapy.py: fetch, parse, follow, nothing else) then crawls the
+same sites: its CPU per page is the floor under the crawler process's.
+
 Targets: crawl pages/s >= 0.8x extraction-only pages/s (same pages, same cores);
 peak RSS of the large crawl <= 1.25x that of the small one, and < 1 GB.
 """
@@ -52,7 +55,7 @@ def rows(directory: Path) -> int:
     return ds.dataset(files, format="parquet").count_rows() if files else 0
 
 
-def crawl(root: Path, articles: int, hosts: int, corpus: Path) -> tuple[Run, int, int, dict]:
+def crawl(root: Path, articles: int, hosts: int, corpus: Path) -> tuple[Run, int, int, dict, Run]:
     sites = generated_sites(articles, hosts)
     configs, out = root / "sites", root / "data"
     configs.mkdir(parents=True)
@@ -60,9 +63,13 @@ def crawl(root: Path, articles: int, hosts: int, corpus: Path) -> tuple[Run, int
         for site in sites:
             (configs / f"{site.id}.toml").write_text(site.config(server.port), encoding="utf-8")
         result = run([ARCHIVE, "crawl", "--all", "--sites", str(configs), "--out", str(out)], TIMEOUT)
-    if result.returncode != 0:
-        raise SystemExit(f"archive crawl failed:\n{result.stderr[-3000:]}")
-    return result, html_pages(out / "warc"), rows(out / "articles"), server.report
+        if result.returncode != 0:
+            raise SystemExit(f"archive crawl failed:\n{result.stderr[-3000:]}")
+        bare = run([sys.executable, str(Path(__file__).with_name("bare_scrapy.py")),
+                    *(f"http://{site.host}:{server.port}/index.html" for site in sites)], TIMEOUT)
+        if bare.returncode != 0:
+            raise SystemExit(f"bare Scrapy crawl failed:\n{bare.stderr[-3000:]}")
+    return result, html_pages(out / "warc"), rows(out / "articles"), server.report, bare
 
 
 def _verdict(ok: bool) -> str:
@@ -83,7 +90,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         for name, articles in (("small", args.small), ("large", args.large)):
             root = Path(tmp) / name
-            result, pages, records, served = crawl(root, articles, args.hosts, args.corpus)
+            result, pages, records, served, bare = crawl(root, articles, args.hosts, args.corpus)
             figures[name] = (result, pages)
             print(f"crawl of {articles:6d} articles: {pages:6d} HTML pages, {records:6d} rows in "
                   f"{result.seconds:7.1f} s = {pages / result.seconds:6.1f} pages/s; "
@@ -91,6 +98,8 @@ def main() -> int:
                   f"server: {served.get('requests', 0)} requests, {served.get('cpu_seconds', 0):.1f} s CPU")
             print(f"    CPU: crawler process {result.cpu_main:6.1f} s ({1000 * result.cpu_main / pages:5.1f} ms/page), "
                   f"workers {result.cpu_children:6.1f} s ({1000 * result.cpu_children / pages:5.1f} ms/page)")
+            print(f"    baseline: Scrapy alone fetching and following the same pages (nothing recorded or "
+                  f"extracted): {1000 * bare.cpu_main / pages:5.1f} ms/page")
             if name == "small":
                 extract = run([ARCHIVE, "extract", str(root / "data" / "warc"), "--out", str(root / "extracted"),
                                "--workers", str(cores)], TIMEOUT)
