@@ -21,7 +21,7 @@ from w3lib.url import safe_url_string
 
 # An address made only of characters a URL may hold as they are (and %XX escapes) is
 # what safe_url_string would return unchanged; checking that is far cheaper than it.
-_SAFE_URL = re.compile(r"https?://[a-z0-9.\-]+(?::\d{1,4})?/(?:[A-Za-z0-9\-._~:/?@!$&()*+,;=]|%[0-9A-Fa-f]{2})*(?<!\?)\Z")
+_SAFE_URL = re.compile(r"https?://[a-z0-9.\-]+(?::[1-9]\d{0,3})?/(?:[A-Za-z0-9\-._~:/?@!$&()*+,;=]|%[0-9A-Fa-f]{2})*(?<!\?)\Z")
 _NOT_PAGES = ("javascript:", "mailto:", "tel:", "#", "data:", "about:")
 
 
@@ -38,14 +38,15 @@ class PageLink:
 
 
 def page_links(response: HtmlResponse, skip_extensions: Iterable[str],
-               root: etree._Element | None = None) -> list[PageLink]:
+               root: etree._Element | None = None, charset: str | None = None) -> list[PageLink]:
     """Distinct http(s) links of <a> and <area> elements, resolved against the page's base
     URL, without fragments and without the file types in `skip_extensions`.
 
-    `root` is the page already parsed (Scrapy's own parse of it otherwise)."""
+    `root` is the page already parsed and `charset` what it was decoded from (the query
+    part of a link is escaped in it); Scrapy's own parse and charset otherwise."""
     skipped = {f".{ext.lower()}" for ext in skip_extensions}
     base = get_base_url(response)
-    encoding = response.encoding
+    encoding = charset if root is not None and charset else response.encoding
     seen: set[str] = set()
     links = []
     for element in (response.selector.root if root is None else root).iter("a", "area"):

@@ -93,6 +93,8 @@ def test_extract_into_a_dataset_again_adds_only_what_is_missing(tmp_path):
     again = run("extract", str(first), str(second), "--out", str(out))
     assert again.exit_code == 0 and "1 records written" in again.stderr and "(1 already there)" in again.stderr
     assert run("extract", str(first), str(second), "--out", str(out)).exit_code == 0
+    assert run("extract", str(first), str(first), "--out", str(tmp_path / "twice")).exit_code == 0
+    assert pq.read_table(str(tmp_path / "twice" / "articles")).num_rows == 1
     urls = pq.read_table(str(out / "articles"), columns=["url"]).column("url").to_pylist()
     assert sorted(urls) == ["http://127.0.0.1/a/1.html", "http://127.0.0.1/a/2.html"]
 

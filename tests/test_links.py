@@ -1,6 +1,7 @@
 """Page links: the cheap path for plain addresses gives what safe_url_string gives."""
 
 import string
+from datetime import UTC, datetime
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -10,7 +11,7 @@ from w3lib.url import safe_url_string
 from crawler.links import _SAFE_URL, page_links
 
 HOSTS = st.sampled_from(["news.example.cn", "127.0.0.1", "a.example.cn:8080", "A.example.cn", "user@x.cn",
-                         "x.cn:99999", "xn--fiq228c.cn"])
+                         "x.cn:99999", "xn--fiq228c.cn", "a.example.cn:080", "a.example.cn:0"])
 TAILS = st.text(alphabet=string.ascii_letters + string.digits + "-._~:/?#[]@!$&'()*+,;=% \"<>|^`{}\\中%", max_size=20)
 
 
@@ -33,3 +34,19 @@ def test_links_are_resolved_escaped_and_deduplicated():
                     "http://news.example.cn/%E5%88%97%E8%A1%A8/2.html",
                     "http://news.example.cn/dir/b%20c.html?x=1",
                     "https://other.example.cn/y"]
+
+
+def test_links_are_escaped_in_the_charset_the_page_was_decoded_from():
+    from archive.extract import page_tree
+    from archive.records import FetchedPage
+
+    # A UTF-8 page still declaring gb2312 (as browsers save them): its links are UTF-8.
+    body = ('<html><head><meta charset="gb2312"></head><body><a href="/搜索?kw=中文">搜</a>'
+            '<a href="/x">1</a></body></html>').encode()
+    response = HtmlResponse("http://news.example.cn/", body=body, headers={"Content-Type": "text/html"})
+    page = FetchedPage(url=response.url, status=200, headers={"content-type": "text/html"}, body=body,
+                       fetched_at=datetime.now(UTC))
+    root, charset = page_tree(page)
+    assert charset == "utf-8"
+    urls = [link.url for link in page_links(response, [], root, charset)]
+    assert urls[0] == "http://news.example.cn/%E6%90%9C%E7%B4%A2?kw=%E4%B8%AD%E6%96%87"

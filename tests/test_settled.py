@@ -6,7 +6,7 @@ import pytest
 
 from archive.records import WarcPointer
 from archive.state import KnownCapture
-from crawler.settled import is_settled, url_date
+from crawler.settled import has_links, is_settled, url_date
 
 NOW = datetime(2026, 11, 22, 8, 0, tzinfo=UTC)
 POINTER = WarcPointer("warc/epaper-1.warc.gz", 0, "<urn:uuid:1>")
@@ -24,6 +24,8 @@ def capture(url: str, fetched: datetime, status: int = 200, pointer: WarcPointer
     ("http://www.example.gov.cn/info/1022/2350.htm", None),
     ("http://www.example.gov.cn/list.html?date=2026-10-19", None),
     ("http://paper.example.cn/html/2026-13/40/node_2.htm", None),
+    ("http://www.example.gov.cn/col/col20190101/index.html", None),
+    ("http://paper.example.cn/html/2026-10/19.htm", None),
     ("http://news.example.cn/c1001-202610191234.html", None),
 ])
 def test_dates_are_read_from_the_path(url, day):
@@ -33,15 +35,17 @@ def test_dates_are_read_from_the_path(url, day):
 def test_robots_txt_is_reused_for_a_day():
     url = "http://www.example.gov.cn/robots.txt"
     assert is_settled(url, capture(url, NOW - timedelta(hours=23)), 3, dated_list=False, now=NOW)
+    assert is_settled(url, capture(url, NOW - timedelta(hours=23), status=404), 3, dated_list=False, now=NOW)
     assert not is_settled(url, capture(url, NOW - timedelta(hours=25)), 3, dated_list=False, now=NOW)
+    assert not is_settled(url, capture(url, NOW - timedelta(hours=1), status=503), 3, dated_list=False, now=NOW)
 
 
 def test_a_past_edition_fetched_after_it_settled_is_not_fetched_again():
     url = "http://paper.example.cn/html/2026-10/19/node_2.htm"
     settled = capture(url, datetime(2026, 10, 23, tzinfo=UTC))
     assert is_settled(url, settled, 3, dated_list=True, now=NOW)
-    # A missing page of a past edition stays missing.
-    assert is_settled(url, capture(url, datetime(2026, 10, 23, tzinfo=UTC), status=404), 3, dated_list=True)
+    # A missing page is asked for again: the 404 may have been a passing fault.
+    assert not is_settled(url, capture(url, datetime(2026, 10, 23, tzinfo=UTC), status=404), 3, dated_list=True)
 
 
 def test_pages_still_open_to_change_are_fetched_again():
@@ -57,3 +61,8 @@ def test_pages_still_open_to_change_are_fetched_again():
     assert not is_settled(url, None, 3, dated_list=True, now=NOW)
     undated = "http://www.example.gov.cn/zwgk/tzgg/index.html"
     assert not is_settled(undated, capture(undated, late_day), 3, dated_list=True, now=NOW)
+
+
+def test_a_capture_with_next_to_no_links_is_no_page_plan():
+    assert has_links(b'<div><a href="/1">1</a><A HREF="/2">2</A><area href="/3"></div>')
+    assert not has_links(b"<html><body><script>location.reload()</script><a href='/'>home</a></body></html>")

@@ -116,19 +116,19 @@ class NewsSpider(scrapy.Spider):
         page = _fetched_page(response)
         # One parse serves link discovery and the continuation check, the parse extraction
         # makes: charset decided on the whole body, markup repaired.
-        root = page_tree(page)
+        root, charset = page_tree(page)
         if (self.auto or self.is_article(response.url)) and not unchanged_article:
             yield from self._start_article(response, page, root)
-        yield from self._follow_links(response, root)
+        yield from self._follow_links(response, root, charset)
 
-    def _follow_links(self, response: Response, root=None):
+    def _follow_links(self, response: Response, root=None, charset: str | None = None):
         """Request the page's links; stop paging a list once it shows only known articles.
 
         Lists run newest first, so a page of known articles (or K of them in a row) means
         the older pages behind it hold nothing new. Paging does not count as depth: a
         list may have hundreds of pages.
         """
-        links = page_links(response, _SKIP_EXTENSIONS, root)
+        links = page_links(response, _SKIP_EXTENSIONS, root, charset)
         urls = [link.url for link in links]
         articles = [url for url in urls if self.is_article(url)]
         known_urls, dead = self._known_and_dead(urls)

@@ -244,12 +244,14 @@ def extract(inputs, url, site_id, out, workers, sites_dir) -> None:
         for record in records:
             if record.warc_record_id is None or (record.warc_record_id,) not in present:
                 articles.add(record)
+                present.add((record.warc_record_id,))
         articles.close()
         present = written_keys(out / "views", ["url", "observed_at"])
         views = DatasetWriter(out / "views", views=True)
         for row in result.views if warcs else []:
             if (row.url, row.observed_at) not in present:
                 views.add(row)
+                present.add((row.url, row.observed_at))
         views.close()
         skipped = len(records) - articles.rows_written
         click.echo(f"{articles.rows_written} records written to {out / 'articles'}"

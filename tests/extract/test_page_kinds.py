@@ -42,3 +42,22 @@ def test_a_notice_whose_sentences_open_with_links_is_still_an_article():
             f'<div class="v_news_content">{body}</div></body></html>')
     record = extract_article([make_page(html, "http://www.example.edu.cn/info/1022/2351.htm")], site="campus")
     assert record is not None and record.title == "关于开展宿舍安全自查的通知"
+
+
+def test_anchors_carrying_their_own_bullet_are_list_items():
+    items = [f'<li><a href="/info/1022/{2300 + n}.htm">·关于做好第{n}批学生宿舍安全检查工作的通知</a>'
+             f'<span>2026-10-{10 + n:02d}</span></li>' for n in range(5)]
+    assert extract_article([make_page(campus_list(items), LIST_URL)], site="campus") is None
+
+
+def test_body_lines_opening_with_a_menu_word_are_not_list_items():
+    units = ["研究生院", "学生工作部", "保卫工作处", "后勤管理处"]
+    menu = "".join(f'<li><a href="/{n}/">{name}</a></li>' for n, name in enumerate(units))
+    contacts = "".join(f"<p>{name} 联系人王老师 电话0571-8888000{n}</p>" for n, name in enumerate(units))
+    html = ('<html><head><meta charset="utf-8"><title>关于寒假期间值班安排的通知</title></head><body>'
+            f'<div class="nav"><ul>{menu}</ul></div><h1>关于寒假期间值班安排的通知</h1>'
+            '<div class="info">发布时间：2026-10-18</div><div class="v_news_content">'
+            '<p>寒假期间各单位须安排专人值班，遇有紧急情况请及时与下列部门联系。</p>'
+            f'{contacts}</div></body></html>')
+    record = extract_article([make_page(html, "http://www.example.edu.cn/info/1022/2360.htm")], site="campus")
+    assert record is not None and "联系人王老师" in record.text

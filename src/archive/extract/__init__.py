@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from lxml import html as lxml_html
 
 from ..records import ArticleRecord, ExtractionRules, FetchedPage
-from .charset import decode_html
+from .charset import decode_html, decode_html_as
 from .html import looks_binary, parse_html
 from .page import ParsedPage, read_page
 from .pagination import continuation_urls
@@ -24,7 +24,7 @@ from .record import build_record
 __all__ = ["EXTRACTOR_VERSION", "PageExtraction", "continuation_links", "decode_html", "extract_article",
            "extract_page"]
 
-EXTRACTOR_VERSION = "2026.11.5"
+EXTRACTOR_VERSION = "2026.11.6"
 
 logger = logging.getLogger(__name__)
 
@@ -124,15 +124,14 @@ def _continuations(page: FetchedPage, parsed: ParsedPage | None, rules: Extracti
         return []
 
 
-def page_tree(page: FetchedPage) -> lxml_html.HtmlElement | None:
+def page_tree(page: FetchedPage) -> tuple[lxml_html.HtmlElement | None, str]:
     """The page parsed as extraction parses it (charset decided on the whole body, markup
-    repaired), or None for an empty, binary or unparseable body."""
-    if not page.body:
-        return None
-    document = decode_html(page.body, page.headers)
+    repaired) and the charset it was decoded from; no tree for an empty, binary or
+    unparseable body."""
+    document, charset = decode_html_as(page.body, page.headers)
     if not document or looks_binary(document):
-        return None
-    return parse_html(document)
+        return None, charset
+    return parse_html(document), charset
 
 
 def continuation_links(page: FetchedPage, root: lxml_html.HtmlElement | None = None) -> list[str]:
@@ -143,7 +142,7 @@ def continuation_links(page: FetchedPage, root: lxml_html.HtmlElement | None = N
     `root` from page_tree it parsed for its links.
     """
     try:
-        root = page_tree(page) if root is None else root
+        root = page_tree(page)[0] if root is None else root
         if root is None or not continuation_urls(root, page.url):
             return []
         return _continuations(page, read_page(page, ExtractionRules()), ExtractionRules())

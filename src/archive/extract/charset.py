@@ -93,30 +93,33 @@ def decode_html(body: bytes, headers: Mapping[str, str]) -> str:
     whatever the label says (browsers save UTF-8 pages keeping their old gb2312 <meta>);
     undeclared or wrongly declared bodies go to charset-normalizer.
     """
+    return decode_html_as(body, headers)[0]
+
+
+def decode_html_as(body: bytes, headers: Mapping[str, str]) -> tuple[str, str]:
+    """decode_html's text and the charset it was decoded from."""
     if not body:
-        return ""
+        return "", "utf-8"
     declared = declared_charsets(body, headers)
     if any(name.startswith("utf-16") or name.startswith("utf-32") for name in declared[:2]):
         for name in declared:
             if _error_share(body, name) == 0.0:
-                return _strip_bom(body.decode(name))
+                return _strip_bom(body.decode(name)), name
     try:
-        text = body.decode("utf-8")
-        return _strip_bom(text)
+        return _strip_bom(body.decode("utf-8")), "utf-8"
     except UnicodeDecodeError:
         pass
     for name in declared:
         if name == "utf-8":
             continue
         if _error_share(body, name) <= _TOLERATED_ERRORS:
-            return _strip_bom(body.decode(name, errors="replace"))
+            return _strip_bom(body.decode(name, errors="replace")), name
     utf8_errors = _error_share(body, "utf-8")
     gb_errors = _error_share(body, "gb18030")
+    best = "utf-8" if utf8_errors <= gb_errors else "gb18030"
     if min(utf8_errors, gb_errors) <= _TOLERATED_ERRORS:
-        best = "utf-8" if utf8_errors <= gb_errors else "gb18030"
-        return _strip_bom(body.decode(best, errors="replace"))
+        return _strip_bom(body.decode(best, errors="replace")), best
     guess = from_bytes(body).best()
     if guess is not None and guess.encoding:
-        return _strip_bom(str(guess))
-    best = "utf-8" if utf8_errors <= gb_errors else "gb18030"
-    return _strip_bom(body.decode(best, errors="replace"))
+        return _strip_bom(str(guess)), guess.encoding
+    return _strip_bom(body.decode(best, errors="replace")), best

@@ -104,6 +104,8 @@ def page_shape(
     has_labels: bool,
 ) -> PageShape:
     squashed = [_squash(line) for line in lines]
+    # anchors often carry their own bullet ("·标题"): list items are matched without it
+    links = links | {_BULLET.sub("", text) for text in links}
     by_end: dict[str, list[str]] = {}
     for text in links:
         by_end.setdefault(text[:4], []).append(text)
@@ -120,15 +122,20 @@ def page_shape(
     )
 
 
-# What a list item adds to its link: a date, a view or comment count, a tag.
-_ITEM_EXTRA_CHARS = 24
+# What a list item adds to its link: a date, a time, a view or comment count, a tag.
+_ITEM_EXTRA = re.compile(
+    r"^(?:[\d\s:：/._\-\[\]【】()（）<>《》|｜·]|[年月日时分秒次]|浏览|点击|阅读|访问|评论|回复|热|荐|新|图|置顶|new|hot|top)*$",
+    re.I,
+)
 _BULLET = re.compile(r"^[-•·*▪◆◇■□>》]+")
 
 
 def _is_link_line(line: str, links: set[str], by_end: dict[str, list[str]]) -> bool:
-    """A list item: a link's text alone, or with a little that is not prose before or
-    after it ("标题2026-10-18浏览：", "[12-05]标题"). `by_end` holds the link texts by
-    their first and by their last four characters."""
+    """A list item: a link's text alone, or with a date, a count or a tag before or after
+    it ("标题2026-10-18浏览：", "[12-05]标题", "·标题"). `by_end` holds the link texts
+    by their first and by their last four characters."""
+    if line in links:
+        return True
     line = _BULLET.sub("", line)
     if line in links:
         return True
@@ -139,7 +146,7 @@ def _is_link_line(line: str, links: set[str], by_end: dict[str, list[str]]) -> b
             rest = line[:-len(text)]
         else:
             continue
-        if len(rest) <= _ITEM_EXTRA_CHARS and "。" not in rest and "，" not in rest:
+        if _ITEM_EXTRA.match(rest):
             return True
     return False
 
