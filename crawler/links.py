@@ -45,11 +45,16 @@ def page_links(response: HtmlResponse, skip_extensions: Iterable[str],
     `root` is the page already parsed and `charset` what it was decoded from (the query
     part of a link is escaped in it); Scrapy's own parse and charset otherwise."""
     skipped = {f".{ext.lower()}" for ext in skip_extensions}
-    base = get_base_url(response)
-    encoding = charset if root is not None and charset else response.encoding
+    if root is None:
+        root, base, encoding = response.selector.root, get_base_url(response), response.encoding
+    else:
+        # from the tree: get_base_url would decode the whole body again, Scrapy's way
+        declared = root.find("head/base[@href]")
+        base = urljoin(response.url, declared.get("href").strip()) if declared is not None else response.url
+        encoding = charset or "utf-8"
     seen: set[str] = set()
     links = []
-    for element in (response.selector.root if root is None else root).iter("a", "area"):
+    for element in root.iter("a", "area"):
         href = (element.get("href") or "").strip()
         if not href or href.lower().startswith(_NOT_PAGES):
             continue

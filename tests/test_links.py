@@ -46,7 +46,19 @@ def test_links_are_escaped_in_the_charset_the_page_was_decoded_from():
     response = HtmlResponse("http://news.example.cn/", body=body, headers={"Content-Type": "text/html"})
     page = FetchedPage(url=response.url, status=200, headers={"content-type": "text/html"}, body=body,
                        fetched_at=datetime.now(UTC))
-    root, charset = page_tree(page)
-    assert charset == "utf-8"
-    urls = [link.url for link in page_links(response, [], root, charset)]
+    tree = page_tree(page)
+    assert tree.charset == "utf-8"
+    urls = [link.url for link in page_links(response, [], tree.root, tree.charset)]
     assert urls[0] == "http://news.example.cn/%E6%90%9C%E7%B4%A2?kw=%E4%B8%AD%E6%96%87"
+
+
+def test_a_base_element_is_honoured_with_the_page_tree():
+    from archive.extract import page_tree
+    from archive.records import FetchedPage
+
+    body = b'<html><head><base href="http://news.example.cn/sub/"></head><body><a href="a.html">a</a></body></html>'
+    response = HtmlResponse("http://news.example.cn/x/index.html", body=body, headers={"Content-Type": "text/html"})
+    page = FetchedPage(url=response.url, status=200, headers={}, body=body, fetched_at=datetime.now(UTC))
+    tree = page_tree(page)
+    assert [link.url for link in page_links(response, [], tree.root, tree.charset)] == ["http://news.example.cn/sub/a.html"]
+    assert [link.url for link in page_links(response, [])] == ["http://news.example.cn/sub/a.html"]

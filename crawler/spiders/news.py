@@ -19,7 +19,7 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.http import HtmlResponse, Response, TextResponse
 
 from archive.counters import find_counter
-from archive.extract import continuation_links, page_tree
+from archive.extract import PageTree, continuation_links, page_tree
 from archive.records import ArticleJob, CounterCapture, FetchedPage, ViewsObservation
 from archive.sites import SiteConfig
 from archive.state import shared_state
@@ -116,19 +116,19 @@ class NewsSpider(scrapy.Spider):
         page = _fetched_page(response)
         # One parse serves link discovery and the continuation check, the parse extraction
         # makes: charset decided on the whole body, markup repaired.
-        root, charset = page_tree(page)
+        tree = page_tree(page)
         if (self.auto or self.is_article(response.url)) and not unchanged_article:
-            yield from self._start_article(response, page, root)
-        yield from self._follow_links(response, root, charset)
+            yield from self._start_article(response, page, tree)
+        yield from self._follow_links(response, tree)
 
-    def _follow_links(self, response: Response, root=None, charset: str | None = None):
+    def _follow_links(self, response: Response, tree: PageTree):
         """Request the page's links; stop paging a list once it shows only known articles.
 
         Lists run newest first, so a page of known articles (or K of them in a row) means
         the older pages behind it hold nothing new. Paging does not count as depth: a
         list may have hundreds of pages.
         """
-        links = page_links(response, _SKIP_EXTENSIONS, root, charset)
+        links = page_links(response, _SKIP_EXTENSIONS, tree.root, tree.charset)
         urls = [link.url for link in links]
         articles = [url for url in urls if self.is_article(url)]
         known_urls, dead = self._known_and_dead(urls)
@@ -213,13 +213,13 @@ class NewsSpider(scrapy.Spider):
 
     # -- articles: pages 2..N, then the view counter, then one item ------------------
 
-    def _start_article(self, response: Response, page: FetchedPage, root):
+    def _start_article(self, response: Response, page: FetchedPage, tree: PageTree):
         pointer = response.meta.get("warc_pointer")
         if pointer is None or response.status != 200:
             return
         article = {"url": response.url, "pointers": [pointer], "seen": {response.url},
-                   "counter": find_counter(response.text, response.url, self.site.counter)}
-        yield from self._next_or_done(response, article, page, root)
+                   "counter": find_counter(tree.text, response.url, self.site.counter)}
+        yield from self._next_or_done(response, article, page, tree.root)
 
     def _next_or_done(self, response: Response, article: dict, page: FetchedPage | None = None, root=None):
         page = page or _fetched_page(response)

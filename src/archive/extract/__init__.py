@@ -11,6 +11,7 @@ import hashlib
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from lxml import html as lxml_html
 
@@ -21,8 +22,8 @@ from .page import ParsedPage, read_page
 from .pagination import continuation_urls
 from .record import build_record
 
-__all__ = ["EXTRACTOR_VERSION", "PageExtraction", "continuation_links", "decode_html", "extract_article",
-           "extract_page"]
+__all__ = ["EXTRACTOR_VERSION", "PageExtraction", "PageTree", "continuation_links", "decode_html", "extract_article",
+           "extract_page", "page_tree"]
 
 EXTRACTOR_VERSION = "2026.11.6"
 
@@ -124,14 +125,21 @@ def _continuations(page: FetchedPage, parsed: ParsedPage | None, rules: Extracti
         return []
 
 
-def page_tree(page: FetchedPage) -> tuple[lxml_html.HtmlElement | None, str]:
-    """The page parsed as extraction parses it (charset decided on the whole body, markup
-    repaired) and the charset it was decoded from; no tree for an empty, binary or
-    unparseable body."""
+class PageTree(NamedTuple):
+    """A page parsed as extraction parses it: its tree (None for an empty, binary or
+    unparseable body), the charset it was decoded from, and the decoded text."""
+
+    root: lxml_html.HtmlElement | None
+    charset: str
+    text: str
+
+
+def page_tree(page: FetchedPage) -> PageTree:
+    """Decode (charset decided on the whole body) and parse (markup repaired) a page."""
     document, charset = decode_html_as(page.body, page.headers)
     if not document or looks_binary(document):
-        return None, charset
-    return parse_html(document), charset
+        return PageTree(None, charset, document)
+    return PageTree(parse_html(document), charset, document)
 
 
 def continuation_links(page: FetchedPage, root: lxml_html.HtmlElement | None = None) -> list[str]:
@@ -142,7 +150,7 @@ def continuation_links(page: FetchedPage, root: lxml_html.HtmlElement | None = N
     `root` from page_tree it parsed for its links.
     """
     try:
-        root = page_tree(page)[0] if root is None else root
+        root = page_tree(page).root if root is None else root
         if root is None or not continuation_urls(root, page.url):
             return []
         return _continuations(page, read_page(page, ExtractionRules()), ExtractionRules())
