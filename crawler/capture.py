@@ -32,7 +32,7 @@ from archive.warc import (
     read_page,
     warc_date,
 )
-from crawler.settled import FROM_ARCHIVE, has_links, is_settled
+from crawler.settled import FROM_ARCHIVE, has_links, is_robots, is_settled
 
 
 def _header_pairs(headers) -> list[tuple[str, str]]:
@@ -104,7 +104,7 @@ class WarcCaptureMiddleware:
         dated_list = request.meta.get("dated_list", False) and not request.meta.get("redirect_urls")
         if is_settled(request.url, known, self.site.settled_days, dated_list=dated_list):
             settled = self._archived_response(request, known, flags=[FROM_ARCHIVE])
-            if settled is not None and (request.url.endswith("/robots.txt") or has_links(settled.body)):
+            if settled is not None and (is_robots(request.url) or has_links(settled.body)):
                 self.stats.inc_value("archive/settled_from_archive")
                 request.meta["warc_pointer"] = known.pointer
                 request.meta["unchanged"] = True

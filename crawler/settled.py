@@ -50,7 +50,7 @@ def is_settled(url: str, known: KnownCapture | None, settled_days: float, *, dat
     if known is None or known.pointer is None or not known.last_fetched:
         return False
     last_fetched = datetime.fromisoformat(known.last_fetched)
-    if urlsplit(url).path == "/robots.txt":
+    if is_robots(url):
         # a missing robots.txt (404) allows everything, and is cached like a present one
         return known.status in (200, 404) and (now or datetime.now(UTC)) - last_fetched < ROBOTS_FRESH_FOR
     if known.status != 200:
@@ -67,4 +67,9 @@ MIN_LINKS = 3
 
 
 def has_links(body: bytes) -> bool:
-    return body.lower().count(b"<a ") + body.lower().count(b"<area ") >= MIN_LINKS
+    lowered = body.lower()
+    return lowered.count(b"<a ") + lowered.count(b"<area ") >= MIN_LINKS
+
+
+def is_robots(url: str) -> bool:
+    return urlsplit(url).path == "/robots.txt"

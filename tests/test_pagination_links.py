@@ -1,5 +1,7 @@
 import pytest
+from lxml import html
 
+from crawler.links import PageLink
 from crawler.spiders.news import _is_pagination
 
 
@@ -17,4 +19,5 @@ from crawler.spiders.news import _is_pagination
     ],
 )
 def test_pager_links_need_both_address_and_text(here, there, text, expected):
-    assert _is_pagination(here, there, text) is expected
+    anchor = html.fragment_fromstring(f'<a href="{there}">{text}</a>')
+    assert _is_pagination(here, PageLink(there, anchor)) is expected

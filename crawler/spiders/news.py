@@ -23,7 +23,7 @@ from archive.extract import PageTree, continuation_links, page_tree
 from archive.records import ArticleJob, CounterCapture, FetchedPage, ViewsObservation
 from archive.sites import SiteConfig
 from archive.state import shared_state
-from crawler.links import page_links
+from crawler.links import PageLink, page_links
 
 # Feeds and sitemaps come from the open web: never expand entities or fetch DTDs.
 _DOCTYPE = re.compile(rb"<!DOCTYPE[^\[>]*(\[.*?\]\s*)?>", re.DOTALL | re.IGNORECASE)
@@ -141,8 +141,7 @@ class NewsSpider(scrapy.Spider):
         hops = response.meta.get("hops", 0)
         for link in links:
             url = link.url
-            # The address first: reading an anchor's text costs more than the check.
-            paging = _paged_address(response.url, url) and bool(_PAGER_TEXT.match(link.text))
+            paging = _is_pagination(response.url, link)
             if exhausted and paging:
                 self.crawler.stats.inc_value("archive/pagination_stopped")
                 continue
@@ -313,14 +312,15 @@ _PAGER_TEXT = re.compile(
     r"^\s*(?:\d{1,4}|下一?页|上一?页|尾页|末页|首页|后页|前页|next|prev(?:ious)?|last|[<>«»›‹]+)\s*[>»›]*\s*$", re.I)
 
 
-def _is_pagination(list_url: str, link: str, text: str = "") -> bool:
+def _is_pagination(list_url: str, link: PageLink) -> bool:
     """Whether `link` is a pager link to another page of the list at `list_url`.
 
     Both the address (2.htm, index_3.html, list-4.html beside list.html) and the link
     text (a page number, 下一页, 尾页, ...) must say so: e-paper 版面 links such as
-    node_2.htm look like pages of node_1.htm but lead to other content.
+    node_2.htm look like pages of node_1.htm but lead to other content. The address is
+    checked first: reading an anchor's text costs more.
     """
-    return _paged_address(list_url, link) and bool(_PAGER_TEXT.match(text or ""))
+    return _paged_address(list_url, link.url) and bool(_PAGER_TEXT.match(link.text))
 
 
 def _paged_address(list_url: str, link: str) -> bool:

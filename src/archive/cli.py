@@ -239,19 +239,19 @@ def extract(inputs, url, site_id, out, workers, sites_dir) -> None:
 
         # Adding to a dataset never repeats a row: a second run over the same files (or
         # one finishing what a killed run began) writes only what is not there yet.
-        present = written_keys(out / "articles", ["warc_record_id"])
+        stored_records = written_keys(out / "articles", ["warc_record_id"])
         articles = DatasetWriter(out / "articles")
         for record in records:
-            if record.warc_record_id is None or (record.warc_record_id,) not in present:
+            if record.warc_record_id is None or (record.warc_record_id,) not in stored_records:
                 articles.add(record)
-                present.add((record.warc_record_id,))
+                stored_records.add((record.warc_record_id,))
         articles.close()
-        present = written_keys(out / "views", ["url", "observed_at"])
+        stored_views = written_keys(out / "views", ["url", "observed_at"])
         views = DatasetWriter(out / "views", views=True)
         for row in result.views if warcs else []:
-            if (row.url, row.observed_at) not in present:
+            if (row.url, row.observed_at) not in stored_views:
                 views.add(row)
-                present.add((row.url, row.observed_at))
+                stored_views.add((row.url, row.observed_at))
         views.close()
         skipped = len(records) - articles.rows_written
         click.echo(f"{articles.rows_written} records written to {out / 'articles'}"

@@ -202,20 +202,12 @@ def _successful(paths: Sequence[Path], errors: list[str], stop: threading.Event 
             errors.append(str(exc))
 
 
-def index_responses(paths: Sequence[Path]) -> tuple[dict[str, list[ResponseEntry]], list[str]]:
-    """Every successful response of the files, by URL in capture order; and one error per damaged file."""
-    by_url: dict[str, list[ResponseEntry]] = {}
-    errors: list[str] = []
-    for entry in _successful(paths, errors):
-        by_url.setdefault(entry.url, []).append(entry)
-    return by_url, errors
-
-
 _END = object()
 
 
 class _BackgroundIndex:
-    """`index_responses`, run by a thread that hands out the HTML pages in chunks as it meets them.
+    """Every successful response of the files, by URL in capture order (`by_url`), read by a
+    thread that hands out the HTML pages in chunks as it meets them.
 
     Workers get their first pages while the rest of the files is still being read, and
     the caller may block submitting them (a pool blocks its first submissions until the

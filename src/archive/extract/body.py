@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass
 
 from lxml import etree
 from lxml import html as lxml_html
@@ -46,13 +45,6 @@ _ATTRIBUTE_VALUES = {name: etree.XPath(f"//@{name}", smart_strings=False) for na
 
 
 _CONTAINER_MIN_CHARS = 60
-
-
-@dataclass
-class Body:
-    lines: list[str]
-    container: lxml_html.HtmlElement | None
-    family: str | None
 
 
 def find_container(root: lxml_html.HtmlElement) -> tuple[str, lxml_html.HtmlElement] | None:
