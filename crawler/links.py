@@ -1,72 +1,131 @@
-"""The links of a page, found cheaply.
+"""The links of a parsed page, found cheaply, and which of them page through a list.
 
-Scrapy's LinkExtractor builds a Link object with its text for every anchor and runs
-several filters on each; on article pages with hundreds of links that was the largest
-cost of the crawler process. Here an anchor costs a join and a few string checks, and
-its text is read only when someone asks for it (the pagination check, for pager-like
-addresses only).
+Runs in the extraction workers, on the tree extraction parses anyway: the crawler's
+reactor receives plain (address, is-a-pager-link) pairs. Scrapy's LinkExtractor builds a
+Link object with its text for every anchor and runs several filters on each; here an
+anchor costs a join and a few string checks, and its text is read only for addresses
+that look like another page of the same list.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from functools import cached_property
+from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
 
 from lxml import etree
-from scrapy.http import HtmlResponse
-from scrapy.utils.response import get_base_url
 from w3lib.url import safe_url_string
 
 # An address made only of characters a URL may hold as they are (and %XX escapes) is
 # what safe_url_string would return unchanged; checking that is far cheaper than it.
 _SAFE_URL = re.compile(r"https?://[a-z0-9.\-]+(?::[1-9]\d{0,3})?/(?:[A-Za-z0-9\-._~:/?@!$&()*+,;=]|%[0-9A-Fa-f]{2})*(?<!\?)\Z")
 _NOT_PAGES = ("javascript:", "mailto:", "tel:", "#", "data:", "about:")
+SKIP_EXTENSIONS = ("css", "js", "jpg", "jpeg", "png", "gif", "svg", "ico", "webp", "mp3", "mp4", "avi",
+                   "flv", "swf", "woff", "woff2", "ttf", "exe", "apk", "dmg", "iso")
+_SKIPPED = frozenset(f".{ext}" for ext in SKIP_EXTENSIONS)
+_DIGITS = re.compile(r"\d+")
+# What urljoin leaves as it is: plain URL characters, no dot segments (/./, /../, a
+# leading ./), no doubled slashes past the scheme, no ; parameters, no fragment.
+_PLAIN = r"(?!\.)(?!.*//)(?!.*/\.\.?(?:/|\?|\Z))[A-Za-z0-9\-._~/%=&+,:@!$*()]*"
+_PLAIN_PATH = re.compile(rf"/{_PLAIN}\Z")
+_PLAIN_HREF = re.compile(rf"{_PLAIN}(?:\?[A-Za-z0-9\-._~/%=&+,:@!$*()?]+)?\Z")
+_ABSOLUTE = re.compile(r"https?://[A-Za-z0-9.\-]+(?::\d+)?(?=/|\Z)")
+_PAGER_TEXT = re.compile(
+    r"^\s*(?:\d{1,4}|下一?页|上一?页|尾页|末页|首页|后页|前页|next|prev(?:ious)?|last|[<>«»›‹]+)\s*[>»›]*\s*$", re.I)
 
 
-class PageLink:
-    __slots__ = ("url", "_element", "__dict__")
+@dataclass
+class PageLinks:
+    """A page's links, as they travel from a worker to the crawler: plain lists pickle fast."""
 
-    def __init__(self, url: str, element: etree._Element) -> None:
-        self.url = url
-        self._element = element
-
-    @cached_property
-    def text(self) -> str:
-        return " ".join(self._element.xpath("string()").split())
+    urls: list[str] = field(default_factory=list)
+    # those of `urls` leading to another page of the list this page belongs to (2.htm, 下一页)
+    pagers: set[str] = field(default_factory=set)
 
 
-def page_links(response: HtmlResponse, skip_extensions: Iterable[str],
-               root: etree._Element | None = None, charset: str | None = None) -> list[PageLink]:
-    """Distinct http(s) links of <a> and <area> elements, resolved against the page's base
-    URL, without fragments and without the file types in `skip_extensions`.
+def page_links(url: str, root: etree._Element, charset: str,
+               skip_extensions: Iterable[str] | None = None) -> PageLinks:
+    """Distinct http(s) links of the <a> and <area> elements of the page at `url`, resolved
+    against its base URL, without fragments and without the file types in
+    `skip_extensions` (images, scripts, media: SKIP_EXTENSIONS by default).
 
-    `root` is the page already parsed and `charset` what it was decoded from (the query
-    part of a link is escaped in it); Scrapy's own parse and charset otherwise."""
-    skipped = {f".{ext.lower()}" for ext in skip_extensions}
-    if root is None:
-        root, base, encoding = response.selector.root, get_base_url(response), response.encoding
-    else:
-        # from the tree: get_base_url would decode the whole body again, Scrapy's way
-        declared = root.find("head/base[@href]")
-        base = urljoin(response.url, declared.get("href").strip()) if declared is not None else response.url
-        encoding = charset or "utf-8"
+    `charset` is what the page was decoded from: the query part of a link is escaped in it.
+    """
+    skipped = _SKIPPED if skip_extensions is None else {f".{ext.lower()}" for ext in skip_extensions}
+    declared = root.find("head/base[@href]")
+    base = urljoin(url, declared.get("href").strip()) if declared is not None else url
+    join = _Joiner(base)
+    here = urlsplit(url).path
+    here_shape = _DIGITS.sub("", here)
     seen: set[str] = set()
-    links = []
+    links = PageLinks()
     for element in root.iter("a", "area"):
         href = (element.get("href") or "").strip()
         if not href or href.lower().startswith(_NOT_PAGES):
             continue
-        url = urljoin(base, href).split("#", 1)[0]
-        if not _SAFE_URL.match(url):
-            url = safe_url_string(url, encoding=encoding)
-        parts = urlsplit(url)
-        if parts.scheme not in ("http", "https") or url in seen:
+        link = join(href).split("#", 1)[0]
+        if link in seen:
             continue
-        name = parts.path.rsplit("/", 1)[-1].lower()
+        if _SAFE_URL.match(link):
+            # http(s), a host, then the path from the first slash on
+            path = link[link.index("/", link.index("//") + 2):].split("?", 1)[0]
+        else:
+            link = safe_url_string(link, encoding=charset)
+            parts = urlsplit(link)
+            if parts.scheme not in ("http", "https") or link in seen:
+                continue
+            path = parts.path
+        name = path.rsplit("/", 1)[-1].lower()
         if "." in name and name[name.rindex("."):] in skipped:
             continue
-        seen.add(url)
-        links.append(PageLink(url, element))
+        seen.add(link)
+        # the address is checked first: reading an anchor's text costs more
+        links.urls.append(link)
+        if _paged_address(here, here_shape, path) and _PAGER_TEXT.match(_text(element)):
+            links.pagers.add(link)
     return links
+
+
+class _Joiner:
+    """urljoin against one base URL, with shortcuts for the plain hrefs most links are.
+
+    An absolute or root-relative href, or a relative one below the base's directory,
+    made of plain URL characters with no dot segments or doubled slashes, joins by
+    concatenation to what urljoin gives; anything else goes to urljoin.
+    """
+
+    def __init__(self, base: str) -> None:
+        self.base = base
+        parts = urlsplit(base)
+        plain_base = parts.scheme in ("http", "https") and parts.netloc and _PLAIN_PATH.match(parts.path or "/")
+        self.origin = f"{parts.scheme}://{parts.netloc}" if plain_base else None
+        path = parts.path or "/"
+        self.directory = path[: path.rfind("/") + 1]
+
+    def __call__(self, href: str) -> str:
+        if self.origin is not None and href:
+            absolute = _ABSOLUTE.match(href)
+            if absolute:
+                if _PLAIN_HREF.match(href, absolute.end()):
+                    return href
+            elif href.startswith("/"):
+                if not href.startswith("//") and _PLAIN_HREF.match(href, 1):
+                    return self.origin + href
+            elif not href.startswith("?") and ":" not in href.split("/", 1)[0] and _PLAIN_HREF.match(href):
+                return self.origin + self.directory + href
+        return urljoin(self.base, href)
+
+
+def _text(element: etree._Element) -> str:
+    return " ".join(element.xpath("string()").split())
+
+
+def _paged_address(here: str, here_shape: str, there: str) -> bool:
+    """Whether the path `there` reads like another page of the list at path `here`
+    (`here_shape` is `here` without its digits). The text must say so too: e-paper 版面
+    links such as node_2.htm look like pages of node_1.htm but lead to other content."""
+    if here_shape == _DIGITS.sub("", there):
+        return here != there
+    stem = here.rsplit(".", 1)[0]
+    return len(stem) > 1 and there.startswith(stem) and bool(re.search(r"\d", there[len(stem):]))

@@ -1,10 +1,12 @@
-"""Hand captured articles to extraction workers; collect records into the dataset.
+"""Collect article records into the dataset; have multi-page articles extracted.
 
-The reactor only submits work and receives results: parsing and extraction run in a
-process pool shared by every site of the crawl, so both cores work and a slow page never
-stalls fetching. Every job is written to the state store before it is submitted and
-marked done only once its row is in a Parquet file on disk, so a crawl killed at any
-moment leaves a list of jobs the next run finishes.
+Most records arrive made: the spider's workers extract a one-page article as they read
+its links (crawler/page_work.py). An article of several pages arrives as a job, and the
+same workers read its pages from WARC. The reactor only submits work and receives
+results, so both cores work and a slow page never stalls fetching. Every job is written
+to the state store before it is submitted and marked done only once its row is in a
+Parquet file on disk, so a crawl killed at any moment leaves a list of jobs the next
+run finishes.
 """
 
 from __future__ import annotations
@@ -20,10 +22,11 @@ from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet import defer
 
 from archive.counters import read_counter
-from archive.extraction import extract_job, worker_pool
+from archive.extraction import extract_job
 from archive.parquet import DatasetWriter, ViewsRow, open_dataset
-from archive.records import ArticleJob, ArticleRecord, ViewsObservation
+from archive.records import ArticleJob, ArticleRecord, ExtractedArticle, ViewsObservation
 from archive.state import shared_state
+from crawler.workers import WORKERS
 
 # Rows wait in memory at most this long (or until BATCH_ROWS gather) before they are
 # written and count as done. Rows lost to a crash are only recomputed from WARC, so the
@@ -32,35 +35,12 @@ FLUSH_SECONDS = 300.0
 BATCH_ROWS = 2000
 
 
-class _SharedPool:
-    """One worker pool per crawl process, however many sites it crawls at once."""
-
-    def __init__(self) -> None:
-        self.pool = None
-        self.users = 0
-
-    def acquire(self, workers: int):
-        if self.pool is None:
-            self.pool = worker_pool(workers or None)
-        self.users += 1
-        return self.pool
-
-    def release(self) -> None:
-        self.users -= 1
-        if self.users == 0 and self.pool is not None:
-            self.pool.shutdown(wait=True)
-            self.pool = None
-
-
-_POOL = _SharedPool()
-
-
 class ExtractionPipeline:
     def __init__(self, crawler, out: Path, workers: int) -> None:
         self.crawler = crawler
         self.stats = crawler.stats
         self.out = out
-        self.workers = workers
+        self.worker_count = workers
         self.pending: set[defer.Deferred] = set()
         self.last_flush = time.monotonic()
 
@@ -75,7 +55,7 @@ class ExtractionPipeline:
         site = self.crawler.spider.site
         self.rules = site.rules
         self.state = shared_state(self.out)
-        self.pool = _POOL.acquire(self.workers)
+        self.workers = WORKERS.acquire(self.worker_count)
         self.articles = DatasetWriter(self.out / "articles", batch_size=BATCH_ROWS)
         self.views = DatasetWriter(self.out / "views", views=True, batch_size=BATCH_ROWS)
         self._resume(site.id)
@@ -104,18 +84,17 @@ class ExtractionPipeline:
                 self.state.counter_read(item.url, item.observed_at)
                 self.stats.inc_value("archive/views_observed")
             return item
-        self.state.article_submitted(item)
-        self._submit(item)
-        # The item is done for Scrapy at once; the record lands when the worker answers.
+        self.state.article_submitted(item.job if isinstance(item, ExtractedArticle) else item)
+        if isinstance(item, ExtractedArticle):
+            self._done(item.record, item.job)
+        else:
+            # The item is done for Scrapy at once; the record lands when the worker answers.
+            self._submit(item)
         return item
 
     def _submit(self, job: ArticleJob) -> None:
-        from twisted.internet import reactor  # the one Scrapy installed, not a default
-
-        future = self.pool.submit(extract_job, job, self.rules)
-        done = defer.Deferred()
-        # The future's callback runs in the pool's thread: hand the result to the reactor.
-        future.add_done_callback(lambda f: reactor.callFromThread(self._finished, f, job, done))
+        done = self.workers.submit(extract_job, job, self.rules)
+        done.addCallbacks(self._done, self._failed, callbackArgs=(job,), errbackArgs=(job,))
         self.pending.add(done)
         done.addBoth(self._forget, done)
 
@@ -123,21 +102,19 @@ class ExtractionPipeline:
         self.pending.discard(done)
         return result
 
-    def _finished(self, future, job: ArticleJob, done: defer.Deferred) -> None:
-        try:
-            record = future.result()
-        except Exception as exc:  # a worker error must not stop the crawl: count it, keep the job pending
-            self.stats.inc_value("archive/extraction_failed")
-            self.crawler.spider.logger.error("extraction failed for %s: %s", job.url, exc)
+    def _failed(self, failure, job: ArticleJob) -> None:
+        # a worker error must not stop the crawl: count it, keep the job pending
+        self.stats.inc_value("archive/extraction_failed")
+        self.crawler.spider.logger.error("extraction failed for %s: %s", job.url, failure.value)
+
+    def _done(self, record: ArticleRecord | None, job: ArticleJob) -> None:
+        if record is None:
+            self.stats.inc_value("archive/non_article_pages")
+            self.state.articles_done([(job.url, "not_article")])
         else:
-            if record is None:
-                self.stats.inc_value("archive/non_article_pages")
-                self.state.articles_done([(job.url, "not_article")])
-            else:
-                self._add(record)
+            self._add(record)
         if time.monotonic() - self.last_flush > FLUSH_SECONDS:
             self._flush()
-        done.callback(None)
 
     def _add(self, record: ArticleRecord) -> None:
         warc_file = os.path.relpath(record.warc_file, self.out) if record.warc_file else None
@@ -161,7 +138,7 @@ class ExtractionPipeline:
             await maybe_deferred_to_future(defer.DeferredList(list(self.pending)))
         self._flush()
         self.stats.set_value("archive/parquet_files", len(self.articles.files))
-        _POOL.release()
+        WORKERS.release()
 
 
 def _record_ids_in_dataset(root: Path, site: str) -> set[str]:

@@ -17,6 +17,7 @@ from archive.sites import SiteConfig
 from archive.state import shared_state
 from crawler import settings as default_settings
 from crawler.spiders.news import NewsSpider
+from crawler.workers import WORKERS
 
 
 @dataclass
@@ -31,13 +32,18 @@ class SiteOutcome:
     finish_reason: str = ""
 
 
-def site_settings(base: Settings, site: SiteConfig) -> Settings:
-    """The crawl settings of one site: the defaults with the site's own values on top.
+def site_settings(base: Settings, site: SiteConfig, sites: int = 1) -> Settings:
+    """The crawl settings of one site of `sites` crawled at once: the defaults with the
+    site's own values on top.
 
     Spider priority, because CrawlerProcess merges its own settings into each crawler's.
     """
     settings = base.copy()
     per_site = {
+        # Scrapy stops fetching for a site while this many bytes of its pages wait for
+        # the workers; the crawl's budget is shared, or pages fetched faster than the
+        # workers read them would pile up in memory once per site.
+        "SCRAPER_SLOT_MAX_ACTIVE_SIZE": max(base.getint("ARCHIVE_PAGES_WAITING_BYTES") // sites, 256_000),
         "DOWNLOAD_DELAY": site.delay,
         "AUTOTHROTTLE_START_DELAY": max(site.delay, 0.1),
         # Depth is counted by the spider, where paging through a list is not a hop.
@@ -72,21 +78,25 @@ def crawl_sites(sites: list[SiteConfig], out: Path, overrides: dict | None = Non
     base.set("ARCHIVE_OUT", str(out), priority="cmdline")
     for key, value in (overrides or {}).items():
         base.set(key, value, priority="cmdline")
+    # Started first: the workers' fork server imports the extraction code while this
+    # process builds its crawlers.
+    workers = WORKERS.acquire(base.getint("ARCHIVE_EXTRACT_WORKERS"))
     process = CrawlerProcess(base)
-    # Scrapy's handler drops records below LOG_LEVEL only after they were made, two debug
-    # records a page with a caller lookup each; a level on the root logger drops them at
-    # the call.
-    logging.getLogger().setLevel(base.get("LOG_LEVEL"))
     state = shared_state(out)
     runs = []
     for index, (site, _) in enumerate(locks):
         # The first crawler installs the reactor (asyncio, from the settings).
-        crawler = Crawler(NewsSpider, site_settings(base, site), init_reactor=index == 0)
+        crawler = Crawler(NewsSpider, site_settings(base, site, len(locks)), init_reactor=index == 0)
         runs.append((site, crawler, state.run_started(site.id)))
         process.crawl(crawler, site=site)
+    # Scrapy's handler drops records below LOG_LEVEL only after they were made, two debug
+    # records a page with a caller lookup each; a level on Scrapy's loggers drops them at
+    # the call. Not the root logger's level: every crawler resets that as it starts.
+    logging.getLogger("scrapy").setLevel(base.get("LOG_LEVEL"))
     try:
         process.start()
     finally:
+        workers.release()
         for _, lock in locks:
             lock.release()
     outcomes = [_outcome(site, crawler) for site, crawler, _ in runs]
@@ -103,7 +113,7 @@ def crawl_sites(sites: list[SiteConfig], out: Path, overrides: dict | None = Non
 def _outcome(site: SiteConfig, crawler) -> SiteOutcome:
     stats = crawler.stats.get_stats()
     failures = sum(v for k, v in stats.items() if k.startswith("downloader/exception_type_count/"))
-    failures += stats.get("archive/extraction_failed", 0)
+    failures += stats.get("archive/extraction_failed", 0) + stats.get("archive/page_reading_failed", 0)
     failures += sum(v for k, v in stats.items()
                     if k.startswith("downloader/response_status_count/") and int(k.rsplit("/", 1)[1]) >= 400)
     return SiteOutcome(

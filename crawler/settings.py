@@ -44,6 +44,8 @@ LOG_LEVEL = "INFO"
 # dropped before it could be archived. The trap guard sits just above the offsite
 # filter (50), so refused URLs cost no robots.txt fetch.
 DOWNLOADER_MIDDLEWARES = {
+    "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
+    "crawler.refresh.MetaRefreshMiddleware": 580,
     "crawler.traps.TrapGuardMiddleware": 60,
     "crawler.capture.WarcCaptureMiddleware": 950,
     "crawler.addresses.AddressGuardMiddleware": 960,
@@ -63,6 +65,9 @@ ARCHIVE_OUT = "data"
 ARCHIVE_WARC_MAX_SIZE = 1_000_000_000
 # 0 means one extraction worker per core.
 ARCHIVE_EXTRACT_WORKERS = 0
+# Fetched pages waiting for the workers, in bytes, over all sites of a crawl: enough
+# to keep every worker busy, bounded so that a fast network cannot fill the memory.
+ARCHIVE_PAGES_WAITING_BYTES = 16_000_000
 
 # SSRF guard (crawler/addresses.py); per-site allowances come from the site config.
 ARCHIVE_ADDRESS_GUARD_ENABLED = True

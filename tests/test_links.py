@@ -1,14 +1,16 @@
-"""Page links: the cheap path for plain addresses gives what safe_url_string gives."""
+"""Page links: the shortcuts for plain addresses give what urljoin and safe_url_string give."""
 
 import string
 from datetime import UTC, datetime
+from urllib.parse import urljoin
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from scrapy.http import HtmlResponse
 from w3lib.url import safe_url_string
 
-from crawler.links import _SAFE_URL, page_links
+from archive.extract import page_tree
+from archive.records import FetchedPage
+from crawler.links import _SAFE_URL, _Joiner, page_links
 
 HOSTS = st.sampled_from(["news.example.cn", "127.0.0.1", "a.example.cn:8080", "A.example.cn", "user@x.cn",
                          "x.cn:99999", "xn--fiq228c.cn", "a.example.cn:080", "a.example.cn:0"])
@@ -24,12 +26,25 @@ def test_plain_addresses_are_left_as_safe_url_string_would_leave_them(scheme, ho
         assert safe_url_string(url) == url
 
 
+PIECES = st.sampled_from(["a", "b.html", "/", "//", ".", "..", "./", "../", "?", "?x=1", "#f", "%20", ";p", ":", "中",
+                          " ", "\\", "http://h.cn", "HTTP://H.cn", "https://o.cn:8080", "x:y", "&", "=", "~", "@"])
+BASES = st.sampled_from(["http://news.cn/dir/index.html", "http://news.cn", "http://news.cn/", "https://n.cn:8443/a/b/",
+                         "http://news.cn/a/./b.html", "http://news.cn/a//b/c.html", "http://news.cn/d/x.html?q=1",
+                         "http:///x", "http://news.cn/%E4%B8%AD/", "http://news.cn/a;p/b"])
+
+
+@settings(max_examples=5000, deadline=None)
+@given(base=BASES, href=st.lists(PIECES, max_size=6).map("".join))
+def test_the_join_shortcuts_give_what_urljoin_gives(base, href):
+    assert _Joiner(base)(href) == urljoin(base, href)
+
+
 def test_links_are_resolved_escaped_and_deduplicated():
     body = ('<html><body><a href="/a/1.html#top">1</a><a href="/a/1.html">again</a>'
             '<a href="/列表/2.html">2</a><a href="b c.html?x=1">3</a><a href="javascript:void(0)">js</a>'
             '<a href="/x.JPG">photo</a><area href="https://other.example.cn/y?">map</area></body></html>')
-    response = HtmlResponse("http://news.example.cn/dir/index.html", body=body.encode(), encoding="utf-8")
-    urls = [link.url for link in page_links(response, ["jpg"])]
+    tree = page_tree(_page("http://news.example.cn/dir/index.html", body.encode()))
+    urls = page_links("http://news.example.cn/dir/index.html", tree.root, tree.charset, ["jpg"]).urls
     assert urls == ["http://news.example.cn/a/1.html",
                     "http://news.example.cn/%E5%88%97%E8%A1%A8/2.html",
                     "http://news.example.cn/dir/b%20c.html?x=1",
@@ -37,28 +52,22 @@ def test_links_are_resolved_escaped_and_deduplicated():
 
 
 def test_links_are_escaped_in_the_charset_the_page_was_decoded_from():
-    from archive.extract import page_tree
-    from archive.records import FetchedPage
-
     # A UTF-8 page still declaring gb2312 (as browsers save them): its links are UTF-8.
     body = ('<html><head><meta charset="gb2312"></head><body><a href="/搜索?kw=中文">搜</a>'
             '<a href="/x">1</a></body></html>').encode()
-    response = HtmlResponse("http://news.example.cn/", body=body, headers={"Content-Type": "text/html"})
-    page = FetchedPage(url=response.url, status=200, headers={"content-type": "text/html"}, body=body,
-                       fetched_at=datetime.now(UTC))
-    tree = page_tree(page)
+    tree = page_tree(_page("http://news.example.cn/", body))
     assert tree.charset == "utf-8"
-    urls = [link.url for link in page_links(response, [], tree.root, tree.charset)]
+    urls = page_links("http://news.example.cn/", tree.root, tree.charset).urls
     assert urls[0] == "http://news.example.cn/%E6%90%9C%E7%B4%A2?kw=%E4%B8%AD%E6%96%87"
 
 
-def test_a_base_element_is_honoured_with_the_page_tree():
-    from archive.extract import page_tree
-    from archive.records import FetchedPage
-
+def test_a_base_element_is_honoured():
     body = b'<html><head><base href="http://news.example.cn/sub/"></head><body><a href="a.html">a</a></body></html>'
-    response = HtmlResponse("http://news.example.cn/x/index.html", body=body, headers={"Content-Type": "text/html"})
-    page = FetchedPage(url=response.url, status=200, headers={}, body=body, fetched_at=datetime.now(UTC))
-    tree = page_tree(page)
-    assert [link.url for link in page_links(response, [], tree.root, tree.charset)] == ["http://news.example.cn/sub/a.html"]
-    assert [link.url for link in page_links(response, [])] == ["http://news.example.cn/sub/a.html"]
+    tree = page_tree(_page("http://news.example.cn/x/index.html", body))
+    links = page_links("http://news.example.cn/x/index.html", tree.root, tree.charset)
+    assert links.urls == ["http://news.example.cn/sub/a.html"]
+
+
+def _page(url: str, body: bytes) -> FetchedPage:
+    return FetchedPage(url=url, status=200, headers={"content-type": "text/html"}, body=body,
+                       fetched_at=datetime.now(UTC))

@@ -1,8 +1,7 @@
 import pytest
 from lxml import html
 
-from crawler.links import PageLink
-from crawler.spiders.news import _is_pagination
+from crawler.links import page_links
 
 
 @pytest.mark.parametrize(
@@ -19,5 +18,7 @@ from crawler.spiders.news import _is_pagination
     ],
 )
 def test_pager_links_need_both_address_and_text(here, there, text, expected):
-    anchor = html.fragment_fromstring(f'<a href="{there}">{text}</a>')
-    assert _is_pagination(here, PageLink(there, anchor)) is expected
+    root = html.document_fromstring(f'<html><body><a href="{there}">{text}</a></body></html>')
+    links = page_links(here, root, "utf-8")
+    assert links.urls == [there]
+    assert (there in links.pagers) is expected

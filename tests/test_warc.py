@@ -109,3 +109,23 @@ def test_gzip_members_are_one_per_record(tmp_path):
     data = writer.files[0].read_bytes()
     member = gzip.GzipFile(fileobj=io.BytesIO(data[pointer.offset:]))
     assert member.read(9) == b"WARC/1.1\r"
+
+
+def test_the_index_kept_while_writing_is_the_one_read_back_from_the_files(tmp_path):
+    from archive.cdxj import index_entries
+    from archive.warc import IDENTICAL_PAYLOAD, SERVER_NOT_MODIFIED, Revisit
+
+    writer = fixed_writer(tmp_path, max_size=2000)
+    first = writer.write(exchange())
+    writer.write(exchange("http://127.0.0.1/b.html?x=1", b"x" * 3000, [("Content-Type", "text/plain; charset=gbk")]))
+    writer.write(exchange(), revisit=Revisit(IDENTICAL_PAYLOAD, first, "http://127.0.0.1/a.html",
+                                             "2026-10-19T08:21:00Z", "sha1:AAAA"))
+    not_modified = HttpExchange(**{**exchange().__dict__, "status": 304, "response_body": b""})
+    writer.write(not_modified, revisit=Revisit(SERVER_NOT_MODIFIED, first, "http://127.0.0.1/a.html",
+                                               "2026-10-19T08:21:00Z"))
+    writer.write(exchange("http://127.0.0.1/missing", b"gone", [("Content-Type", "text/html")]))
+    writer.close()
+    assert len(writer.files) > 1
+    read_back = [entry.line for entry in index_entries(writer.files, relative_to=tmp_path)]
+    assert sorted(entry.line for entry in writer.index) == read_back
+    assert len(read_back) == 5

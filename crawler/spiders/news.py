@@ -17,13 +17,15 @@ import scrapy
 from lxml import etree
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import HtmlResponse, Response, TextResponse
+from scrapy.utils.defer import maybe_deferred_to_future
 
-from archive.counters import find_counter
-from archive.extract import PageTree, continuation_links, page_tree
-from archive.records import ArticleJob, CounterCapture, FetchedPage, ViewsObservation
+from archive.extraction import apply_counter
+from archive.records import ArticleJob, CounterCapture, ExtractedArticle, FetchedPage, ViewsObservation
 from archive.sites import SiteConfig
 from archive.state import shared_state
-from crawler.links import PageLink, page_links
+from crawler.links import PageLinks
+from crawler.page_work import PageOutcome, PageTask, continuation_pages, read_crawled_page, read_links_only
+from crawler.workers import WORKERS
 
 # Feeds and sitemaps come from the open web: never expand entities or fetch DTDs.
 _DOCTYPE = re.compile(rb"<!DOCTYPE[^\[>]*(\[.*?\]\s*)?>", re.DOTALL | re.IGNORECASE)
@@ -34,8 +36,6 @@ _IGNORED_REASONS = (("DOWNLOAD_MAXSIZE", "too_large"), ("max redirections", "too
 _XML_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, recover=True, huge_tree=False)
 # A longer chain of 下一页 links is a trap (a calendar, a paginated list), not an article.
 MAX_ARTICLE_PAGES = 50
-_SKIP_EXTENSIONS = ["css", "js", "jpg", "jpeg", "png", "gif", "svg", "ico", "webp", "mp3", "mp4", "avi",
-                    "flv", "swf", "woff", "woff2", "ttf", "exe", "apk", "dmg", "iso"]
 
 
 class NewsSpider(scrapy.Spider):
@@ -49,9 +49,14 @@ class NewsSpider(scrapy.Spider):
         self._follow = [re.compile(p) for p in site.follow]
         # Pages 2..N of multi-page articles: fetched as part of their article, never alone.
         self._continuations: set[str] = set()
+        # host part of an address -> on one of the site's domains
+        self._hosts: dict[str, bool] = {}
 
     async def start(self):
         self.state = shared_state(Path(self.settings.get("ARCHIVE_OUT")))
+        self.workers = WORKERS.acquire(self.settings.getint("ARCHIVE_EXTRACT_WORKERS"))
+        # A crawl that only archives (no pipeline) still has its pages read for links.
+        self.extracting = self.settings.getbool("ARCHIVE_EXTRACT_ENABLED", True)
         # Feeds and sitemaps first: they name the newest articles most cheaply.
         for url in self.site.feeds + self.site.sitemaps:
             yield scrapy.Request(url, callback=self.parse_xml, errback=self.fetch_failed, dont_filter=True)
@@ -92,10 +97,11 @@ class NewsSpider(scrapy.Spider):
         known = self.state.known(url)
         return known is not None and known.status in (404, 410)
 
-    def _known_and_dead(self, urls: list[str]) -> tuple[set[str], set[str]]:
+    def _known_and_dead(self, urls: list[str], articles: set[str]) -> tuple[set[str], set[str]]:
         """Those of `urls` not to be requested: known articles, and dead article links,
-        looked up together (a list page has dozens of links, an article page hundreds)."""
-        candidates = [url for url in urls if self.auto or self.is_article(url)]
+        looked up together (a list page has dozens of links, an article page hundreds).
+        `articles` are those of `urls` the site's article patterns match."""
+        candidates = urls if self.auto else [url for url in urls if url in articles]
         if not candidates:
             return set(), set()
         states = self.state.article_states(candidates)
@@ -105,47 +111,76 @@ class NewsSpider(scrapy.Spider):
 
     # -- callbacks -----------------------------------------------------------------
 
-    def parse(self, response: Response):
+    def closed(self, reason: str) -> None:
+        if getattr(self, "workers", None) is not None:
+            self.workers.release()
+
+    async def parse(self, response: Response):
         if not isinstance(response, HtmlResponse):
             if isinstance(response, TextResponse) and response.text.lstrip().startswith("<?xml"):
-                yield from self.parse_xml(response)
+                for request in self.parse_xml(response):
+                    yield request
             return
         if response.url in self._continuations:
             return
-        unchanged_article = response.meta.get("unchanged") and self.state.article_state(response.url)
+        pointer = response.meta.get("warc_pointer")
+        candidate = ((self.auto or self.is_article(response.url)) and response.status == 200 and pointer is not None
+                     and self.extracting
+                     and not (response.meta.get("unchanged") and self.state.article_state(response.url)))
+        task = PageTask(self.site.id, self.site.rules, extract=candidate, force=not self.auto,
+                        counter=self.site.counter)
         page = _fetched_page(response)
-        # One parse serves link discovery and the continuation check, the parse extraction
-        # makes: charset decided on the whole body, markup repaired.
-        tree = page_tree(page)
-        if (self.auto or self.is_article(response.url)) and not unchanged_article:
-            yield from self._start_article(response, page, tree)
-        yield from self._follow_links(response, tree)
+        outcome = await self._read_page(page, task)
+        if candidate:
+            article = {"url": response.url, "pointers": [pointer], "seen": {response.url},
+                       "counter": outcome.counter, "record": outcome.record}
+            if outcome.extracted and outcome.record is None:
+                # worth remembering: an unchanged page that is no article is not read again
+                yield ExtractedArticle(self._job(article), None)
+            else:
+                for output in self._next_or_done(article, outcome.continuations):
+                    yield output
+        for request in self._follow_links(response, outcome.links):
+            yield request
 
-    def _follow_links(self, response: Response, tree: PageTree):
+    async def _read_page(self, page: FetchedPage, task: PageTask) -> PageOutcome:
+        """The page read by a worker: one parse gives its links and, for a candidate, its record.
+
+        Should the workers fail (a worker killed, the pool broken), the links are read
+        here so the crawl goes on, and an article goes to the pipeline as a job: it is
+        kept as pending and extracted by a later run.
+        """
+        try:
+            return await maybe_deferred_to_future(self.workers.submit(read_crawled_page, page, task))
+        except Exception as exc:
+            self.crawler.stats.inc_value("archive/page_reading_failed")
+            self.logger.error("a worker could not read %s (%s): reading its links here", page.url, exc)
+            return read_links_only(page, continuations=task.extract)
+
+    def _follow_links(self, response: Response, links: PageLinks):
         """Request the page's links; stop paging a list once it shows only known articles.
 
         Lists run newest first, so a page of known articles (or K of them in a row) means
         the older pages behind it hold nothing new. Paging does not count as depth: a
         list may have hundreds of pages.
         """
-        links = page_links(response, _SKIP_EXTENSIONS, tree.root, tree.charset)
-        urls = [link.url for link in links]
-        articles = [url for url in urls if self.is_article(url)]
-        known_urls, dead = self._known_and_dead(urls)
-        known = [url in known_urls for url in (articles or urls)]
+        urls = [url for url in links.urls if self.on_site(url)]
+        articles = {url for url in urls if self.is_article(url)}
+        known_urls, dead = self._known_and_dead(urls, articles)
+        known = [url in known_urls for url in urls if url in articles or not articles]
         in_a_row = longest = 0
         for flag in known:
             in_a_row = in_a_row + 1 if flag else 0
             longest = max(longest, in_a_row)
         exhausted = longest >= self.site.stop_after_known or (bool(articles) and all(known))
         hops = response.meta.get("hops", 0)
-        for link in links:
-            url = link.url
-            paging = _is_pagination(response.url, link)
+        for url in urls:
+            paging = url in links.pagers
             if exhausted and paging:
                 self.crawler.stats.inc_value("archive/pagination_stopped")
                 continue
-            yield from self._request_for(url, hops=hops if paging else hops + 1, skip=url in known_urls or url in dead)
+            yield from self._request_for(url, hops=hops if paging else hops + 1, skip=url in known_urls or url in dead,
+                                         article=url in articles)
 
     def _without_doctype(self, body: bytes) -> bytes:
         """Feeds and sitemaps need no DTD: one declaring entities is an attack (a billion
@@ -188,41 +223,42 @@ class NewsSpider(scrapy.Spider):
                     yield from self._request_for(response.urljoin(url), from_index=True)
 
     def on_site(self, url: str) -> bool:
-        host = (urlsplit(url).hostname or "").lower()
-        return any(host == d or host.endswith("." + d) for d in self.allowed_domains)
+        # Every link of every page is asked about, and a site's links name few hosts.
+        netloc = url.split("/", 3)[2] if url.startswith(("http://", "https://")) else None
+        known = self._hosts.get(netloc) if netloc is not None else None
+        if known is None:
+            host = (urlsplit(url).hostname or "").lower()
+            known = any(host == d or host.endswith("." + d) for d in self.allowed_domains)
+            if netloc is not None and len(self._hosts) < 10_000:
+                self._hosts[netloc] = known
+        return known
 
-    def _request_for(self, url: str, from_index: bool = False, hops: int = 1, skip: bool | None = None):
-        """Request `url` if it is to be crawled; `skip` is the known-or-dead verdict when
-        the caller looked it up already."""
+    def _request_for(self, url: str, from_index: bool = False, hops: int = 1, skip: bool | None = None,
+                     article: bool | None = None):
+        """Request `url` if it is to be crawled; `skip` is the known-or-dead verdict and
+        `article` whether the article patterns match, when the caller knows them already."""
         if url in self._continuations or not self.on_site(url):
             return
+        if article is None:
+            article = self.is_article(url)
         if skip is None:
-            skip = (self.is_article(url) or self.auto) and (self.known_article(url) or self.gone(url))
+            skip = (article or self.auto) and (self.known_article(url) or self.gone(url))
         if skip:
             self.crawler.stats.inc_value("archive/known_articles_skipped")
             return
         if hops > self.site.max_depth:
             self.crawler.stats.inc_value("archive/too_deep")
             return
-        if self.is_article(url) or self.should_follow(url) or (from_index and self.auto):
+        if article or self.should_follow(url) or (from_index and self.auto):
             # A list page (never an article page) may be settled: see crawler/settled.py.
-            dated_list = not self.is_article(url) and not self.auto
+            dated_list = not article and not self.auto
             yield scrapy.Request(url, callback=self.parse, errback=self.fetch_failed,
                                  meta={"hops": hops, "dated_list": dated_list})
 
     # -- articles: pages 2..N, then the view counter, then one item ------------------
 
-    def _start_article(self, response: Response, page: FetchedPage, tree: PageTree):
-        pointer = response.meta.get("warc_pointer")
-        if pointer is None or response.status != 200:
-            return
-        article = {"url": response.url, "pointers": [pointer], "seen": {response.url},
-                   "counter": find_counter(tree.text, response.url, self.site.counter)}
-        yield from self._next_or_done(response, article, page, tree.root)
-
-    def _next_or_done(self, response: Response, article: dict, page: FetchedPage | None = None, root=None):
-        page = page or _fetched_page(response)
-        following = [u for u in continuation_links(page, root) if u not in article["seen"]]
+    def _next_or_done(self, article: dict, candidates: list[str]):
+        following = [u for u in candidates if u not in article["seen"]]
         self._continuations.update(following)
         if following and len(article["pointers"]) < MAX_ARTICLE_PAGES:
             article["seen"].add(following[0])
@@ -231,15 +267,24 @@ class NewsSpider(scrapy.Spider):
         else:
             yield from self._counter_or_item(article)
 
-    def parse_continuation(self, response: Response):
+    async def parse_continuation(self, response: Response):
         article = response.meta["article"]
         pointer = response.meta.get("warc_pointer")
         if response.status != 200 or pointer is None:
             self.crawler.stats.inc_value("archive/continuation_failed")
-            yield from self._counter_or_item(article)
+            for output in self._counter_or_item(article):
+                yield output
             return
         article["pointers"].append(pointer)
-        yield from self._next_or_done(response, article)
+        page = _fetched_page(response)
+        try:
+            following = await maybe_deferred_to_future(self.workers.submit(continuation_pages, page))
+        except Exception as exc:
+            self.crawler.stats.inc_value("archive/page_reading_failed")
+            self.logger.error("a worker could not read %s (%s)", page.url, exc)
+            following = []
+        for output in self._next_or_done(article, following):
+            yield output
 
     def continuation_failed(self, failure):
         self.crawler.stats.inc_value("archive/continuation_failed")
@@ -255,9 +300,8 @@ class NewsSpider(scrapy.Spider):
 
     def parse_counter(self, response: Response):
         article = response.meta["article"]
-        pointer = response.meta.get("warc_pointer")
-        if response.status == 200 and pointer is not None:
-            yield self._item(article, counter_pointer=pointer)
+        if response.status == 200 and response.meta.get("warc_pointer") is not None:
+            yield self._item(article, counter_answer=response)
         else:
             self.crawler.stats.inc_value(f"archive/views_unavailable/http_{response.status}")
             yield self._item(article)
@@ -267,7 +311,18 @@ class NewsSpider(scrapy.Spider):
         self.crawler.stats.inc_value(f"archive/views_unavailable/{reason}")
         yield self._item(failure.request.meta["article"])
 
-    def _item(self, article: dict, counter_pointer=None) -> ArticleJob:
+    def _item(self, article: dict, counter_answer: Response | None = None) -> ArticleJob | ExtractedArticle:
+        """The article's record when its one page was extracted already; else a job for
+        the pipeline's workers, which read every page of it from WARC."""
+        job = self._job(article, counter_answer.meta["warc_pointer"] if counter_answer is not None else None)
+        record = article["record"]
+        if record is None or len(job.pointers) > 1:
+            return job
+        if counter_answer is not None:
+            apply_counter(record, job.counter.family, _fetched_page(counter_answer), job.counter.read_pattern)
+        return ExtractedArticle(job, record)
+
+    def _job(self, article: dict, counter_pointer=None) -> ArticleJob:
         counter = article["counter"]
         return ArticleJob(
             url=article["url"],
@@ -300,32 +355,10 @@ def _fetched_page(response: Response) -> FetchedPage:
         headers={name.decode("latin-1").lower(): (response.headers.get(name) or b"").decode("latin-1")
                  for name in response.headers},
         body=response.body,
-        fetched_at=datetime.now(UTC),
+        fetched_at=response.meta.get("captured_at") or response.meta.get("fetched_at") or datetime.now(UTC),
+        pointer=response.meta.get("warc_pointer"),
     )
 
 
 def _days_ago(days: float) -> str:
     return (datetime.now(UTC) - timedelta(days=days)).isoformat()
-
-
-_PAGER_TEXT = re.compile(
-    r"^\s*(?:\d{1,4}|下一?页|上一?页|尾页|末页|首页|后页|前页|next|prev(?:ious)?|last|[<>«»›‹]+)\s*[>»›]*\s*$", re.I)
-
-
-def _is_pagination(list_url: str, link: PageLink) -> bool:
-    """Whether `link` is a pager link to another page of the list at `list_url`.
-
-    Both the address (2.htm, index_3.html, list-4.html beside list.html) and the link
-    text (a page number, 下一页, 尾页, ...) must say so: e-paper 版面 links such as
-    node_2.htm look like pages of node_1.htm but lead to other content. The address is
-    checked first: reading an anchor's text costs more.
-    """
-    return _paged_address(list_url, link.url) and bool(_PAGER_TEXT.match(link.text))
-
-
-def _paged_address(list_url: str, link: str) -> bool:
-    here, there = urlsplit(list_url).path, urlsplit(link).path
-    if re.sub(r"\d+", "", here) == re.sub(r"\d+", "", there):
-        return here != there
-    stem = here.rsplit(".", 1)[0]
-    return len(stem) > 1 and there.startswith(stem) and bool(re.search(r"\d", there[len(stem):]))

@@ -81,6 +81,20 @@ def _fields(record) -> dict[str, str]:
     return fields
 
 
+def _entry(record, fields: dict[str, str], offset: int, length: int, filename: str) -> CdxjEntry:
+    fields.update(length=str(length), offset=str(offset), filename=filename)
+    date = record.rec_headers.get_header("WARC-Date") or ""
+    return CdxjEntry(url_key(fields["url"]), iso_date_to_timestamp(date)[:14], fields)
+
+
+def written_entry(record, offset: int, length: int, filename: str) -> CdxjEntry | None:
+    """The entry of a record just written (its digest set by the writer), None for types
+    not indexed: what reading the file back would give, without reading it."""
+    if record.rec_type not in INDEXED_TYPES:
+        return None
+    return _entry(record, _fields(record), offset, length, filename)
+
+
 def iter_entries(path: Path, filename: str) -> Iterator[CdxjEntry]:
     """The index entries of one WARC file, in file order.
 
@@ -109,9 +123,7 @@ def iter_entries(path: Path, filename: str) -> Iterator[CdxjEntry]:
                     raise WarcReadError(f"{path}: record at offset {offset} has no WARC headers")
                 if fields is None:
                     continue
-                fields.update(length=str(length), offset=str(offset), filename=filename)
-                date = record.rec_headers.get_header("WARC-Date") or ""
-                yield CdxjEntry(url_key(fields["url"]), iso_date_to_timestamp(date)[:14], fields)
+                yield _entry(record, fields, offset, length, filename)
             # Bytes too short to parse as a record header end the iteration silently.
             if end < size:
                 raise WarcReadError(f"{path}: unreadable data from offset {end} to the end")

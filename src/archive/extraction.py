@@ -47,8 +47,8 @@ _UNSAFE = re.compile(r"[^a-z0-9_.:-]")
 log = logging.getLogger(__name__)
 
 
-def worker_pool(workers: int | None = None) -> Executor:
-    """A process pool for extraction.
+def worker_pool(workers: int | None = None, preload: Sequence[str] = ()) -> Executor:
+    """A process pool for extraction; `preload` names more modules its tasks use.
 
     forkserver, not fork: the crawler's process runs threads (the reactor's pool) and a
     forked child could inherit a lock held by one of them.
@@ -57,7 +57,7 @@ def worker_pool(workers: int | None = None) -> Executor:
     context = multiprocessing.get_context("forkserver")
     # The fork server imports the extraction code (trafilatura, dictionaries, patterns:
     # over a second) once; workers forked from it start at once and share those pages.
-    context.set_forkserver_preload(list(WORKER_MODULES))
+    context.set_forkserver_preload([*WORKER_MODULES, *preload])
     pool = ProcessPoolExecutor(max_workers=count, mp_context=context)
     # Starting a worker waits for the fork server's imports; starting them now, aside,
     # lets that overlap with the caller's own start (reading WARC indexes, opening sites).
@@ -102,13 +102,13 @@ def extract_job(job: ArticleJob, rules: ExtractionRules | None = None) -> Articl
     from archive.extract import extract_article
 
     pages = [read_page(pointer) for pointer in job.pointers]
-    record = _fingerprinted(extract_article(pages, site=job.site, rules=rules, force=job.force))
+    record = with_fingerprint(extract_article(pages, site=job.site, rules=rules, force=job.force))
     if record is not None and job.counter is not None and job.counter.pointer is not None:
         apply_counter(record, job.counter.family, read_page(job.counter.pointer), job.counter.read_pattern)
     return record
 
 
-def _fingerprinted(record: ArticleRecord | None) -> ArticleRecord | None:
+def with_fingerprint(record: ArticleRecord | None) -> ArticleRecord | None:
     """The record with its SimHash: computed here, in the worker, not in the process writing Parquet."""
     if record is not None and record.simhash is None:
         from archive.fingerprint import simhash
@@ -160,7 +160,7 @@ def _first_pass(pointer: WarcPointer, site: str | None, config: SiteConfig | Non
     rules = config.rules if config else None
     # One parse gives the record and the continuation links (a second one doubled the cost).
     found = extract_page(page, site=site or site_for_url(page.url), rules=rules, force=force)
-    record = _fingerprinted(found.record)
+    record = with_fingerprint(found.record)
     custom = config.counter if config else None
     document = found.document if found.document is not None else decode_html(page.body, page.headers)
     counter = find_counter(document, page.url, custom) if record else None

@@ -97,6 +97,15 @@ class ArticleJob:
 
 
 @dataclass(frozen=True)
+class ExtractedArticle:
+    """A one-page article the crawl's workers extracted as they read its links; record
+    None: the page turned out to be no article. The job stays what redoes it from WARC."""
+
+    job: ArticleJob
+    record: ArticleRecord | None
+
+
+@dataclass(frozen=True)
 class ViewsObservation:
     """A view count read again later from an article's counter endpoint."""
 

@@ -159,7 +159,7 @@ def test_extract_from_warc_alone_rebuilds_the_same_records(demo_crawl, tmp_path)
     assert set(rebuilt) == set(crawled)
     for url, row in crawled.items():
         for field in ("title", "text", "published_at", "author", "source", "publisher", "editor", "page",
-                      "content_sha1", "warc_offset", "warc_record_id"):
+                      "content_sha1", "warc_offset", "warc_record_id", "fetched_at", "simhash", "views", "kind"):
             assert rebuilt[url][field] == row[field], (url, field)
 
 

@@ -4,6 +4,7 @@ its end, and no capture or record is lost or doubled."""
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import sqlite3
@@ -122,3 +123,48 @@ def test_disk_full_then_the_next_run_completes_with_nothing_lost(bulk, size):
         finish_normally(tmp, out, expected)
     finally:
         subprocess.run(["umount", "-l", str(disk)], check=False)
+
+
+def descendants(pid: int) -> list[int]:
+    """Every process below `pid` (the workers' fork server and the workers), from /proc."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            children.setdefault(int(fields[1]), []).append(int(entry.name))
+    found, todo = [], [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            found.append(child)
+            todo.append(child)
+    return found
+
+
+def test_workers_killed_mid_crawl_the_crawl_goes_on_and_the_next_run_completes(bulk):
+    """The extraction workers die (OOM killer, kill -9) while the crawl runs: the crawler
+    reads links itself from then on, fetches every page, keeps each article as a pending
+    job, and the next run extracts them."""
+    tmp, expected = bulk
+    out = tmp / "workers-killed"
+    crawl = start_crawl(tmp, out, "workers-killed")
+    try:
+        assert wait_for(lambda: len(list((out / "warc").glob("*.open"))) > 0 and pending_jobs(out) >= 5,
+                        timeout=60), "extraction never got going"
+        workers = descendants(crawl.pid)
+        assert workers, "no worker processes found"
+        for pid in workers:
+            os.kill(pid, signal.SIGKILL)
+        assert crawl.wait(120) == 0
+    finally:
+        if crawl.poll() is None:
+            kill_group(crawl)
+    stats = json.loads((tmp / "workers-killed.json").read_text())["bulk"]
+    baseline = json.loads((tmp / "baseline-stats.json").read_text())["bulk"]
+    assert stats["finish_reason"] == "finished"
+    assert stats.get("archive/page_reading_failed", 0) + stats.get("archive/extraction_failed", 0) > 0
+    # every page was still fetched and archived: the links were read without the workers
+    assert stats["downloader/response_count"] == baseline["downloader/response_count"]
+    finish_normally(tmp, out, expected)

@@ -11,14 +11,12 @@ import hashlib
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import NamedTuple
 
 from lxml import html as lxml_html
 
 from ..records import ArticleRecord, ExtractionRules, FetchedPage
-from .charset import decode_html, decode_html_as
-from .html import looks_binary, parse_html
-from .page import ParsedPage, read_page
+from .charset import decode_html
+from .page import PageTree, ParsedPage, page_tree, read_page
 from .pagination import continuation_urls
 from .record import build_record
 
@@ -92,15 +90,17 @@ def extract_page(
     site: str,
     rules: ExtractionRules | None = None,
     force: bool = False,
+    tree: PageTree | None = None,
 ) -> PageExtraction:
     """`extract_article([page])` and `continuation_links(page)` at the cost of one parse.
 
     Parsing and body extraction are most of the cost of a page; doing them once instead
-    of twice halves the work of a first pass over captured pages.
+    of twice halves the work of a first pass over captured pages. `tree` is that parse
+    when the caller made it already (for the page's links); extraction changes it.
     """
     rules = rules or ExtractionRules()
     try:
-        parsed = read_page(page, rules)
+        parsed = read_page(page, rules, tree)
     except Exception:
         # build_record reads the page again and makes the fallback record (or None) itself
         return PageExtraction(_record([page], site, rules, force), [], None)
@@ -123,23 +123,6 @@ def _continuations(page: FetchedPage, parsed: ParsedPage | None, rules: Extracti
     except Exception:
         logger.exception("pagination failed for %s", page.url)
         return []
-
-
-class PageTree(NamedTuple):
-    """A page parsed as extraction parses it: its tree (None for an empty, binary or
-    unparseable body), the charset it was decoded from, and the decoded text."""
-
-    root: lxml_html.HtmlElement | None
-    charset: str
-    text: str
-
-
-def page_tree(page: FetchedPage) -> PageTree:
-    """Decode (charset decided on the whole body) and parse (markup repaired) a page."""
-    document, charset = decode_html_as(page.body, page.headers)
-    if not document or looks_binary(document):
-        return PageTree(None, charset, document)
-    return PageTree(parse_html(document), charset, document)
 
 
 def continuation_links(page: FetchedPage, root: lxml_html.HtmlElement | None = None) -> list[str]:

@@ -6,6 +6,7 @@ import logging
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import NamedTuple
 from urllib.parse import urljoin
 
 from lxml import etree
@@ -14,7 +15,7 @@ from lxml import html as lxml_html
 from ..records import Attachment, ExtractionRules, FetchedPage
 from . import body as body_rules
 from .bylines import EDITOR_CREDIT
-from .charset import decode_html
+from .charset import decode_html_as
 from .cleaning import clean_lines, is_boilerplate, join_fragments, strip_trailing_editor, trim_chrome_tail
 from .dates import DATE_PATTERN, strip_dates
 from .dates import has_date as has_date_in
@@ -148,14 +149,32 @@ def _is_info_line(line: str) -> bool:
     return has_date_in(line) and len(stripped) <= 12
 
 
-def read_page(page: FetchedPage, rules: ExtractionRules) -> ParsedPage | None:
-    """Parse one capture; None when it holds no parseable markup."""
+class PageTree(NamedTuple):
+    """A page parsed as extraction parses it: its tree (None for an empty, binary or
+    unparseable body), the charset it was decoded from, and the decoded text."""
+
+    root: lxml_html.HtmlElement | None
+    charset: str
+    text: str
+
+
+def page_tree(page: FetchedPage) -> PageTree:
+    """Decode (charset decided on the whole body) and parse (markup repaired) a page."""
+    document, charset = decode_html_as(page.body, page.headers)
+    if not document or looks_binary(document):
+        return PageTree(None, charset, document)
+    return PageTree(parse_html(document), charset, document)
+
+
+def read_page(page: FetchedPage, rules: ExtractionRules, tree: PageTree | None = None) -> ParsedPage | None:
+    """Parse one capture; None when it holds no parseable markup.
+
+    `tree` is the page already decoded and parsed by page_tree; reading changes it.
+    """
     if not page.body:
         return None
-    document = decode_html(page.body, page.headers)
-    if not document or looks_binary(document):
-        return None
-    root = parse_html(document)
+    tree = tree or page_tree(page)
+    document, root = tree.text, tree.root
     if root is None:
         return None
     selectors = rules.selectors or {}

@@ -1,0 +1,81 @@
+"""What an extraction worker does with a page the crawler fetched.
+
+One decode and one parse per page serve both jobs: the page's links for the spider to
+follow, and, for an article candidate, its record, the pages that continue it and the
+view counter it calls. The reactor's process then only fetches, records and schedules.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from archive.counters import CounterCall, CustomCounter, find_counter
+from archive.extraction import with_fingerprint
+from archive.records import ArticleRecord, ExtractionRules, FetchedPage
+from crawler.links import PageLinks, page_links
+
+# archive.extract (trafilatura, dictionaries) is imported where it is used: the workers'
+# fork server has it loaded, and the crawler's own process needs it only should the
+# workers fail.
+
+
+@dataclass(frozen=True)
+class PageTask:
+    """How to read one page: as a list (links only) or as an article candidate too."""
+
+    site: str
+    rules: ExtractionRules
+    # an article candidate not already archived unchanged
+    extract: bool = False
+    # the site's article patterns matched: a record even where the heuristics doubt it
+    force: bool = False
+    counter: CustomCounter | None = None
+
+
+@dataclass(frozen=True)
+class PageOutcome:
+    links: PageLinks
+    record: ArticleRecord | None = None
+    continuations: list[str] = field(default_factory=list)
+    counter: CounterCall | None = None
+    # extraction ran: a missing record means the page is no article
+    extracted: bool = False
+
+
+def read_crawled_page(page: FetchedPage, task: PageTask) -> PageOutcome:
+    """Runs in a worker: the page's links and, when asked, its one-page record."""
+    from archive.extract import extract_page
+
+    tree, links = _tree_and_links(page)
+    if not task.extract:
+        return PageOutcome(links)
+    # before extraction, which changes the tree (the counter search reads the text only)
+    counter = find_counter(tree.text, page.url, task.counter)
+    found = extract_page(page, site=task.site, rules=task.rules, force=task.force, tree=tree)
+    record = with_fingerprint(found.record)
+    if record is None:
+        return PageOutcome(links, extracted=True)
+    return PageOutcome(links, record, found.continuations, counter, extracted=True)
+
+
+def read_links_only(page: FetchedPage, continuations: bool) -> PageOutcome:
+    """The page's links (and its continuation pages, when asked) without extraction:
+    what the crawler reads itself when the workers fail."""
+    from archive.extract import continuation_links
+
+    tree, links = _tree_and_links(page)
+    return PageOutcome(links, continuations=continuation_links(page, tree.root) if continuations else [])
+
+
+def continuation_pages(page: FetchedPage) -> list[str]:
+    """Runs in a worker: the pages following `page` in its multi-page article."""
+    from archive.extract import continuation_links
+
+    return continuation_links(page)
+
+
+def _tree_and_links(page: FetchedPage):
+    from archive.extract import page_tree
+
+    tree = page_tree(page)
+    return tree, page_links(page.url, tree.root, tree.charset) if tree.root is not None else PageLinks()
