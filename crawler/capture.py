@@ -93,7 +93,7 @@ class WarcCaptureMiddleware:
             # Made from what was written, not by reading the files back (that cost a
             # tenth of the crawler's time).
             first = self.writer.files[0].name.removesuffix(".warc.gz")
-            write_lines(sorted(entry.line for entry in self.writer.index), self.out / "indexes" / f"{first}.cdxj")
+            write_lines(sorted(self.writer.index), self.out / "indexes" / f"{first}.cdxj")
 
     def process_request(self, request):
         if not request.meta.get("conditional", True) or request.method != "GET":

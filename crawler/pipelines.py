@@ -34,6 +34,9 @@ from crawler.workers import WORKERS
 FLUSH_SECONDS = 300.0
 BATCH_ROWS = 2000
 
+# The pipelines of this process, one per site being crawled.
+_OPEN: set[ExtractionPipeline] = set()
+
 
 class ExtractionPipeline:
     def __init__(self, crawler, out: Path, workers: int) -> None:
@@ -41,6 +44,7 @@ class ExtractionPipeline:
         self.stats = crawler.stats
         self.out = out
         self.worker_count = workers
+        self.held_rows = crawler.settings.getint("ARCHIVE_HELD_ROWS")
         self.pending: set[defer.Deferred] = set()
         self.last_flush = time.monotonic()
 
@@ -58,6 +62,7 @@ class ExtractionPipeline:
         self.workers = WORKERS.acquire(self.worker_count)
         self.articles = DatasetWriter(self.out / "articles", batch_size=BATCH_ROWS)
         self.views = DatasetWriter(self.out / "views", views=True, batch_size=BATCH_ROWS)
+        _OPEN.add(self)
         self._resume(site.id)
 
     def _resume(self, site_id: str) -> None:
@@ -115,6 +120,9 @@ class ExtractionPipeline:
             self._add(record)
         if time.monotonic() - self.last_flush > FLUSH_SECONDS:
             self._flush()
+        elif sum(pipeline.articles.held for pipeline in _OPEN) >= self.held_rows:
+            for pipeline in _OPEN:
+                pipeline._flush()
 
     def _add(self, record: ArticleRecord) -> None:
         warc_file = os.path.relpath(record.warc_file, self.out) if record.warc_file else None
@@ -137,6 +145,7 @@ class ExtractionPipeline:
         if self.pending:
             await maybe_deferred_to_future(defer.DeferredList(list(self.pending)))
         self._flush()
+        _OPEN.discard(self)
         self.stats.set_value("archive/parquet_files", len(self.articles.files))
         WORKERS.release()
 

@@ -68,6 +68,10 @@ ARCHIVE_EXTRACT_WORKERS = 0
 # Fetched pages waiting for the workers, in bytes, over all sites of a crawl: enough
 # to keep every worker busy, bounded so that a fast network cannot fill the memory.
 ARCHIVE_PAGES_WAITING_BYTES = 16_000_000
+# Article rows held in memory by all the sites of a crawl together (a row holds an
+# article's text, about 10 kB): past this every site writes its rows to Parquet, so
+# memory stays flat however many sites are crawled at once and however fast.
+ARCHIVE_HELD_ROWS = 4000
 
 # SSRF guard (crawler/addresses.py); per-site allowances come from the site config.
 ARCHIVE_ADDRESS_GUARD_ENABLED = True

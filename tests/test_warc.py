@@ -127,5 +127,5 @@ def test_the_index_kept_while_writing_is_the_one_read_back_from_the_files(tmp_pa
     writer.close()
     assert len(writer.files) > 1
     read_back = [entry.line for entry in index_entries(writer.files, relative_to=tmp_path)]
-    assert sorted(entry.line for entry in writer.index) == read_back
+    assert sorted(writer.index) == read_back
     assert len(read_back) == 5

@@ -139,6 +139,11 @@ class DatasetWriter:
         self._pending: list = []
         self._serial = 0
 
+    @property
+    def held(self) -> int:
+        """Rows added and not written yet."""
+        return len(self._pending)
+
     def add(self, row) -> list:
         self._pending.append(row)
         return self.flush() if len(self._pending) >= self.batch_size else []

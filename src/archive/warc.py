@@ -31,7 +31,7 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from archive import __version__
-from archive.cdxj import CdxjEntry, written_entry
+from archive.cdxj import written_entry
 from archive.content_encoding import TooLarge, decode_content
 from archive.errors import WarcReadError
 from archive.records import FetchedPage, WarcPointer
@@ -146,8 +146,8 @@ class WarcFileWriter:
         self.record_id = record_id
         self.info = info or {}
         self.files: list[Path] = []
-        # CDXJ entries of the records written, their filenames relative to `directory`
-        self.index: list[CdxjEntry] = []
+        # CDXJ lines of the records written, their filenames relative to `directory`
+        self.index: list[str] = []
         self._serial = 0
         self._token = secrets.token_hex(3)
         self._fh: io.BufferedWriter | None = None
@@ -230,7 +230,7 @@ class WarcFileWriter:
             raise
         entry = written_entry(response, offset, length, self._path.name)
         if entry is not None:
-            self.index.append(entry)
+            self.index.append(entry.line)
         return WarcPointer(file=str(self._path), offset=offset, record_id=response_id)
 
     def _write_pair(self, exchange: HttpExchange, response, response_id: str, date: str) -> int:

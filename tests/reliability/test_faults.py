@@ -168,3 +168,16 @@ def test_workers_killed_mid_crawl_the_crawl_goes_on_and_the_next_run_completes(b
     # every page was still fetched and archived: the links were read without the workers
     assert stats["downloader/response_count"] == baseline["downloader/response_count"]
     finish_normally(tmp, out, expected)
+
+
+def test_rows_held_in_memory_are_bounded_across_the_crawl(bulk):
+    """Past ARCHIVE_HELD_ROWS held rows, they are written: memory stays flat, and nothing
+    is lost or doubled by the extra writes."""
+    tmp, expected = bulk
+    out = tmp / "held-rows"
+    result, stats = run_crawl(tmp, out=out, sites=tmp / "sites", name="held-rows",
+                              overrides={"ARCHIVE_HELD_ROWS": 10})
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert stats["bulk"]["archive/parquet_files"] >= len(expected) // 10
+    assert dataset(out) == expected
+    assert_archive_sound(out)
