@@ -7,11 +7,11 @@ view counter it calls. The reactor's process then only fetches, records and sche
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-from archive.counters import CounterCall, CustomCounter, find_counter
-from archive.extraction import with_fingerprint
-from archive.records import ArticleRecord, ExtractionRules, FetchedPage
+from archive.counters import CustomCounter
+from archive.extraction import PageFacts, page_facts
+from archive.records import ExtractionRules, FetchedPage
 from crawler.links import PageLinks, page_links
 
 # archive.extract (trafilatura, dictionaries) is imported where it is used: the workers'
@@ -35,36 +35,30 @@ class PageTask:
 @dataclass(frozen=True)
 class PageOutcome:
     links: PageLinks
-    record: ArticleRecord | None = None
-    continuations: list[str] = field(default_factory=list)
-    counter: CounterCall | None = None
-    # extraction ran: a missing record means the page is no article
-    extracted: bool = False
+    # what extraction learnt for an article candidate: a record of None without an
+    # error means the page is no article
+    facts: PageFacts | None = None
 
 
 def read_crawled_page(page: FetchedPage, task: PageTask) -> PageOutcome:
     """Runs in a worker: the page's links and, when asked, its one-page record."""
-    from archive.extract import extract_page
+    tree, links = _tree_and_links(page)
+    if not task.extract:
+        return PageOutcome(links)
+    return PageOutcome(links, page_facts(page, site=task.site, rules=task.rules, force=task.force,
+                                         counter=task.counter, tree=tree))
+
+
+def read_links_only(page: FetchedPage, task: PageTask, error: str) -> PageOutcome:
+    """The page's links, and for an article candidate the pages that continue it, without
+    extraction (the facts carry `error`): what the crawler reads itself when the workers
+    fail."""
+    from archive.extract import continuation_links
 
     tree, links = _tree_and_links(page)
     if not task.extract:
         return PageOutcome(links)
-    # before extraction, which changes the tree (the counter search reads the text only)
-    counter = find_counter(tree.text, page.url, task.counter)
-    found = extract_page(page, site=task.site, rules=task.rules, force=task.force, tree=tree)
-    record = with_fingerprint(found.record)
-    if record is None:
-        return PageOutcome(links, extracted=True)
-    return PageOutcome(links, record, found.continuations, counter, extracted=True)
-
-
-def read_links_only(page: FetchedPage, continuations: bool) -> PageOutcome:
-    """The page's links (and its continuation pages, when asked) without extraction:
-    what the crawler reads itself when the workers fail."""
-    from archive.extract import continuation_links
-
-    tree, links = _tree_and_links(page)
-    return PageOutcome(links, continuations=continuation_links(page, tree.root) if continuations else [])
+    return PageOutcome(links, PageFacts(None, continuation_links(page, tree.root), None, error=error))
 
 
 def continuation_pages(page: FetchedPage) -> list[str]:

@@ -81,19 +81,19 @@ def crawl_sites(sites: list[SiteConfig], out: Path, overrides: dict | None = Non
     # Started first: the workers' fork server imports the extraction code while this
     # process builds its crawlers.
     workers = WORKERS.acquire(base.getint("ARCHIVE_EXTRACT_WORKERS"))
-    process = CrawlerProcess(base)
-    state = shared_state(out)
     runs = []
-    for index, (site, _) in enumerate(locks):
-        # The first crawler installs the reactor (asyncio, from the settings).
-        crawler = Crawler(NewsSpider, site_settings(base, site, len(locks)), init_reactor=index == 0)
-        runs.append((site, crawler, state.run_started(site.id)))
-        process.crawl(crawler, site=site)
-    # Scrapy's handler drops records below LOG_LEVEL only after they were made, two debug
-    # records a page with a caller lookup each; a level on Scrapy's loggers drops them at
-    # the call. Not the root logger's level: every crawler resets that as it starts.
-    logging.getLogger("scrapy").setLevel(base.get("LOG_LEVEL"))
     try:
+        process = CrawlerProcess(base)
+        state = shared_state(out)
+        for index, (site, _) in enumerate(locks):
+            # The first crawler installs the reactor (asyncio, from the settings).
+            crawler = Crawler(NewsSpider, site_settings(base, site, len(locks)), init_reactor=index == 0)
+            runs.append((site, crawler, state.run_started(site.id)))
+            process.crawl(crawler, site=site)
+        # Scrapy's handler drops records below LOG_LEVEL only after they were made, two
+        # debug records a page with a caller lookup each; a level on Scrapy's loggers drops
+        # them at the call. Not the root logger's level: every crawler resets that.
+        logging.getLogger("scrapy").setLevel(base.get("LOG_LEVEL"))
         process.start()
     finally:
         workers.release()

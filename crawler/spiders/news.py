@@ -132,13 +132,14 @@ class NewsSpider(scrapy.Spider):
         page = _fetched_page(response)
         outcome = await self._read_page(page, task)
         if candidate:
+            facts = outcome.facts
             article = {"url": response.url, "pointers": [pointer], "seen": {response.url},
-                       "counter": outcome.counter, "record": outcome.record}
-            if outcome.extracted and outcome.record is None:
+                       "counter": facts.counter, "record": facts.record}
+            if facts.record is None and facts.error is None:
                 # worth remembering: an unchanged page that is no article is not read again
                 yield ExtractedArticle(self._job(article), None)
             else:
-                for output in self._next_or_done(article, outcome.continuations):
+                for output in self._next_or_done(article, facts.continuations):
                     yield output
         for request in self._follow_links(response, outcome.links):
             yield request
@@ -155,7 +156,7 @@ class NewsSpider(scrapy.Spider):
         except Exception as exc:
             self.crawler.stats.inc_value("archive/page_reading_failed")
             self.logger.error("a worker could not read %s (%s): reading its links here", page.url, exc)
-            return read_links_only(page, continuations=task.extract)
+            return read_links_only(page, task, error=str(exc))
 
     def _follow_links(self, response: Response, links: PageLinks):
         """Request the page's links; stop paging a list once it shows only known articles.

@@ -21,13 +21,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from archive.counters import CounterCall, find_counter, read_counter
+from archive.counters import CounterCall, CustomCounter, find_counter, read_counter
 from archive.errors import ConfigError, WarcReadError
 from archive.records import ArticleJob, ArticleRecord, ExtractionRules, FetchedPage, WarcPointer
 from archive.sites import ADHOC_ID_PATTERN, SiteConfig
 from archive.warc import OversizeBody, ResponseEntry, read_page, scan_responses
 
 if TYPE_CHECKING:
+    from archive.extract import PageTree
     from archive.parquet import ViewsRow
 
 # The extractor (trafilatura, lxml, dictionaries) and the fingerprint (numpy) take about
@@ -146,8 +147,6 @@ def _first_pass(pointer: WarcPointer, site: str | None, config: SiteConfig | Non
     A record that cannot be read gives an error, not an exception: one bad record must
     not stop the extraction of every other one.
     """
-    from archive.extract import decode_html, extract_page
-
     try:
         page = read_page(pointer)
     except OversizeBody as exc:
@@ -156,15 +155,25 @@ def _first_pass(pointer: WarcPointer, site: str | None, config: SiteConfig | Non
         return PageFacts(None, [], None)
     except WarcReadError as exc:
         return PageFacts(None, [], None, error=str(exc))
-    force = config is not None and config.matches_article(page.url)
-    rules = config.rules if config else None
+    return page_facts(page, site=site or site_for_url(page.url), rules=config.rules if config else None,
+                      force=config is not None and config.matches_article(page.url),
+                      counter=config.counter if config else None)
+
+
+def page_facts(page: FetchedPage, *, site: str, rules: ExtractionRules | None, force: bool,
+               counter: CustomCounter | None, tree: PageTree | None = None) -> PageFacts:
+    """A page's record on its own, the pages that continue it and its view counter: what
+    both `archive extract` and the crawl's workers learn from one page. `tree` is the page
+    already parsed by the caller (extraction changes it)."""
+    from archive.extract import decode_html, extract_page
+
     # One parse gives the record and the continuation links (a second one doubled the cost).
-    found = extract_page(page, site=site or site_for_url(page.url), rules=rules, force=force)
+    found = extract_page(page, site=site, rules=rules, force=force, tree=tree)
     record = with_fingerprint(found.record)
-    custom = config.counter if config else None
+    if record is None:
+        return PageFacts(None, [], None)
     document = found.document if found.document is not None else decode_html(page.body, page.headers)
-    counter = find_counter(document, page.url, custom) if record else None
-    return PageFacts(record, found.continuations, counter)
+    return PageFacts(record, found.continuations, find_counter(document, page.url, counter))
 
 
 def _follow_chain(start: str, links: dict[str, list[str]], captured: set[str]) -> list[str]:
