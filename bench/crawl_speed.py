@@ -99,7 +99,8 @@ def main() -> int:
                   f"peak RSS {result.peak_rss / MB:6.0f} MB (PSS {result.peak_pss / MB:4.0f} MB); "
                   f"server: {served.get('requests', 0)} requests, {served.get('cpu_seconds', 0):.1f} s CPU")
             print(f"    CPU: crawler process {result.cpu_main:6.1f} s ({1000 * result.cpu_main / pages:5.1f} ms/page), "
-                  f"workers {result.cpu_children:6.1f} s ({1000 * result.cpu_children / pages:5.1f} ms/page)")
+                  f"workers {result.cpu_children:6.1f} s ({1000 * result.cpu_children / pages:5.1f} ms/page); "
+                  f"sampling them {result.sampling_cpu:.1f} s")
             print(f"    baseline: Scrapy alone fetching and following the same pages (nothing recorded or "
                   f"extracted): {1000 * bare.cpu_main / pages:5.1f} ms/page")
             extract = run([ARCHIVE, "extract", str(root / "data" / "warc"), "--out", str(root / "extracted"),

@@ -1,12 +1,17 @@
 """Pages per second of `archive extract` over a WARC of many real pages, 1 core and all cores.
 
-    python bench/extract_warc.py [--pages 1500] [--corpus ../shared/corpus]
+    python bench/extract_warc.py [--pages 1500] [--rounds 3] [--corpus ../shared/corpus]
 
 A WARC file of PAGES article and list pages is written first (the corpus pages and the
 demo articles over and over at new addresses, plus generated list pages, as the crawler
-records them). Then, in this one run: `archive extract --workers 1`, `archive extract`
-with one worker per core, and trafilatura alone (`trafilatura.extract` with its
-defaults, one core, in this process) on the same pages.
+records them). Then ROUNDS rounds, each of: `archive extract` held to one core (the
+command and its worker share CPU 0), `archive extract` with one worker per core and
+every core, trafilatura alone (`trafilatura.extract` with its defaults, in this
+process) on the same pages, and trafilatura alone in one process per core.
+
+This machine's speed drifts by tens of percent from minute to minute (other machines
+share its cores), so each ratio is taken between the runs of one round, minutes apart,
+and the median round's ratio is the figure.
 
 Targets: all cores >= 1.8x one core (on 2 cores); one core >= 0.75x trafilatura alone.
 Also printed, as the baseline of the first: trafilatura alone in one process per core
@@ -19,6 +24,8 @@ from __future__ import annotations
 import argparse
 import multiprocessing
 import os
+import shutil
+import statistics
 import sys
 import tempfile
 import time
@@ -60,17 +67,19 @@ def write_warc(directory: Path, count: int, corpus: Path) -> list[tuple[str, byt
     return written
 
 
-def extract(warc_dir: Path, out: Path, workers: int, pages: int) -> float:
+def extract(warc_dir: Path, out: Path, cores: int, pages: int) -> float:
+    """Seconds of `archive extract` with one worker per core, held to the first `cores` CPUs."""
+    shutil.rmtree(out, ignore_errors=True)
     load = os.getloadavg()[0]
-    result = run([ARCHIVE, "extract", str(warc_dir), "--out", str(out), "--workers", str(workers)], TIMEOUT)
+    result = run([ARCHIVE, "extract", str(warc_dir), "--out", str(out), "--workers", str(cores)], TIMEOUT,
+                 cpus=set(sorted(os.sched_getaffinity(0))[:cores]))
     if result.returncode != 0:
         raise SystemExit(f"archive extract failed:\n{result.stderr[-3000:]}")
-    # Other jobs on the machine skew wall time far more than CPU time: the load average
-    # around the run says how far to trust the first. CPU main is the work no worker
-    # takes off the command (start, indexing, collecting, writing Parquet).
-    print(f"    {workers} worker(s): CPU main {result.cpu_main:5.2f} s, workers {result.cpu_children:6.1f} s "
-          f"({1000 * result.cpu_children / pages:5.1f} ms/page); load average before {load:.2f}, "
-          f"after {os.getloadavg()[0]:.2f}")
+    # CPU main is the work no worker takes off the command (start, indexing, collecting,
+    # writing Parquet); held to one core, the command's own process shares it with the worker.
+    print(f"    archive extract, {cores} core(s): {result.seconds:6.1f} s; CPU main {result.cpu_main:5.2f} s, "
+          f"workers {result.cpu_children:6.1f} s ({1000 * result.cpu_children / pages:5.1f} ms/page); "
+          f"load average before {load:.2f}, after {os.getloadavg()[0]:.2f}; sampling {result.sampling_cpu:.2f} s")
     return result.seconds
 
 
@@ -109,34 +118,50 @@ def trafilatura_on_cores(pages: list[tuple[str, bytes]], cores: int) -> float:
     return max(end for _, end in spans) - min(start for start, _ in spans)
 
 
+def _listed(ratios: list[float]) -> str:
+    return " ".join(f"{r:.2f}" for r in ratios)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--pages", type=int, default=1500)
+    parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--corpus", type=Path, default=CORPUS)
     args = parser.parse_args()
-    cores = os.cpu_count() or 1
+    cores = len(os.sched_getaffinity(0))
+    runs: dict[str, list[float]] = {"one": [], "many": [], "alone": [], "alone_many": []}
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         pages = write_warc(root / "warc", args.pages, args.corpus)
         megabytes = sum(len(d) for _, d in pages) / 1e6
         print(f"WARC: {len(pages)} HTML pages, {megabytes:.1f} MB of HTML; {cores} cores")
-        one = extract(root / "warc", root / "one", 1, len(pages))
-        many = extract(root / "warc", root / "many", cores, len(pages))
-        alone = trafilatura_alone(pages)
-        alone_many = trafilatura_on_cores(pages, cores) if cores > 1 else alone
+        for number in range(1, args.rounds + 1):
+            print(f"round {number}:")
+            runs["one"].append(extract(root / "warc", root / "out", 1, len(pages)))
+            runs["many"].append(extract(root / "warc", root / "out", cores, len(pages)))
+            runs["alone"].append(trafilatura_alone(pages))
+            runs["alone_many"].append(trafilatura_on_cores(pages, cores) if cores > 1 else runs["alone"][-1])
+            print(f"    trafilatura alone, 1 process: {runs['alone'][-1]:6.1f} s; "
+                  f"{cores} processes: {runs['alone_many'][-1]:6.1f} s")
+    # Each round's runs follow each other within minutes: ratios are taken within a round
+    # and the median round is the figure (speed drifts between rounds more than within).
     count = len(pages)
-    speed_one, speed_many, speed_alone = count / one, count / many, count / alone
-    scaling, versus = speed_many / speed_one, speed_one / speed_alone
-    print(f"archive extract, 1 worker:     {speed_one:7.1f} pages/s  ({one:6.1f} s, whole command)")
-    print(f"archive extract, {cores} workers:    {speed_many:7.1f} pages/s  ({many:6.1f} s, whole command)")
-    print(f"trafilatura alone, 1 core:     {speed_alone:7.1f} pages/s  ({alone:6.1f} s, extraction only)")
+    scalings = [o / m for o, m in zip(runs["one"], runs["many"], strict=True)]
+    versuses = [a / o for a, o in zip(runs["alone"], runs["one"], strict=True)]
+    machines = [a / m for a, m in zip(runs["alone"], runs["alone_many"], strict=True)]
+    scaling, versus, machine = (statistics.median(r) for r in (scalings, versuses, machines))
+    one, many, alone = (statistics.median(runs[key]) for key in ("one", "many", "alone"))
+    print(f"median of {args.rounds} rounds:")
+    print(f"archive extract, 1 core:       {count / one:7.1f} pages/s  ({one:6.1f} s, whole command)")
+    print(f"archive extract, {cores} cores:      {count / many:7.1f} pages/s  ({many:6.1f} s, whole command)")
+    print(f"trafilatura alone, 1 core:     {count / alone:7.1f} pages/s  ({alone:6.1f} s, extraction only)")
     scaling_ok, versus_ok = scaling >= 1.8 or cores < 2, versus >= 0.75
-    print(f"{cores} workers / 1 worker:         {scaling:5.2f}x  (target >= 1.80x on 2 cores)  "
-          f"{'met' if scaling_ok else 'NOT MET'}")
-    print(f"1 worker / trafilatura alone:  {versus:5.2f}x  (target >= 0.75x)  {'met' if versus_ok else 'NOT MET'}")
-    machine = alone / alone_many
+    print(f"{cores} cores / 1 core:             {scaling:5.2f}x  (target >= 1.80x on 2 cores)  "
+          f"{'met' if scaling_ok else 'NOT MET'}   rounds: {_listed(scalings)}")
+    print(f"1 core / trafilatura alone:    {versus:5.2f}x  (target >= 0.75x)  {'met' if versus_ok else 'NOT MET'}   "
+          f"rounds: {_listed(versuses)}")
     print(f"baseline: trafilatura alone in {cores} processes / in 1: {machine:5.2f}x  (how this machine scales the "
-          f"same work; ours reaches {scaling / machine:4.0%} of it)")
+          f"same work; ours reaches {scaling / machine:4.0%} of it)   rounds: {_listed(machines)}")
     return 0 if scaling_ok and versus_ok else 1
 
 
