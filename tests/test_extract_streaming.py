@@ -204,3 +204,18 @@ def test_the_pool_starts_before_the_extractor_is_imported():
 def test_workers_have_the_extractor_and_not_pyarrow(pool):
     probe = "sorted(m for m in ('archive.extract', 'trafilatura', 'pyarrow') if m in __import__('sys').modules)"
     assert pool.submit(eval, probe).result() == ["archive.extract", "trafilatura"]
+
+
+def test_workers_start_with_the_extractor_warmed_up(pool):
+    # The merged stop-word list trafilatura builds on first use (a third of a second) is
+    # built once in the fork server, before any worker is forked from it.
+    probe = "__import__('trafilatura.external').external.JT_STOPLIST is not None"
+    assert pool.submit(eval, probe).result() is True
+
+
+def test_the_warm_up_page_extracts_cleanly(caplog):
+    from archive.extract.warm import warm_up
+
+    with caplog.at_level("WARNING"):
+        warm_up()
+    assert caplog.records == []

@@ -35,8 +35,9 @@ if TYPE_CHECKING:
 # a second to import and only workers use them, so they are imported where they are used:
 # the process starting the pool gets to start it at once, and the fork server imports
 # them, once for every worker, while that process reads its WARC indexes. Not pyarrow:
-# no worker writes Parquet.
-WORKER_MODULES = ("archive.extract", "archive.fingerprint", __name__)
+# no worker writes Parquet. archive.extract.warm extracts one page as it is imported, so
+# the extractor's lazy set-ups are done once in the fork server, not in every worker.
+WORKER_MODULES = ("archive.extract", "archive.fingerprint", "archive.extract.warm", __name__)
 
 # Pages per first-pass task. A task costs the parent a pickle and a pipe round trip, and
 # the last task of a run leaves the other workers idle while it ends: at tens of
@@ -282,6 +283,12 @@ def extract_warcs(
     records read before the damage are kept.
     """
     site = checked_site(site)
+    # The caller writes the records with pyarrow, whose import and first table (pyarrow
+    # imports pandas then, if installed) take about a second of this process. Made now,
+    # aside, that second falls in the one this process waits for the fork server's
+    # imports, not in the time the workers need both cores.
+    arrow_ready = threading.Thread(target=_prepare_arrow, name="arrow-import", daemon=True)
+    arrow_ready.start()
     submitted: list[tuple[list[ResponseEntry], Iterator[PageFacts]]] = []
     with _BackgroundIndex(paths, FIRST_PASS_CHUNK) as index:
         for chunk in index.chunks():
@@ -290,13 +297,8 @@ def extract_warcs(
             results = pool.map(_first_pass, [e.pointer for e in chunk], [site] * count, [config] * count,
                                chunksize=count)
             submitted.append((chunk, results))
-    # Every page is with the workers now, and this process waits for them: the time to
-    # import pyarrow (for ViewsRow) and to pay the one-off setup of the first Arrow
-    # table a process builds (a third of a second: pyarrow imports pandas then), which
-    # the callers writing Parquet would otherwise pay once the last page is done.
-    from archive.parquet import ViewsRow, records_table
-
-    records_table([])
+    arrow_ready.join()
+    from archive.parquet import ViewsRow
 
     by_url, errors = index.by_url, index.errors
     position = {id(entry): n for n, entry in enumerate(e for chunk, _ in submitted for e in chunk)}
@@ -349,6 +351,12 @@ def extract_warcs(
             result.views.append(ViewsRow(record.url, record.site, record.views_observed_at, record.views))
         result.records.append(record)
     return result
+
+
+def _prepare_arrow() -> None:
+    from archive.parquet import records_table
+
+    records_table([])
 
 
 def _readable(pointers: list[WarcPointer], errors: list[str]) -> list[FetchedPage]:
