@@ -1,8 +1,9 @@
 """Arrow arrays built from buffers, never through pandas.
 
 The first pa.array / pa.scalar made from Python objects makes pyarrow import pandas
-(when it is installed) to check for pandas objects: 0.3 s, a third of an export. The
-few arrays the export code makes itself come from these helpers instead.
+(when it is installed) to check for pandas objects: 0.3 s, a third of an export, and
+over a second of a crawl's reactor, stalled while it imports. The arrays the export
+code makes and the tables the dataset writer writes come from these helpers instead.
 """
 
 from __future__ import annotations
@@ -14,16 +15,47 @@ import numpy as np
 import pyarrow as pa
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+INT64 = pa.int64()
+
+
+def _validity(values: Sequence) -> pa.Buffer | None:
+    """The validity bitmap of `values` (None marks a null); None when nothing is null."""
+    present = np.fromiter((v is not None for v in values), bool, len(values))
+    return None if present.all() else pa.py_buffer(np.packbits(present, bitorder="little"))
 
 
 def utf8_array(values: Sequence[str | None]) -> pa.StringArray:
     """A string array of `values` (None for null)."""
     encoded = [b"" if v is None else v.encode("utf-8") for v in values]
+    ends = np.cumsum(np.fromiter(map(len, encoded), np.int64, len(encoded)))
+    if len(ends) and ends[-1] > np.iinfo(np.int32).max:
+        raise OverflowError("more than 2 GB of text for one string array")
     offsets = np.zeros(len(encoded) + 1, np.int32)
-    np.cumsum([len(e) for e in encoded], out=offsets[1:])
-    valid = np.packbits(np.array([v is not None for v in values], bool), bitorder="little")
-    return pa.StringArray.from_buffers(len(encoded), pa.py_buffer(offsets.tobytes()), pa.py_buffer(b"".join(encoded)),
-                                       pa.py_buffer(valid.tobytes()))
+    offsets[1:] = ends
+    return pa.StringArray.from_buffers(len(encoded), pa.py_buffer(offsets), pa.py_buffer(b"".join(encoded)),
+                                       _validity(values))
+
+
+def integer_array(values: Sequence[int | None], type: pa.DataType = INT64) -> pa.Array:
+    """An array of `type` (int64, int32) of `values` (None for null)."""
+    data = np.fromiter((0 if v is None else v for v in values), np.dtype(f"int{type.bit_width}"), len(values))
+    return pa.Array.from_buffers(type, len(values), [_validity(values), pa.py_buffer(data)])
+
+
+def timestamp_array(values: Sequence[datetime | None], type: pa.TimestampType) -> pa.Array:
+    """A microsecond timestamp array of aware datetimes (None for null)."""
+    if type.unit != "us":
+        raise ValueError(f"timestamps in {type.unit}, not microseconds")
+    data = np.fromiter((0 if v is None else micros(v) for v in values), np.int64, len(values))
+    return pa.Array.from_buffers(type, len(values), [_validity(values), pa.py_buffer(data)])
+
+
+def list_array(lengths: Sequence[int], items: pa.Array) -> pa.ListArray:
+    """Lists without nulls: the first `lengths[0]` of `items`, the next `lengths[1]`, ..."""
+    offsets = np.zeros(len(lengths) + 1, np.int32)
+    np.cumsum(np.fromiter(lengths, np.int32, len(lengths)), out=offsets[1:])
+    return pa.ListArray.from_arrays(pa.Array.from_buffers(pa.int32(), len(offsets), [None, pa.py_buffer(offsets)]),
+                                    items)
 
 
 def string_scalar(value: str) -> pa.Scalar:

@@ -8,6 +8,7 @@ crawl and one rebuilt later from the WARC files alone are made by the same code.
 from __future__ import annotations
 
 import contextlib
+import importlib
 import logging
 import multiprocessing
 import os
@@ -283,11 +284,11 @@ def extract_warcs(
     records read before the damage are kept.
     """
     site = checked_site(site)
-    # The caller writes the records with pyarrow, whose import and first table (pyarrow
-    # imports pandas then, if installed) take about a second of this process. Made now,
-    # aside, that second falls in the one this process waits for the fork server's
-    # imports, not in the time the workers need both cores.
-    arrow_ready = threading.Thread(target=_prepare_arrow, name="arrow-import", daemon=True)
+    # The caller writes the records with pyarrow, whose import takes a fifth of a second
+    # of this process: made now, aside, it falls in the time this process waits for the
+    # fork server's imports, not in the time the workers need both cores.
+    arrow_ready = threading.Thread(target=importlib.import_module, args=("archive.parquet",), name="arrow-import",
+                                   daemon=True)
     arrow_ready.start()
     submitted: list[tuple[list[ResponseEntry], Iterator[PageFacts]]] = []
     with _BackgroundIndex(paths, FIRST_PASS_CHUNK) as index:
@@ -351,12 +352,6 @@ def extract_warcs(
             result.views.append(ViewsRow(record.url, record.site, record.views_observed_at, record.views))
         result.records.append(record)
     return result
-
-
-def _prepare_arrow() -> None:
-    from archive.parquet import records_table
-
-    records_table([])
 
 
 def _readable(pointers: list[WarcPointer], errors: list[str]) -> list[FetchedPage]:

@@ -7,7 +7,6 @@ with hive partitioning (pyarrow, DuckDB, pandas, polars, Spark) get them back as
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import secrets
 from collections import defaultdict
@@ -21,6 +20,7 @@ from urllib.parse import unquote
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from archive.arrays import integer_array, list_array, timestamp_array, utf8_array
 from archive.fingerprint import simhash
 
 if TYPE_CHECKING:
@@ -76,18 +76,33 @@ def _utc(value: datetime | None) -> datetime | None:
     return value.astimezone(UTC)
 
 
-def record_row(record: ArticleRecord) -> dict:
-    row = {name: getattr(record, name) for name in ARTICLE_SCHEMA.names if name != "simhash"}
-    # Workers fill it; records made elsewhere (tests, older code paths) get it here.
-    row["simhash"] = record.simhash if record.simhash is not None else simhash(record.text)
-    for name in ("published_at", "views_observed_at", "fetched_at"):
-        row[name] = _utc(row[name])
-    row["attachments"] = [dataclasses.asdict(a) for a in record.attachments]
-    return row
+def _column(records: Sequence[ArticleRecord], field: pa.Field) -> pa.Array:
+    if field.name == "simhash":
+        return integer_array([r.simhash if r.simhash is not None else simhash(r.text) for r in records])
+    if field.name == "attachments":
+        items = [a for r in records for a in r.attachments]
+        pairs = pa.StructArray.from_arrays([utf8_array([a.title for a in items]), utf8_array([a.url for a in items])],
+                                           fields=list(field.type.value_type))
+        return list_array([len(r.attachments) for r in records], pairs)
+    values = [getattr(r, field.name) for r in records]
+    if pa.types.is_timestamp(field.type):
+        return timestamp_array([_utc(v) for v in values], field.type)
+    if pa.types.is_integer(field.type):
+        return integer_array(values, field.type)
+    return utf8_array(values)
 
 
 def records_table(records: Sequence[ArticleRecord]) -> pa.Table:
-    return pa.Table.from_pylist([record_row(r) for r in records], schema=ARTICLE_SCHEMA)
+    """The rows of `records`, built column by column from buffers: pa.Table.from_pylist
+    costs more and makes pyarrow import pandas (see arrays.py)."""
+    try:
+        return pa.Table.from_arrays([_column(records, field) for field in ARTICLE_SCHEMA], schema=ARTICLE_SCHEMA)
+    except OverflowError:
+        # over 2 GB of text in one column: each half is a chunk of the table
+        if len(records) < 2:
+            raise
+        half = len(records) // 2
+        return pa.concat_tables([records_table(records[:half]), records_table(records[half:])])
 
 
 VIEWS_SCHEMA = pa.schema([
@@ -115,8 +130,9 @@ def _articles_table(records: Sequence[ArticleRecord]) -> pa.Table:
 
 
 def _views_table(rows: Sequence[ViewsRow]) -> pa.Table:
-    return pa.Table.from_pylist(
-        [{"url": r.url, "observed_at": _utc(r.observed_at), "views": r.views} for r in rows], schema=VIEWS_SCHEMA)
+    return pa.Table.from_arrays([utf8_array([r.url for r in rows]),
+                                 timestamp_array([_utc(r.observed_at) for r in rows], TIMESTAMP),
+                                 integer_array([r.views for r in rows])], schema=VIEWS_SCHEMA)
 
 
 class DatasetWriter:

@@ -30,6 +30,7 @@ _EPAPER_PAGE = re.compile(r"第\s*[0-9A-Za-z]{1,4}\s*版\s*[:：]?\s*[^\s|｜]{0
 
 _JOINED_FIELDS = ("author", "editor")
 _OTHER_ARTICLES = re.compile(r"推荐|相关|上一篇|下一篇|热门|最新文章")
+_DIGIT = re.compile(r"\d")
 _PERSON_NAME = re.compile(r"^[\u4e00-\u9fff·]{2,4}$")
 _OUTLET_NAME = re.compile(r"^[\u4e00-\u9fffA-Za-z0-9]{2,16}(?:网|报|社|台|新闻|客户端|杂志|周刊|频道|在线)$")
 
@@ -145,10 +146,12 @@ def _meta_author(meta: dict[str, str], editor: str | None) -> str | None:
 
 def _lone_view_count(lines: list[str]) -> str | None:
     """A view count printed away from the header, when the page prints exactly one."""
+    # A count is digits (parse_views), so a line without any holds none: most lines of
+    # a page, each spared the label patterns.
     counts = [
         value
         for line in lines
-        if len(line) < 80
+        if len(line) < 80 and _DIGIT.search(line)
         for name, value in find_labels(line)
         if name == "views" and parse_views(value) is not None
     ]
