@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import logging
 import sqlite3
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,6 +21,9 @@ from archive.state import shared_state
 from crawler import settings as default_settings
 from crawler.spiders.news import NewsSpider
 from crawler.workers import WORKERS
+
+# Objects the cycle collector's young generation holds before it runs, during a crawl.
+CRAWL_GC_THRESHOLD = 10_000
 
 
 @dataclass
@@ -94,7 +100,8 @@ def crawl_sites(sites: list[SiteConfig], out: Path, overrides: dict | None = Non
         # debug records a page with a caller lookup each; a level on Scrapy's loggers drops
         # them at the call. Not the root logger's level: every crawler resets that.
         logging.getLogger("scrapy").setLevel(base.get("LOG_LEVEL"))
-        process.start()
+        with _fewer_collections():
+            process.start()
     finally:
         workers.release()
         for _, lock in locks:
@@ -108,6 +115,26 @@ def crawl_sites(sites: list[SiteConfig], out: Path, overrides: dict | None = Non
         # so the next --due run simply treats these sites as due.
         raise ArchiveError(f"{state.path}: cannot record the end of the run ({exc}); disk full?") from None
     return outcomes, busy
+
+
+@contextlib.contextmanager
+def _fewer_collections() -> Iterator[None]:
+    """Python's cycle collector, run less often and over fewer objects while crawling.
+
+    A crawl makes a few hundred short-lived objects a page, Twisted's Deferreds among
+    them, and the collector ran every 700 of them, now and then over the whole heap:
+    15% of the reactor's CPU (3.1 of 21.6 s in a 3,000-article crawl). What exists when
+    the crawl starts (modules, settings, crawlers) lives to its end and is frozen out of
+    the collections; a young generation of 10,000 objects makes them 15 times fewer.
+    """
+    thresholds = gc.get_threshold()
+    gc.freeze()
+    gc.set_threshold(CRAWL_GC_THRESHOLD, *thresholds[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*thresholds)
+        gc.unfreeze()
 
 
 def _outcome(site: SiteConfig, crawler) -> SiteOutcome:
