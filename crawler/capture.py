@@ -123,11 +123,13 @@ class WarcCaptureMiddleware:
         # Counters and other live answers ask for a full record every time.
         wants_revisit = request.meta.get("conditional", True) and response.status in (200, 304)
         known = self.state.known(request.url) if wants_revisit else None
-        revisit = self._revisit_for(response, known)
+        # One hash of the body serves the revisit check, the record and the state store.
+        digest = payload_digest(response.body)
+        revisit = self._revisit_for(response, known, digest)
         moment = datetime.now(UTC)
         exchange = self._exchange(request, response)
         try:
-            pointer = self.writer.write(exchange, moment, revisit)
+            pointer = self.writer.write(exchange, moment, revisit, digest)
         except OSError as exc:
             self._write_failed(request, exc)
         request.meta["fetched_at"] = moment
@@ -145,7 +147,7 @@ class WarcCaptureMiddleware:
         self.state.record_capture(
             request.url, self.site.id, response.status,
             etag=_header(response, b"ETag"), last_modified=_header(response, b"Last-Modified"),
-            payload_digest=payload_digest(response.body), pointer=pointer, warc_date=warc_date(moment),
+            payload_digest=digest, pointer=pointer, warc_date=warc_date(moment),
         )
         _point_at(request, pointer, moment)
         return response
@@ -164,12 +166,11 @@ class WarcCaptureMiddleware:
             deferred_from_coro(self.crawler.engine.close_spider_async(reason="warc_write_failed"))
         raise IgnoreRequest(f"{request.url}: capture not written ({exc.strerror or exc})")
 
-    def _revisit_for(self, response, known) -> Revisit | None:
+    def _revisit_for(self, response, known, digest: str) -> Revisit | None:
         if known is None or known.pointer is None or known.status != 200:
             return None
         if response.status == 304:
             return Revisit(SERVER_NOT_MODIFIED, known.pointer, known.url, known.warc_date or "")
-        digest = payload_digest(response.body)
         if digest == known.payload_digest:
             return Revisit(IDENTICAL_PAYLOAD, known.pointer, known.url, known.warc_date or "", digest)
         return None

@@ -52,8 +52,6 @@ def site_settings(base: Settings, site: SiteConfig, sites: int = 1) -> Settings:
         "SCRAPER_SLOT_MAX_ACTIVE_SIZE": max(base.getint("ARCHIVE_PAGES_WAITING_BYTES") // sites, 256_000),
         "DOWNLOAD_DELAY": site.delay,
         "AUTOTHROTTLE_START_DELAY": max(site.delay, 0.1),
-        # Depth is counted by the spider, where paging through a list is not a hop.
-        "DEPTH_LIMIT": 0,
         "CLOSESPIDER_PAGECOUNT": site.max_pages,
         "ROBOTSTXT_OBEY": site.obey_robots,
     }

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from warcio.archiveiterator import ArchiveIterator
 
-from archive.warc import HttpExchange, WarcFileWriter, read_page, scan_responses
+from archive.warc import HttpExchange, WarcFileWriter, payload_digest, read_page, scan_responses
 
 MOMENT = datetime(2026, 10, 19, 8, 21, tzinfo=UTC)
 
@@ -46,6 +46,21 @@ def test_records_are_paired_and_digested(tmp_path):
     assert pointer.record_id == response.rec_headers.get_header("WARC-Record-ID")
     page = read_page(pointer)
     assert page.body == b"<html>hi</html>" and page.status == 200 and page.fetched_at == MOMENT
+
+
+def test_a_digest_given_by_the_caller_is_the_one_warcio_would_write(tmp_path):
+    body = "<html>正文</html>".encode() * 500
+    headers = []
+    for given in (None, payload_digest(body)):
+        writer = fixed_writer(tmp_path / str(given is None))
+        writer.write(exchange(body=body), digest=given)
+        writer.close()
+        with open(writer.files[0], "rb") as fh:  # warcio recomputes both digests and raises on a mismatch
+            for record in ArchiveIterator(fh, check_digests="raise"):
+                record.content_stream().read()
+                if record.rec_type == "response":
+                    headers.append(sorted(record.rec_headers.headers))
+    assert headers[0] == headers[1]
 
 
 def test_output_is_byte_for_byte_reproducible(tmp_path):

@@ -190,8 +190,12 @@ class WarcFileWriter:
         self._writer.write_record(record)
 
     def write(self, exchange: HttpExchange, fetched_at: datetime | None = None,
-              revisit: Revisit | None = None) -> WarcPointer:
-        """Write the response (or revisit) record, then its request record; return where the first is."""
+              revisit: Revisit | None = None, digest: str | None = None) -> WarcPointer:
+        """Write the response (or revisit) record, then its request record; return where the first is.
+
+        `digest` is the response body's payload digest when the caller has it already
+        (payload_digest): warcio would otherwise hash the body for it once more.
+        """
         if self._fh is None or self._fh.tell() >= self.max_size:
             try:
                 self._open_next()
@@ -212,6 +216,8 @@ class WarcFileWriter:
         if exchange.ip_address:
             warc_headers["WARC-IP-Address"] = exchange.ip_address
         if revisit is None:
+            if digest is not None:
+                warc_headers["WARC-Payload-Digest"] = digest
             response = self._writer.create_warc_record(
                 exchange.url,
                 "response",
