@@ -46,6 +46,8 @@ def test_pages_without_counter():
         ("vsb", b"<html>error</html>", None),
         ("jeecms", b"not json", None),
         ("unknown", b"12", None),
+        # digits no count can be (and no int64 column holds)
+        ("vsb", b"123456789012345678901234", None),
     ],
 )
 def test_counter_answers(family, answer, views):

@@ -15,6 +15,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
+from archive.records import MAX_VIEWS
+
 
 @dataclass(frozen=True)
 class CounterCall:
@@ -148,4 +150,5 @@ def read_counter(family: str, answer: bytes, read_pattern: str | None = None) ->
     reader = _number(read_pattern) if read_pattern else READERS.get(family)
     if reader is None:
         return None
-    return reader(answer.decode("utf-8", "replace")[:2000])
+    views = reader(answer.decode("utf-8", "replace")[:2000])
+    return views if views is not None and views <= MAX_VIEWS else None

@@ -33,6 +33,11 @@ class FetchedPage:
     ip_address: str | None = None
 
 
+# A number past this is no view count (an id, a phone number, digits run together) and
+# would not fit the dataset's int64 column: it is read as no count at all.
+MAX_VIEWS = 10**12
+
+
 @dataclass(frozen=True)
 class Attachment:
     title: str | None

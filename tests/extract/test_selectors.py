@@ -39,3 +39,16 @@ def test_site_selectors_override_heuristics(page_factory) -> None:
     assert record.publisher == "示例局办公室"
     assert record.source == "示例局办公室"
     assert record.kind == "gov"
+
+
+def test_a_view_count_no_page_can_have_is_none_and_the_record_is_written(page_factory, tmp_path) -> None:
+    from archive.parquet import DatasetWriter
+
+    absurd = HTML.replace("阅读 987 次", "阅读 123456789012345678901234 次")
+    record = extract_article([page_factory(absurd)], site="x", rules=ExtractionRules(selectors={"views": "span.hits"}),
+                             force=True)
+    assert record is not None and record.views is None and record.views_observed_at is None
+    writer = DatasetWriter(tmp_path)
+    writer.add(record)
+    writer.close()
+    assert writer.rows_written == 1

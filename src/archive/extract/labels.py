@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from ..records import MAX_VIEWS
+
 # label text -> record field; longer labels first so 责任编辑 wins over 编辑.
 _LABELS: dict[str, str] = {
     "稿件来源": "source",
@@ -325,6 +327,7 @@ def parse_views(value: str) -> int | None:
     if not match:
         return None
     try:
-        return int(match.group(0).replace(",", ""))
+        views = int(match.group(0).replace(",", ""))
     except ValueError:
         return None
+    return views if views <= MAX_VIEWS else None
