@@ -123,10 +123,12 @@ def main() -> int:
             crawl_cpu = (result.cpu_main + result.cpu_children) / pages
             print(f"    by CPU per page: extraction alone {1000 * extract_cpu:5.1f} ms, "
                   f"crawl {1000 * crawl_cpu:5.1f} ms: {extract_cpu / crawl_cpu:5.2f}x")
-            # The workers extract the same pages in both runs: a difference in their CPU per
-            # page is this machine's speed drifting between the two runs, not our code. With
-            # the extraction's worker figure on both sides, the drift drops out (an estimate,
-            # printed for reading the figures above; the target is judged on pages/s).
+            # The workers extract the same pages in both runs (the crawl's also list each
+            # page's links; extraction alone's also read each page from WARC). Their CPU per
+            # page still differs: partly this machine's speed drifting between the two runs,
+            # partly the crawler's process sharing their cores. With the extraction's worker
+            # figure on both sides, what is left is the crawler process's own cost (printed
+            # to read the figures above by; the target is judged on pages/s).
             steady = (extract.cpu_main + extract.cpu_children) / (result.cpu_main + extract.cpu_children)
             print(f"    workers' CPU per page, crawl vs extraction alone (same pages): "
                   f"{1000 * result.cpu_children / pages:5.1f} vs {1000 * extract.cpu_children / pages:5.1f} ms; "
