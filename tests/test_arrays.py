@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from archive.arrays import utf8_array, with_prefix
+from archive.arrays import TextTooLarge, utf8_array, with_prefix
 from archive.fingerprint import simhash
 from archive.parquet import ARTICLE_SCHEMA, records_table
 from archive.records import ArticleRecord, Attachment
@@ -65,7 +65,7 @@ def test_records_table_splits_a_column_too_large_for_one_array(monkeypatch):
 
     def small_arrays(values):
         if len(values) > 3:
-            raise OverflowError("more than 2 GB of text for one string array")
+            raise TextTooLarge("more than 2 GB of text for one string array")
         return utf8_array(values)
 
     records = [ArticleRecord(url=f"u{n}", site="s", text=f"文{n}") for n in range(10)]
@@ -74,6 +74,18 @@ def test_records_table_splits_a_column_too_large_for_one_array(monkeypatch):
     split = records_table(records)
     assert split.num_rows == 10 and split.column("url").num_chunks > 1
     assert split.equals(expected)
+
+
+def test_a_number_no_column_holds_is_an_error_not_a_split(monkeypatch):
+    import archive.parquet
+
+    built = []
+    real = archive.parquet.records_table
+    monkeypatch.setattr(archive.parquet, "records_table", lambda records: built.append(len(records)) or real(records))
+    records = [ArticleRecord(url=f"u{n}", site="s", warc_offset=2 ** 64 if n == 5 else n) for n in range(8)]
+    with pytest.raises(OverflowError):
+        real(records)
+    assert built == []  # raised at once, not after halving the batch down to the bad row
 
 
 def test_naive_times_are_refused():

@@ -18,6 +18,10 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 INT64 = pa.int64()
 
 
+class TextTooLarge(OverflowError):
+    """More text than one string array's 32-bit offsets can address (2 GB)."""
+
+
 def _validity(values: Sequence) -> pa.Buffer | None:
     """The validity bitmap of `values` (None marks a null); None when nothing is null."""
     present = np.fromiter((v is not None for v in values), bool, len(values))
@@ -29,7 +33,7 @@ def utf8_array(values: Sequence[str | None]) -> pa.StringArray:
     encoded = [b"" if v is None else v.encode("utf-8") for v in values]
     ends = np.cumsum(np.fromiter(map(len, encoded), np.int64, len(encoded)))
     if len(ends) and ends[-1] > np.iinfo(np.int32).max:
-        raise OverflowError("more than 2 GB of text for one string array")
+        raise TextTooLarge("more than 2 GB of text for one string array")
     offsets = np.zeros(len(encoded) + 1, np.int32)
     offsets[1:] = ends
     return pa.StringArray.from_buffers(len(encoded), pa.py_buffer(offsets), pa.py_buffer(b"".join(encoded)),

@@ -20,7 +20,7 @@ from urllib.parse import unquote
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from archive.arrays import integer_array, list_array, timestamp_array, utf8_array
+from archive.arrays import TextTooLarge, integer_array, list_array, timestamp_array, utf8_array
 from archive.fingerprint import simhash
 
 if TYPE_CHECKING:
@@ -97,7 +97,7 @@ def records_table(records: Sequence[ArticleRecord]) -> pa.Table:
     costs more and makes pyarrow import pandas (see arrays.py)."""
     try:
         return pa.Table.from_arrays([_column(records, field) for field in ARTICLE_SCHEMA], schema=ARTICLE_SCHEMA)
-    except OverflowError:
+    except TextTooLarge:
         # over 2 GB of text in one column: each half is a chunk of the table
         if len(records) < 2:
             raise
