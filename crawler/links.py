@@ -18,8 +18,9 @@ from lxml import etree
 from w3lib.url import safe_url_string
 
 # An address made only of characters a URL may hold as they are (and %XX escapes) is
-# what safe_url_string would return unchanged; checking that is far cheaper than it.
-_SAFE_URL = re.compile(r"https?://[a-z0-9.\-]+(?::[1-9]\d{0,3})?/(?:[A-Za-z0-9\-._~:/?@!$&()*+,;=]|%[0-9A-Fa-f]{2})*(?<!\?)\Z")
+# what safe_url_string would return unchanged; checking that is far cheaper than it. Any
+# port a URL may have (1-65535, no leading zero): local and test servers sit on 5-digit ones.
+_SAFE_URL = re.compile(r"https?://[a-z0-9.\-]+(?::(?:[1-9]\d{0,3}|[1-5]\d{4}|6[0-4]\d{3}|65[0-4]\d\d|655[0-2]\d|6553[0-5]))?/(?:[A-Za-z0-9\-._~:/?@!$&()*+,;=]|%[0-9A-Fa-f]{2})*(?<!\?)\Z")
 _NOT_PAGES = ("javascript:", "mailto:", "tel:", "#", "data:", "about:")
 SKIP_EXTENSIONS = ("css", "js", "jpg", "jpeg", "png", "gif", "svg", "ico", "webp", "mp3", "mp4", "avi",
                    "flv", "swf", "woff", "woff2", "ttf", "exe", "apk", "dmg", "iso")

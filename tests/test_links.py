@@ -13,7 +13,8 @@ from archive.records import FetchedPage
 from crawler.links import _SAFE_URL, _Joiner, page_links
 
 HOSTS = st.sampled_from(["news.example.cn", "127.0.0.1", "a.example.cn:8080", "A.example.cn", "user@x.cn",
-                         "x.cn:99999", "xn--fiq228c.cn", "a.example.cn:080", "a.example.cn:0"])
+                         "x.cn:99999", "127.0.0.1:32835", "x.cn:65535", "x.cn:65536", "x.cn:70000",
+                         "xn--fiq228c.cn", "a.example.cn:080", "a.example.cn:0"])
 TAILS = st.text(alphabet=string.ascii_letters + string.digits + "-._~:/?#[]@!$&'()*+,;=% \"<>|^`{}\\中%", max_size=20)
 
 
@@ -71,3 +72,10 @@ def test_a_base_element_is_honoured():
 def _page(url: str, body: bytes) -> FetchedPage:
     return FetchedPage(url=url, status=200, headers={"content-type": "text/html"}, body=body,
                        fetched_at=datetime.now(UTC))
+
+
+def test_addresses_on_any_valid_port_take_the_shortcut():
+    for url in ("http://127.0.0.1:32835/a/1.html", "http://news.example.cn:65535/", "http://news.example.cn:8080/x"):
+        assert _SAFE_URL.match(url), url
+    for url in ("http://news.example.cn:65536/", "http://news.example.cn:08080/", "http://news.example.cn:0/"):
+        assert not _SAFE_URL.match(url), url
