@@ -1,7 +1,7 @@
 """The links of a parsed page, found cheaply, and which of them page through a list.
 
 Runs in the extraction workers, on the tree extraction parses anyway: the crawler's
-reactor receives plain (address, is-a-pager-link) pairs. Scrapy's LinkExtractor builds a
+reactor receives the page's links on the site's own domains, as plain strings. Scrapy's LinkExtractor builds a
 Link object with its text for every anchor and runs several filters on each; here an
 anchor costs a join and a few string checks, and its text is read only for addresses
 that look like another page of the same list.
@@ -86,6 +86,36 @@ def page_links(url: str, root: etree._Element, charset: str,
         if _paged_address(here, here_shape, path) and _PAGER_TEXT.match(_text(element)):
             links.pagers.add(link)
     return links
+
+
+class SiteDomains:
+    """Which addresses are on a site: on one of its domains or a host below one.
+
+    Every link of every page is asked about and a site's links name few hosts, so the
+    verdict is remembered by the address's host part.
+    """
+
+    def __init__(self, domains: Iterable[str]) -> None:
+        self.domains = tuple(domain.lower() for domain in domains)
+        self._verdicts: dict[str, bool] = {}
+
+    def __contains__(self, url: str) -> bool:
+        netloc = url.split("/", 3)[2] if url.startswith(("http://", "https://")) else None
+        verdict = self._verdicts.get(netloc) if netloc is not None else None
+        if verdict is None:
+            try:
+                host = (urlsplit(url).hostname or "").lower()
+            except ValueError:  # an address no request could be made for
+                return False
+            verdict = any(host == domain or host.endswith("." + domain) for domain in self.domains)
+            if netloc is not None and len(self._verdicts) < 10_000:
+                self._verdicts[netloc] = verdict
+        return verdict
+
+    def links_of(self, links: PageLinks) -> PageLinks:
+        """The links of `links` on the site."""
+        urls = [url for url in links.urls if url in self]
+        return PageLinks(urls, {url for url in links.pagers if url in self})
 
 
 class _Joiner:

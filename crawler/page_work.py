@@ -8,11 +8,12 @@ view counter it calls. The reactor's process then only fetches, records and sche
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from archive.counters import CustomCounter
 from archive.extraction import PageFacts, page_facts
 from archive.records import ExtractionRules, FetchedPage
-from crawler.links import PageLinks, page_links
+from crawler.links import PageLinks, SiteDomains, page_links
 
 # archive.extract (trafilatura, dictionaries) is imported where it is used: the workers'
 # fork server has it loaded, and the crawler's own process needs it only should the
@@ -25,6 +26,8 @@ class PageTask:
 
     site: str
     rules: ExtractionRules
+    # the site's domains: the links to other sites stay in the worker
+    domains: tuple[str, ...]
     # an article candidate not already archived unchanged
     extract: bool = False
     # the site's article patterns matched: a record even where the heuristics doubt it
@@ -41,8 +44,8 @@ class PageOutcome:
 
 
 def read_crawled_page(page: FetchedPage, task: PageTask) -> PageOutcome:
-    """Runs in a worker: the page's links and, when asked, its one-page record."""
-    tree, links = _tree_and_links(page)
+    """Runs in a worker: the page's links on the site and, when asked, its one-page record."""
+    tree, links = _tree_and_links(page, task)
     if not task.extract:
         return PageOutcome(links)
     return PageOutcome(links, page_facts(page, site=task.site, rules=task.rules, force=task.force,
@@ -55,7 +58,7 @@ def read_links_only(page: FetchedPage, task: PageTask, error: str) -> PageOutcom
     fail."""
     from archive.extract import continuation_links
 
-    tree, links = _tree_and_links(page)
+    tree, links = _tree_and_links(page, task)
     if not task.extract:
         return PageOutcome(links)
     return PageOutcome(links, PageFacts(None, continuation_links(page, tree.root), None, error=error))
@@ -68,8 +71,16 @@ def continuation_pages(page: FetchedPage) -> list[str]:
     return continuation_links(page)
 
 
-def _tree_and_links(page: FetchedPage):
+def _tree_and_links(page: FetchedPage, task: PageTask):
     from archive.extract import page_tree
 
     tree = page_tree(page)
-    return tree, page_links(page.url, tree.root, tree.charset) if tree.root is not None else PageLinks()
+    if tree.root is None:
+        return tree, PageLinks()
+    return tree, _site_domains(task.domains).links_of(page_links(page.url, tree.root, tree.charset))
+
+
+@lru_cache(maxsize=256)
+def _site_domains(domains: tuple[str, ...]) -> SiteDomains:
+    """One per site in each worker, so what it learnt about hosts serves the site's next pages."""
+    return SiteDomains(domains)

@@ -1,4 +1,4 @@
-"""Page links: the shortcuts for plain addresses give what urljoin and safe_url_string give."""
+"""Page links: the shortcuts give what urljoin and safe_url_string give; only the site's links leave a worker."""
 
 import string
 from datetime import UTC, datetime
@@ -9,8 +9,9 @@ from hypothesis import strategies as st
 from w3lib.url import safe_url_string
 
 from archive.extract import page_tree
-from archive.records import FetchedPage
-from crawler.links import _SAFE_URL, _Joiner, page_links
+from archive.records import ExtractionRules, FetchedPage
+from crawler.links import _SAFE_URL, SiteDomains, _Joiner, page_links
+from crawler.page_work import PageTask, read_crawled_page, read_links_only
 
 HOSTS = st.sampled_from(["news.example.cn", "127.0.0.1", "a.example.cn:8080", "A.example.cn", "user@x.cn",
                          "x.cn:99999", "127.0.0.1:32835", "x.cn:65535", "x.cn:65536", "x.cn:70000",
@@ -79,3 +80,26 @@ def test_addresses_on_any_valid_port_take_the_shortcut():
         assert _SAFE_URL.match(url), url
     for url in ("http://news.example.cn:65536/", "http://news.example.cn:08080/", "http://news.example.cn:0/"):
         assert not _SAFE_URL.match(url), url
+
+
+def test_site_domains_hold_the_domains_and_the_hosts_below_them():
+    domains = SiteDomains(["News.Example.cn", "127.0.0.1"])
+    for url in ("http://news.example.cn/a.html", "https://www.news.example.cn:8443/x", "http://NEWS.example.cn",
+                "http://127.0.0.1:8000/list/1.html", "http://user@news.example.cn/"):
+        assert url in domains, url
+        assert url in domains, url  # the remembered verdict is the same
+    for url in ("http://example.cn/", "http://othernews.example.cn/", "http://news.example.cn.evil.cn/",
+                "mailto:a@news.example.cn", "http://[news.example.cn/", "http://127.0.0.10/"):
+        assert url not in domains, url
+
+
+def test_workers_hand_back_only_the_links_on_the_site():
+    body = ('<html><body><a href="/list/2.html">下一页</a><a href="/a/1.html">1</a>'
+            '<a href="http://www.gov.cn/">中国政府网</a><a href="https://m.news.example.cn/a/2.html">2</a>'
+            '<a href="http://other.example.cn/list/3.html">3</a></body></html>').encode()
+    page = _page("http://news.example.cn/list/1.html", body)
+    task = PageTask("news", ExtractionRules(), ("news.example.cn",))
+    for outcome in (read_crawled_page(page, task), read_links_only(page, task, error="workers gone")):
+        assert outcome.links.urls == ["http://news.example.cn/list/2.html", "http://news.example.cn/a/1.html",
+                                      "https://m.news.example.cn/a/2.html"]
+        assert outcome.links.pagers == {"http://news.example.cn/list/2.html"}

@@ -11,7 +11,6 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import scrapy
 from lxml import etree
@@ -23,7 +22,7 @@ from archive.extraction import apply_counter
 from archive.records import ArticleJob, CounterCapture, ExtractedArticle, FetchedPage, ViewsObservation
 from archive.sites import SiteConfig
 from archive.state import shared_state
-from crawler.links import PageLinks
+from crawler.links import PageLinks, SiteDomains
 from crawler.page_work import PageOutcome, PageTask, continuation_pages, read_crawled_page, read_links_only
 from crawler.workers import WORKERS
 
@@ -49,8 +48,7 @@ class NewsSpider(scrapy.Spider):
         self._follow = [re.compile(p) for p in site.follow]
         # Pages 2..N of multi-page articles: fetched as part of their article, never alone.
         self._continuations: set[str] = set()
-        # host part of an address -> on one of the site's domains
-        self._hosts: dict[str, bool] = {}
+        self.domains = SiteDomains(site.allowed_domains)
 
     async def start(self):
         self.state = shared_state(Path(self.settings.get("ARCHIVE_OUT")))
@@ -127,7 +125,7 @@ class NewsSpider(scrapy.Spider):
         candidate = ((self.auto or self.is_article(response.url)) and response.status == 200 and pointer is not None
                      and self.extracting
                      and not (response.meta.get("unchanged") and self.state.article_state(response.url)))
-        task = PageTask(self.site.id, self.site.rules, extract=candidate, force=not self.auto,
+        task = PageTask(self.site.id, self.site.rules, self.domains.domains, extract=candidate, force=not self.auto,
                         counter=self.site.counter)
         page = _fetched_page(response)
         outcome = await self._read_page(page, task)
@@ -165,7 +163,7 @@ class NewsSpider(scrapy.Spider):
         the older pages behind it hold nothing new. Paging does not count as depth: a
         list may have hundreds of pages.
         """
-        urls = [url for url in links.urls if self.on_site(url)]
+        urls = links.urls  # on the site: the worker left the others out
         articles = {url for url in urls if self.is_article(url)}
         known_urls, dead = self._known_and_dead(urls, articles)
         known = [url in known_urls for url in urls if url in articles or not articles]
@@ -224,15 +222,7 @@ class NewsSpider(scrapy.Spider):
                     yield from self._request_for(response.urljoin(url), from_index=True)
 
     def on_site(self, url: str) -> bool:
-        # Every link of every page is asked about, and a site's links name few hosts.
-        netloc = url.split("/", 3)[2] if url.startswith(("http://", "https://")) else None
-        known = self._hosts.get(netloc) if netloc is not None else None
-        if known is None:
-            host = (urlsplit(url).hostname or "").lower()
-            known = any(host == d or host.endswith("." + d) for d in self.allowed_domains)
-            if netloc is not None and len(self._hosts) < 10_000:
-                self._hosts[netloc] = known
-        return known
+        return url in self.domains
 
     def _request_for(self, url: str, from_index: bool = False, hops: int = 1, skip: bool | None = None,
                      article: bool | None = None):
