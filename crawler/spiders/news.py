@@ -52,6 +52,9 @@ class NewsSpider(scrapy.Spider):
 
     async def start(self):
         self.state = shared_state(Path(self.settings.get("ARCHIVE_OUT")))
+        # Articles first seen from now on were found by this run (through another list,
+        # say): they say nothing about what older list pages hold.
+        self.run_started = datetime.now(UTC).isoformat()
         self.workers = WORKERS.acquire(self.settings.getint("ARCHIVE_EXTRACT_WORKERS"))
         # A crawl that only archives (no pipeline) still has its pages read for links.
         self.extracting = self.settings.getbool("ARCHIVE_EXTRACT_ENABLED", True)
@@ -95,17 +98,19 @@ class NewsSpider(scrapy.Spider):
         known = self.state.known(url)
         return known is not None and known.status in (404, 410)
 
-    def _known_and_dead(self, urls: list[str], articles: set[str]) -> tuple[set[str], set[str]]:
+    def _known_and_dead(self, urls: list[str], articles: set[str]) -> tuple[set[str], set[str], set[str]]:
         """Those of `urls` not to be requested: known articles, and dead article links,
-        looked up together (a list page has dozens of links, an article page hundreds).
-        `articles` are those of `urls` the site's article patterns match."""
+        looked up together (a list page has dozens of links, an article page hundreds);
+        and those of the known ones an earlier run found. `articles` are those of `urls`
+        the site's article patterns match."""
         candidates = urls if self.auto else [url for url in urls if url in articles]
         if not candidates:
-            return set(), set()
+            return set(), set(), set()
         states = self.state.article_states(candidates)
         known = {url for url in candidates if self._is_known(states.get(url))}
+        earlier = {url for url in known if states[url][1] < self.run_started}
         statuses = self.state.capture_statuses([url for url in candidates if url not in known])
-        return known, {url for url, status in statuses.items() if status in (404, 410)}
+        return known, {url for url, status in statuses.items() if status in (404, 410)}, earlier
 
     # -- callbacks -----------------------------------------------------------------
 
@@ -159,14 +164,15 @@ class NewsSpider(scrapy.Spider):
     def _follow_links(self, response: Response, links: PageLinks):
         """Request the page's links; stop paging a list once it shows only known articles.
 
-        Lists run newest first, so a page of known articles (or K of them in a row) means
-        the older pages behind it hold nothing new. Paging does not count as depth: a
+        Lists run newest first, so a page of articles known from earlier runs (or K of
+        them in a row) means the older pages behind it hold nothing new; articles this
+        run found through another list do not count. Paging does not count as depth: a
         list may have hundreds of pages.
         """
         urls = links.urls  # on the site: the worker left the others out
         articles = {url for url in urls if self.is_article(url)}
-        known_urls, dead = self._known_and_dead(urls, articles)
-        known = [url in known_urls for url in urls if url in articles or not articles]
+        known_urls, dead, earlier = self._known_and_dead(urls, articles)
+        known = [url in earlier for url in urls if url in articles or not articles]
         in_a_row = longest = 0
         for flag in known:
             in_a_row = in_a_row + 1 if flag else 0
