@@ -1,10 +1,10 @@
 """The links of a parsed page, found cheaply, and which of them page through a list.
 
 Runs in the extraction workers, on the tree extraction parses anyway: the crawler's
-reactor receives the page's links on the site's own domains, as plain strings. Scrapy's LinkExtractor builds a
-Link object with its text for every anchor and runs several filters on each; here an
-anchor costs a join and a few string checks, and its text is read only for addresses
-that look like another page of the same list.
+reactor receives the page's links on the site's own domains, as plain strings. Scrapy's
+LinkExtractor builds a Link object with its text for every anchor and runs several
+filters on each; here an anchor costs a join and a few string checks, and its text is
+read only for addresses that look like another page of the same list.
 """
 
 from __future__ import annotations

@@ -172,12 +172,12 @@ class NewsSpider(scrapy.Spider):
         urls = links.urls  # on the site: the worker left the others out
         articles = {url for url in urls if self.is_article(url)}
         known_urls, dead, earlier = self._known_and_dead(urls, articles)
-        known = [url in earlier for url in urls if url in articles or not articles]
+        archived = [url in earlier for url in urls if url in articles or not articles]
         in_a_row = longest = 0
-        for flag in known:
+        for flag in archived:
             in_a_row = in_a_row + 1 if flag else 0
             longest = max(longest, in_a_row)
-        exhausted = longest >= self.site.stop_after_known or (bool(articles) and all(known))
+        exhausted = longest >= self.site.stop_after_known or (bool(articles) and all(archived))
         hops = response.meta.get("hops", 0)
         for url in urls:
             paging = url in links.pagers
@@ -227,14 +227,11 @@ class NewsSpider(scrapy.Spider):
                 if url:
                     yield from self._request_for(response.urljoin(url), from_index=True)
 
-    def on_site(self, url: str) -> bool:
-        return url in self.domains
-
     def _request_for(self, url: str, from_index: bool = False, hops: int = 1, skip: bool | None = None,
                      article: bool | None = None):
         """Request `url` if it is to be crawled; `skip` is the known-or-dead verdict and
         `article` whether the article patterns match, when the caller knows them already."""
-        if url in self._continuations or not self.on_site(url):
+        if url in self._continuations or url not in self.domains:
             return
         if article is None:
             article = self.is_article(url)
