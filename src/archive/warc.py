@@ -420,10 +420,7 @@ def scan_record_ends(path: Path) -> Iterator[int]:
             records = ArchiveIterator(fh)
             for record in records:
                 offset = records.get_record_offset()
-                while record.raw_stream.read(65536):
-                    pass
-                if getattr(record.raw_stream, "limit", 0) > 0:
-                    raise WarcReadError(f"{path}: offset {offset}: record is truncated")
+                _drain_checked(record, f"{path}: offset {offset}")
                 records.read_to_end(record)
                 length = records.get_record_length()
                 if gzipped and not _whole_gzip_member(fh, offset, length):
@@ -433,6 +430,19 @@ def scan_record_ends(path: Path) -> Iterator[int]:
         raise WarcReadError(f"{path}: cannot read ({exc.strerror or exc})") from None
     except _DAMAGE as exc:
         raise WarcReadError(f"{path}: damaged near offset {offset} ({exc})") from None
+
+
+def _drain_checked(record, where: str) -> None:
+    """Read the record's block to its end; WarcReadError if it is cut short or is not a record."""
+    while record.raw_stream.read(65536):
+        pass
+    # warcio reads a gzip member cut short as a shorter record; only the declared
+    # length left unread gives it away.
+    if getattr(record.raw_stream, "limit", 0) > 0:
+        raise WarcReadError(f"{where}: record is truncated")
+    # Bytes that begin with a blank line parse as a record with no WARC headers at all.
+    if not record.rec_type:
+        raise WarcReadError(f"{where}: not a WARC record (no WARC headers)")
 
 
 def _whole_gzip_member(fh, offset: int, length: int) -> bool:
@@ -474,11 +484,7 @@ def scan_responses(path: Path) -> Iterator[ResponseEntry]:
             records = ArchiveIterator(fh)
             for record in records:
                 offset = records.get_record_offset()
-                where = f"{path}: offset {offset}"
-                while record.raw_stream.read(65536):
-                    pass
-                if getattr(record.raw_stream, "limit", 0) > 0:
-                    raise WarcReadError(f"{where}: record is truncated")
+                _drain_checked(record, f"{path}: offset {offset}")
                 if record.rec_type != "response":
                     continue
                 http = record.http_headers

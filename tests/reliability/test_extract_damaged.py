@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import gzip
 import json
-import os
+import random
 import subprocess
 from pathlib import Path
 
@@ -39,28 +39,31 @@ def extract(*paths: Path) -> subprocess.CompletedProcess:
 
 
 def test_each_damaged_file_is_reported_and_the_rest_extracted(tmp_path):
+    noise_bytes = random.Random(8).randbytes  # fixed: which bytes break a reader must not vary between runs
     good = warc(tmp_path, "good", {"http://127.0.0.1/good/1.html": (page(1), None),
                                    "http://127.0.0.1/good/2.html": (gzip.compress(page(2)), "gzip")})
-    noise = b"<!--" + os.urandom(1500).hex().encode() + b"-->"  # keeps each record's gzip member large
+    noise = b"<!--" + noise_bytes(1500).hex().encode() + b"-->"  # keeps each record's gzip member large
     torn = warc(tmp_path, "torn", {f"http://127.0.0.1/torn/{i}.html": (page(i) + noise, None) for i in range(3)})
     torn.write_bytes(torn.read_bytes()[:-700])  # the last record cut in half
     corrupt = warc(tmp_path, "corrupt", {f"http://127.0.0.1/corrupt/{i}.html": (page(i), None) for i in range(3)})
     data = bytearray(corrupt.read_bytes())
     middle = len(data) // 2
-    data[middle:middle + 64] = os.urandom(64)  # garbage inside the second record's gzip member
+    data[middle:middle + 64] = noise_bytes(64)  # garbage inside the second record's gzip member
     corrupt.write_bytes(bytes(data))
     empty = tmp_path / "empty.warc.gz"
     empty.write_bytes(b"")
     garbage = tmp_path / "garbage.warc.gz"
-    garbage.write_bytes(os.urandom(5000))
+    garbage.write_bytes(noise_bytes(5000))
+    blank_first = tmp_path / "blank-first.warc.gz"
+    blank_first.write_bytes(b"\n" + noise_bytes(5000))  # warcio reads this as a record with no headers
     plain = tmp_path / "plain.warc"
     plain.write_bytes(b"WARC/1.1\r\nWARC-Type: response\r\nContent-Length: 99999\r\n\r\nshort")
 
-    result = extract(good, torn, corrupt, empty, garbage, plain)
+    result = extract(good, torn, corrupt, empty, garbage, blank_first, plain)
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
     errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
-    for bad in (torn, corrupt, garbage, plain):
+    for bad in (torn, corrupt, garbage, blank_first, plain):
         assert [e for e in errors if bad.name in e], f"{bad.name} not reported"
     assert all("offset" in e or "cannot read" in e for e in errors)
     urls = {json.loads(line)["url"] for line in result.stdout.splitlines()}
