@@ -23,7 +23,7 @@ from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
 from warcio.timeutils import iso_date_to_timestamp
 
-from archive.errors import WarcReadError
+from archive.errors import WarcReadError, damage_reason
 
 INDEXED_TYPES = frozenset({"response", "revisit", "resource"})
 
@@ -130,7 +130,7 @@ def iter_entries(path: Path, filename: str) -> Iterator[CdxjEntry]:
     except OSError as exc:
         raise WarcReadError(f"{path}: cannot read ({exc.strerror or exc})") from None
     except (ArchiveLoadFailed, EOFError, zlib.error, ValueError) as exc:
-        raise WarcReadError(f"{path}: cannot index ({exc})") from None
+        raise WarcReadError(f"{path}: cannot index ({damage_reason(exc)})") from None
 
 
 def index_entries(warc_paths: Sequence[Path], *, relative_to: Path | None = None) -> list[CdxjEntry]:

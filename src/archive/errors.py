@@ -15,3 +15,15 @@ class WarcReadError(ArchiveError):
 
 class InputError(ArchiveError):
     """A file given on the command line cannot be used."""
+
+
+def damage_reason(exc: BaseException) -> str:
+    """What a reader found wrong, on one short printable line.
+
+    warcio quotes the raw bytes it could not parse (binary, with line breaks), and a
+    Python error from inside warcio names its own internals rather than the file's fault.
+    """
+    if isinstance(exc, (AttributeError, TypeError, KeyError, IndexError)):
+        return "malformed WARC headers"
+    text = str(exc).encode("unicode_escape").decode("ascii")
+    return text if len(text) <= 120 else text[:117] + "..."

@@ -33,7 +33,7 @@ from warcio.warcwriter import WARCWriter
 from archive import __version__
 from archive.cdxj import written_entry
 from archive.content_encoding import TooLarge, decode_content
-from archive.errors import WarcReadError
+from archive.errors import WarcReadError, damage_reason
 from archive.records import FetchedPage, WarcPointer
 
 log = logging.getLogger(__name__)
@@ -358,7 +358,7 @@ def _read_whole(record, where: str, limit: int = MAX_DECODED_BODY) -> bytes:
     except WarcReadError:
         raise
     except (ValueError, zlib.error) as exc:
-        raise WarcReadError(f"{where}: body cannot be read ({exc})") from None
+        raise WarcReadError(f"{where}: body cannot be read ({damage_reason(exc)})") from None
     if getattr(record.raw_stream, "limit", 0) > 0:
         raise WarcReadError(f"{where}: record is truncated ({record.raw_stream.limit} bytes missing)")
     encoding = http.get_header("content-encoding") if http is not None else None
@@ -404,7 +404,7 @@ def read_page(pointer: WarcPointer, base: Path | None = None) -> FetchedPage:
     except OSError as exc:
         raise WarcReadError(f"{path}: cannot read ({exc.strerror or exc})") from None
     except _DAMAGE as exc:
-        raise WarcReadError(f"{path}: offset {pointer.offset}: {exc}") from None
+        raise WarcReadError(f"{path}: offset {pointer.offset}: {damage_reason(exc)}") from None
 
 
 def scan_record_ends(path: Path) -> Iterator[int]:
@@ -429,7 +429,7 @@ def scan_record_ends(path: Path) -> Iterator[int]:
     except OSError as exc:
         raise WarcReadError(f"{path}: cannot read ({exc.strerror or exc})") from None
     except _DAMAGE as exc:
-        raise WarcReadError(f"{path}: damaged near offset {offset} ({exc})") from None
+        raise WarcReadError(f"{path}: damaged near offset {offset} ({damage_reason(exc)})") from None
 
 
 def _drain_checked(record, where: str) -> None:
@@ -497,4 +497,4 @@ def scan_responses(path: Path) -> Iterator[ResponseEntry]:
     except OSError as exc:
         raise WarcReadError(f"{path}: cannot read ({exc.strerror or exc})") from None
     except _DAMAGE as exc:
-        raise WarcReadError(f"{path}: damaged near offset {offset} ({exc})") from None
+        raise WarcReadError(f"{path}: damaged near offset {offset} ({damage_reason(exc)})") from None

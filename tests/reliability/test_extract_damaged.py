@@ -62,7 +62,10 @@ def test_each_damaged_file_is_reported_and_the_rest_extracted(tmp_path):
     result = extract(good, torn, corrupt, empty, garbage, blank_first, plain)
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
-    errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    lines = result.stderr.splitlines()
+    errors = [line for line in lines if line.startswith("error:")]
+    assert all(line.startswith(("error:", "Error:")) for line in lines), result.stderr  # one line each
+    assert all(line.isprintable() for line in lines)  # no raw bytes quoted from the file
     for bad in (torn, corrupt, garbage, blank_first, plain):
         assert [e for e in errors if bad.name in e], f"{bad.name} not reported"
     assert all("offset" in e or "cannot read" in e for e in errors)
