@@ -83,6 +83,34 @@ def test_extract_to_dataset(tmp_path):
     assert list((tmp_path / "out" / "articles").rglob("*.parquet"))
 
 
+def arc_with(path: Path, pages: dict[str, str], date: str = "20141019082100") -> Path:
+    """An ARC v1 file, one gzip member a record, as Heritrix and the Wayback Machine wrote them."""
+    def member(url: str, ip: str, mime: str, block: bytes) -> bytes:
+        return gzip.compress(f"{url} {ip} {date} {mime} {len(block)}\n".encode() + block + b"\n")
+
+    fields = b"1 0 Archive\nURL IP-address Archive-date Content-type Archive-length\n"
+    data = member(f"filedesc://{path.name}", "0.0.0.0", "text/plain", fields)
+    for url, html in pages.items():
+        body = html.encode("utf-8")
+        http = b"HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\n\r\n"
+        data += member(url, "127.0.0.1", "text/html", http + body)
+    path.write_bytes(data)
+    return path
+
+
+def test_extract_reads_arc_files_with_the_same_record_id_each_time(tmp_path):
+    arc = arc_with(tmp_path / "old.arc.gz", {"http://127.0.0.1/a/1.html": ARTICLE})
+    out = tmp_path / "out"
+    first = run("extract", str(arc), "--out", str(out))
+    assert first.exit_code == 0, first.output
+    again = run("extract", str(arc), "--out", str(out))
+    assert again.exit_code == 0 and "(1 already there)" in again.stderr
+    [row] = pq.read_table(str(out / "articles")).to_pylist()
+    assert row["url"] == "http://127.0.0.1/a/1.html" and row["title"] == "县里召开秋季农业生产推进会"
+    assert row["fetched_at"].isoformat().startswith("2014-10-19T08:21:00")
+    assert row["warc_file"].endswith("old.arc.gz") and row["warc_record_id"].startswith("<urn:uuid:")
+
+
 def test_extract_into_a_dataset_again_adds_only_what_is_missing(tmp_path):
     """A second run over the same files, or one finishing what a killed run began, never
     writes a row twice."""

@@ -19,11 +19,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import surt
-from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
 from warcio.timeutils import iso_date_to_timestamp
 
 from archive.errors import WarcReadError, damage_reason
+from archive.warc_records import WarcRecords
 
 INDEXED_TYPES = frozenset({"response", "revisit", "resource"})
 
@@ -105,7 +105,7 @@ def iter_entries(path: Path, filename: str) -> Iterator[CdxjEntry]:
     try:
         with open(path, "rb") as fh:
             size = os.fstat(fh.fileno()).st_size
-            records = ArchiveIterator(fh)
+            records = WarcRecords(fh)
             end = 0
             for record in records:
                 fields = _fields(record) if record.rec_type in INDEXED_TYPES else None

@@ -198,8 +198,8 @@ def demo(out: Path) -> None:
 def extract(inputs, url, site_id, out, workers, sites_dir) -> None:
     """Extract article records from WARC files or saved HTML pages, without network.
 
-    A WARC input gives a record for every article page among its HTML responses; an
-    HTML input is taken as one article. Damaged WARC files are reported and skipped.
+    A WARC (or ARC) input gives a record for every article page among its HTML responses;
+    an HTML input is taken as one article. Damaged WARC files are reported and skipped.
     With --site naming a configured site, its article patterns and selectors apply,
     so the records are those the crawl made.
 

@@ -25,5 +25,5 @@ def damage_reason(exc: BaseException) -> str:
     """
     if isinstance(exc, (AttributeError, TypeError, KeyError, IndexError)):
         return "malformed WARC headers"
-    text = str(exc).encode("unicode_escape").decode("ascii")
+    text = " ".join(str(exc).split()).encode("unicode_escape").decode("ascii")
     return text if len(text) <= 120 else text[:117] + "..."

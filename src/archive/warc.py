@@ -24,7 +24,6 @@ from http import HTTPStatus
 from pathlib import Path
 
 from isal import isal_zlib
-from warcio.archiveiterator import ArchiveIterator
 from warcio.bufferedreaders import ChunkedDataReader
 from warcio.exceptions import ArchiveLoadFailed
 from warcio.statusandheaders import StatusAndHeaders
@@ -35,6 +34,7 @@ from archive.cdxj import written_entry
 from archive.content_encoding import TooLarge, decode_content
 from archive.errors import WarcReadError, damage_reason
 from archive.records import FetchedPage, WarcPointer
+from archive.warc_records import WarcRecords
 
 log = logging.getLogger(__name__)
 
@@ -372,17 +372,38 @@ def _page_from_record(record, pointer: WarcPointer) -> FetchedPage:
     http = record.http_headers
     headers = {name.lower(): value for name, value in http.headers} if http else {}
     status = int(http.get_statuscode() or 0) if http else 0
-    date = record.rec_headers.get_header("WARC-Date")
     body = _read_whole(record, f"{pointer.file}: offset {pointer.offset}")
+    if record.format == "arc":
+        date = record.rec_headers.get_header("archive-date")
+        fetched_at = datetime.strptime(date, "%Y%m%d%H%M%S").replace(tzinfo=UTC) if date else _utc_now()
+        ip_address = record.rec_headers.get_header("ip-address")
+    else:
+        date = record.rec_headers.get_header("WARC-Date")
+        fetched_at = parse_warc_date(date) if date else _utc_now()
+        ip_address = record.rec_headers.get_header("WARC-IP-Address")
     return FetchedPage(
-        url=record.rec_headers.get_header("WARC-Target-URI"),
+        url=_target_uri(record),
         status=status,
         headers=headers,
         body=body,
-        fetched_at=parse_warc_date(date) if date else _utc_now(),
+        fetched_at=fetched_at,
         pointer=pointer,
-        ip_address=record.rec_headers.get_header("WARC-IP-Address"),
+        ip_address=ip_address,
     )
+
+
+# ARC files (the format before WARC, still read by the tools of the field) name a
+# capture by its URL and date only; warcio's own conversion makes up a new random
+# record ID on every read, which would make each extraction's rows look new.
+def _target_uri(record) -> str | None:
+    return record.rec_headers.get_header("uri" if record.format == "arc" else "WARC-Target-URI")
+
+
+def _record_id(record, offset: int) -> str:
+    if record.format != "arc":
+        return record.rec_headers.get_header("WARC-Record-ID")
+    capture = f"{_target_uri(record)} {record.rec_headers.get_header('archive-date')} {offset}"
+    return f"<urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, capture)}>"
 
 
 def parse_warc_date(value: str) -> datetime:
@@ -397,7 +418,7 @@ def read_page(pointer: WarcPointer, base: Path | None = None) -> FetchedPage:
     try:
         with open(path, "rb") as fh:
             fh.seek(pointer.offset)
-            record = next(iter(ArchiveIterator(fh)), None)
+            record = next(iter(WarcRecords(fh)), None)
             if record is None or record.rec_type != "response":
                 raise WarcReadError(f"{path}: offset {pointer.offset}: no response record there")
             return _page_from_record(record, pointer)
@@ -417,7 +438,7 @@ def scan_record_ends(path: Path) -> Iterator[int]:
     gzipped = path.name.endswith(".gz") or path.name.endswith(".gz.open")
     try:
         with open(path, "rb") as fh:
-            records = ArchiveIterator(fh)
+            records = WarcRecords(fh)
             for record in records:
                 offset = records.get_record_offset()
                 _drain_checked(record, f"{path}: offset {offset}")
@@ -481,16 +502,20 @@ def scan_responses(path: Path) -> Iterator[ResponseEntry]:
     offset = 0
     try:
         with open(path, "rb") as fh:
-            records = ArchiveIterator(fh)
+            records = WarcRecords(fh)
             for record in records:
+                if records.err_count:
+                    log.warning("%s: offset %d: stray bytes after the record (is its Content-Length wrong?)",
+                                path, offset)
+                    records.err_count = 0
                 offset = records.get_record_offset()
                 _drain_checked(record, f"{path}: offset {offset}")
                 if record.rec_type != "response":
                     continue
                 http = record.http_headers
                 yield ResponseEntry(
-                    pointer=WarcPointer(str(path), offset, record.rec_headers.get_header("WARC-Record-ID")),
-                    url=record.rec_headers.get_header("WARC-Target-URI"),
+                    pointer=WarcPointer(str(path), offset, _record_id(record, offset)),
+                    url=_target_uri(record),
                     status=int(http.get_statuscode() or 0) if http else 0,
                     content_type=(http.get_header("Content-Type") or "") if http else "",
                 )

@@ -88,3 +88,23 @@ def test_undecodable_and_bomb_bodies_are_reported_per_record(tmp_path):
     assert {"http://127.0.0.1/br.html", "http://127.0.0.1/ok.html"} <= urls  # brotli bodies read back
     assert "http://127.0.0.1/bomb.html" not in urls
     assert "compression bomb" in result.stderr
+
+
+def test_a_record_longer_than_its_content_length_gives_one_warning_line(tmp_path):
+    def record(url: str, body: bytes, short_by: int) -> bytes:
+        block = b"HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\n\r\n" + body
+        head = (f"WARC/1.1\r\nWARC-Type: response\r\n"
+                f"WARC-Record-ID: <urn:uuid:{len(url):08d}-0000-0000-0000-000000000000>\r\n"
+                f"WARC-Target-URI: {url}\r\nWARC-Date: 2026-10-19T08:21:00Z\r\n"
+                f"Content-Type: application/http; msgtype=response\r\nContent-Length: {len(block) - short_by}\r\n\r\n")
+        return head.encode() + block + b"\r\n\r\n"
+
+    plain = tmp_path / "long.warc"
+    plain.write_bytes(record("http://127.0.0.1/a/1.html", page(1), short_by=7)
+                      + record("http://127.0.0.1/a/22.html", page(2), short_by=0))
+    result = extract(plain)
+    assert result.returncode == 0, result.stderr
+    warning = f"{plain}: offset 0: stray bytes after the record (is its Content-Length wrong?)"
+    assert result.stderr.splitlines() == [warning]
+    urls = {json.loads(line)["url"] for line in result.stdout.splitlines()}
+    assert urls == {"http://127.0.0.1/a/1.html", "http://127.0.0.1/a/22.html"}
