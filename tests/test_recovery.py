@@ -1,5 +1,6 @@
 import gzip
 import os
+import random
 import signal
 import subprocess
 import sys
@@ -15,7 +16,7 @@ from archive.warc import HttpExchange, WarcFileWriter, open_name, scan_responses
 def unfinished_warc(directory, records=3):
     writer = WarcFileWriter(directory, "campus")
     for i in range(records):
-        body = os.urandom(3000)  # incompressible: every record spans real gzip data
+        body = random.Random(i).randbytes(3000)  # incompressible: every record spans real gzip data
         writer.write(HttpExchange(f"http://127.0.0.1/{i}", "GET", f"/{i}", [("Host", "127.0.0.1")], b"", 200,
                                   "HTTP/1.1", [("Content-Type", "application/octet-stream")], body))
     # What a killed run leaves: the file under its .open name, never renamed.
