@@ -3,14 +3,18 @@
     python -m tests.reliability.crawl_child SPEC.json
 
 SPEC: {"sites": DIR, "ids": [...] | null, "start_url": URL | null, "out": DIR,
-       "overrides": {...}, "stats": FILE, "fsize_limit": BYTES | null}
+       "overrides": {...}, "stats": FILE, "fsize_limit": BYTES | null,
+       "freeze_before_parquet_rename": bool}
 The product's own entry point (crawler.run.crawl_sites) runs the crawl; the child only
-adds a way to read the stats back and, for the disk-full tests, a file-size limit.
+adds a way to read the stats back, for the disk-full tests a file-size limit, and for
+the kill tests a stop (SIGSTOP to itself) once a Parquet file is written but not yet
+renamed into place, so the kill lands inside that window on any machine.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import resource
 import signal
 import sys
@@ -27,6 +31,15 @@ def main(spec_path: str) -> int:
         # full disk fails with ENOSPC.
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
         resource.setrlimit(resource.RLIMIT_FSIZE, (spec["fsize_limit"], spec["fsize_limit"]))
+    if spec.get("freeze_before_parquet_rename"):
+        rename = os.replace
+
+        def freezing_rename(source, target):
+            if str(source).endswith(".parquet.tmp"):
+                os.kill(os.getpid(), signal.SIGSTOP)
+            rename(source, target)
+
+        os.replace = freezing_rename
     if spec.get("start_url"):
         sites = [adhoc_site(spec["start_url"])]
     else:

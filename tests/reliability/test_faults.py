@@ -37,9 +37,9 @@ def bulk(tmp_path_factory):
         yield tmp, expected
 
 
-def start_crawl(tmp: Path, out: Path, name: str) -> subprocess.Popen:
+def start_crawl(tmp: Path, out: Path, name: str, **options) -> subprocess.Popen:
     spec = {"sites": str(tmp / "sites"), "out": str(out), "stats": str(tmp / f"{name}.json"),
-            "overrides": {"LOG_LEVEL": "WARNING"}}
+            "overrides": {"LOG_LEVEL": "WARNING"}, **options}
     return subprocess.Popen(crawl_command(spec, tmp / f"{name}-spec.json"), env=ENV, cwd=ROOT,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
 
@@ -47,6 +47,14 @@ def start_crawl(tmp: Path, out: Path, name: str) -> subprocess.Popen:
 def kill_group(process: subprocess.Popen) -> None:
     os.killpg(process.pid, signal.SIGKILL)  # the crawler and its extraction workers at once
     process.wait(30)
+
+
+def process_state(pid: int) -> str:
+    """R, S, T (stopped), ... from /proc; '' once the process is gone."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return ""
 
 
 def pending_jobs(out: Path) -> int:
@@ -81,16 +89,14 @@ def test_kill_9_while_articles_are_being_extracted(bulk):
 def test_kill_9_in_the_middle_of_a_parquet_write(bulk):
     tmp, expected = bulk
     out = tmp / "killed-writing"
-    crawl = start_crawl(tmp, out, "writing")
+    # The crawler stops itself between writing its first Parquet file and renaming it.
+    crawl = start_crawl(tmp, out, "writing", freeze_before_parquet_rename=True)
     try:
-        caught = wait_for(lambda: bool(list((out / "articles").glob("site=*/*/.*.parquet.tmp"))), timeout=90,
-                          step=0.001)
-        os.killpg(crawl.pid, signal.SIGSTOP)  # freeze it right there, inside the write
-        assert caught, "never saw the temporary Parquet file"
+        assert wait_for(lambda: process_state(crawl.pid) == "T", timeout=90), "never reached a Parquet write"
         leftovers = list((out / "articles").glob("site=*/*/.*.parquet.tmp"))
     finally:
         kill_group(crawl)
-    assert leftovers, "the write finished before the kill; the window was missed"
+    assert leftovers, "no temporary Parquet file at the kill"
     assert not list((out / "articles").glob("site=*/*/part-*.parquet"))
     finish_normally(tmp, out, expected)
 
