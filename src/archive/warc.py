@@ -493,6 +493,13 @@ class ResponseEntry:
     content_type: str
 
 
+def _report_stray_bytes(records: WarcRecords, path: Path, offset: int) -> None:
+    """One line for bytes warcio skipped after the record at `offset` (found on moving past it)."""
+    if records.err_count:
+        log.warning("%s: offset %d: stray bytes after the record (is its Content-Length wrong?)", path, offset)
+        records.err_count = 0
+
+
 def scan_responses(path: Path) -> Iterator[ResponseEntry]:
     """Every response record of a WARC file, in file order, checked to be whole.
 
@@ -504,10 +511,7 @@ def scan_responses(path: Path) -> Iterator[ResponseEntry]:
         with open(path, "rb") as fh:
             records = WarcRecords(fh)
             for record in records:
-                if records.err_count:
-                    log.warning("%s: offset %d: stray bytes after the record (is its Content-Length wrong?)",
-                                path, offset)
-                    records.err_count = 0
+                _report_stray_bytes(records, path, offset)
                 offset = records.get_record_offset()
                 _drain_checked(record, f"{path}: offset {offset}")
                 if record.rec_type != "response":
@@ -519,6 +523,7 @@ def scan_responses(path: Path) -> Iterator[ResponseEntry]:
                     status=int(http.get_statuscode() or 0) if http else 0,
                     content_type=(http.get_header("Content-Type") or "") if http else "",
                 )
+            _report_stray_bytes(records, path, offset)
     except OSError as exc:
         raise WarcReadError(f"{path}: cannot read ({exc.strerror or exc})") from None
     except _DAMAGE as exc:

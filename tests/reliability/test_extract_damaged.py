@@ -99,12 +99,14 @@ def test_a_record_longer_than_its_content_length_gives_one_warning_line(tmp_path
                 f"Content-Type: application/http; msgtype=response\r\nContent-Length: {len(block) - short_by}\r\n\r\n")
         return head.encode() + block + b"\r\n\r\n"
 
+    first = record("http://127.0.0.1/a/1.html", page(1), short_by=7)
+    second = record("http://127.0.0.1/a/22.html", page(2), short_by=9)  # the last record: seen at the end
     plain = tmp_path / "long.warc"
-    plain.write_bytes(record("http://127.0.0.1/a/1.html", page(1), short_by=7)
-                      + record("http://127.0.0.1/a/22.html", page(2), short_by=0))
+    plain.write_bytes(first + second)
     result = extract(plain)
     assert result.returncode == 0, result.stderr
-    warning = f"{plain}: offset 0: stray bytes after the record (is its Content-Length wrong?)"
-    assert result.stderr.splitlines() == [warning]
+    assert result.stderr.splitlines() == [
+        f"{plain}: offset {offset}: stray bytes after the record (is its Content-Length wrong?)"
+        for offset in (0, len(first))]
     urls = {json.loads(line)["url"] for line in result.stdout.splitlines()}
     assert urls == {"http://127.0.0.1/a/1.html", "http://127.0.0.1/a/22.html"}
