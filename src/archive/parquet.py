@@ -21,6 +21,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from archive.arrays import TextTooLarge, integer_array, list_array, timestamp_array, utf8_array
+from archive.errors import InputError
 from archive.fingerprint import simhash
 
 if TYPE_CHECKING:
@@ -205,6 +206,16 @@ def dataset_files(root: Path, sites: Sequence[str] | None = None) -> list[str]:
     wanted = set(sites)
     chosen = [d for d in root.glob("site=*") if partition_value(d.name) in wanted]
     return sorted(str(p) for d in chosen for p in d.glob("capture_date=*/*.parquet"))
+
+
+def check_sites(root: Path, sites: Sequence[str]) -> None:
+    """InputError naming the first of `sites` without a row under `root`: a mistyped site
+    id would otherwise give an empty export, count or report without a word."""
+    archived = {partition_value(d.name) for d in Path(root).glob("site=*") if next(d.glob("*/*.parquet"), None)}
+    for site in sites:
+        if site not in archived:
+            known = ", ".join(sorted(s for s in archived if s is not None)) or "none"
+            raise InputError(f"--site {site}: no articles of this site in {root} (sites there: {known})")
 
 
 def written_keys(root: Path, columns: Sequence[str]) -> set[tuple]:

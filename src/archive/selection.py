@@ -32,6 +32,7 @@ from archive.parquet import (
     PARTITION_SCHEMA,
     TIMESTAMP,
     VIEWS_DATASET_SCHEMA,
+    check_sites,
     dataset_files,
     open_dataset,
     partition_value,
@@ -296,6 +297,8 @@ def select_rows(data_dir: Path, sites: Sequence[str] = (), since: date | None = 
     if dedup and views:
         raise InputError("--dedup: applies to articles, not to the views history")
     root = _dataset_root(data_dir, views)
+    # Checked against the articles: a site may well have no view counts.
+    check_sites(Path(data_dir) / "articles", sites)
     column = "observed_at" if views else "published_at"
     latest = not views and not all_versions
     if not dedup:

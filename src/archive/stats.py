@@ -15,7 +15,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from archive.errors import InputError
-from archive.parquet import open_dataset
+from archive.parquet import check_sites, open_dataset
 
 COVERAGE_FIELDS = ("title", "text", "published_at", "publisher", "source", "author", "editor", "views",
                    "page", "subtitle", "column", "attachments")
@@ -77,6 +77,7 @@ def dataset_stats(data_dir: Path, sites: tuple[str, ...] = (), top: int = 15) ->
     root = Path(data_dir) / "articles"
     if not root.is_dir():
         raise InputError(f"{root}: no article dataset here (run `archive crawl` or `archive demo` first)")
+    check_sites(root, sites)
     dataset = open_dataset(root)
     condition = pc.field("site").isin(list(sites)) if sites else None
     columns = {name: pc.field(name) for name in ("url", "site", "capture_date", "published_at", "fetched_at",

@@ -36,6 +36,17 @@ def test_stats_counts_per_site_and_day(demo_data):
     assert text.returncode == 0 and "field coverage" in text.stdout and "campus" in text.stdout
 
 
+def test_a_mistyped_site_is_an_error_not_an_empty_answer(demo_data, tmp_path):
+    for command in (["stats"], ["export", "-o", str(tmp_path / "out.csv"), "--format", "csv"],
+                    ["report", "-o", str(tmp_path / "report.html")]):
+        result = run_archive(*command, "--data", str(demo_data), "--site", "campus", "--site", "campsu")
+        assert result.returncode == 1, command
+        assert result.stderr.splitlines() == [
+            f"Error: --site campsu: no articles of this site in {demo_data / 'articles'} "
+            "(sites there: campus, docshare, epaper, gov, portal)"]
+    assert not list(tmp_path.iterdir())  # nothing written
+
+
 def chromium():
     found = shutil.which("chromium") or shutil.which("chromium-browser")
     if found is None:
