@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
+from click.core import ParameterSource
 
 from archive import __version__
 from archive.errors import ArchiveError, ConfigError
@@ -303,8 +304,17 @@ def export(fmt, sites, since, until, data_dir, output, views, all_versions, dedu
     from archive.progress import Progress
     from archive.selection import select_rows
 
+    # An option that does not apply would be dropped without a word: the user meant something else.
     if bom and fmt != "csv":
         raise click.UsageError("--bom applies to --format csv")
+    if index_name is not None and fmt != "bulk":
+        raise click.UsageError("--index applies to --format bulk")
+    if not dedup and click.get_current_context().get_parameter_source("distance") is ParameterSource.COMMANDLINE:
+        raise click.UsageError("--distance applies to --dedup")
+    if views and all_versions:
+        raise click.UsageError("--all-versions applies to articles; the views history holds every reading")
+    if since and until and since > until:
+        raise click.UsageError(f"--since {since:%Y-%m-%d} is after --until {until:%Y-%m-%d}")
     rows = select_rows(data_dir, sites, _day(since), _day(until), views=views, all_versions=all_versions,
                        dedup=dedup, max_distance=distance)
     progress = Progress("exporting")

@@ -115,6 +115,14 @@ def test_cli_export_of_the_demo_crawl(demo_data, tmp_path):
     assert sum(d["copies"] for d in docs) == len(rows)
 
 
-def test_bom_is_only_for_csv(demo_data):
-    result = run_archive("export", "--data", str(demo_data), "--bom")
-    assert result.returncode == 2 and "--bom applies to --format csv" in result.stderr
+@pytest.mark.parametrize("options,message", [
+    (["--bom"], "--bom applies to --format csv"),
+    (["--index", "news"], "--index applies to --format bulk"),
+    (["--distance", "3"], "--distance applies to --dedup"),
+    (["--views", "--all-versions"], "--all-versions applies to articles"),
+    (["--since", "2026-10-19", "--until", "2026-10-01"], "--since 2026-10-19 is after --until 2026-10-01"),
+])
+def test_options_that_would_be_ignored_are_refused(demo_data, tmp_path, options, message):
+    result = run_archive("export", "--data", str(demo_data), "-o", str(tmp_path / "out"), *options)
+    assert result.returncode == 2 and f"Error: {message}" in result.stderr
+    assert not list(tmp_path.iterdir())
