@@ -315,6 +315,7 @@ def export(fmt, sites, since, until, data_dir, output, views, all_versions, dedu
         raise click.UsageError("--all-versions applies to articles; the views history holds every reading")
     if since and until and since > until:
         raise click.UsageError(f"--since {since:%Y-%m-%d} is after --until {until:%Y-%m-%d}")
+    _outside_archive(output, data_dir)
     rows = select_rows(data_dir, sites, _day(since), _day(until), views=views, all_versions=all_versions,
                        dedup=dedup, max_distance=distance)
     progress = Progress("exporting")
@@ -438,6 +439,7 @@ def report(data_dir, output, sites, title) -> None:
     """
     from archive.report import write_report
 
+    _outside_archive(output, data_dir)
     found = write_report(data_dir, output, sites, title)
     click.echo(f"{sum(s.articles for s in found.sites)} articles from {len(found.sites)} sites -> {output}",
                err=True)
@@ -455,6 +457,22 @@ def _site_config(sites_dir: Path, site_id: str) -> SiteConfig | None:
 
 def _day(value) -> date | None:
     return value.date() if value else None
+
+
+# What a data directory keeps; a file written over or into one of them would damage the
+# archive it was made from (a WARC file replaced by an export, a stray file in a dataset).
+_ARCHIVE_PARTS = ("warc", "articles", "views", "indexes", "locks", "state.sqlite", "state.sqlite-wal",
+                  "state.sqlite-shm")
+
+
+def _outside_archive(output: Path | None, data_dir: Path) -> None:
+    if output is None:
+        return
+    target = output.resolve()
+    for part in _ARCHIVE_PARTS:
+        kept = (data_dir / part).resolve()
+        if target == kept or kept in target.parents:
+            raise click.UsageError(f"-o {output}: would write into the archive ({data_dir / part})")
 
 
 # -- wacz -----------------------------------------------------------------------------
@@ -476,6 +494,7 @@ def wacz(data_dir, output, sites, title) -> None:
     """
     from archive.wacz import build_wacz
 
+    _outside_archive(output, data_dir)
     target = output or data_dir / f"{data_dir.resolve().name}.wacz"
     summary = build_wacz(data_dir, target, sites=sites, title=title)
     click.echo(f"{len(summary.warc_files)} WARC files, {summary.captures} captures, {summary.pages} pages "

@@ -126,3 +126,18 @@ def test_options_that_would_be_ignored_are_refused(demo_data, tmp_path, options,
     result = run_archive("export", "--data", str(demo_data), "-o", str(tmp_path / "out"), *options)
     assert result.returncode == 2 and f"Error: {message}" in result.stderr
     assert not list(tmp_path.iterdir())
+
+
+def test_no_output_is_written_over_or_into_the_archive(demo_copy):
+    data, _sites = demo_copy
+    warc = sorted((data / "warc").glob("*.warc.gz"))[0]
+    before = {p: p.read_bytes() for p in data.rglob("*") if p.is_file()}
+    for command in (["export", "--format", "csv", "-o", str(warc)],
+                    ["export", "-o", str(data / "articles" / "all.jsonl")],
+                    ["report", "-o", str(data / "state.sqlite")],
+                    ["wacz", "-o", str(data / "warc" / "all.wacz")]):
+        result = run_archive(*command, "--data", str(data))
+        assert result.returncode == 2, command
+        [line] = [line for line in result.stderr.splitlines() if line.startswith("Error:")]
+        assert "would write into the archive" in line, line
+    assert {p: p.read_bytes() for p in data.rglob("*") if p.is_file()} == before
