@@ -34,7 +34,7 @@ from site_server import SiteServer
 
 from archive.errors import WarcReadError
 from archive.extraction import is_html
-from archive.warc import scan_responses
+from archive.warc_reader import scan_responses
 
 ARCHIVE = str(Path(sys.executable).with_name("archive"))
 TIMEOUT = 3 * 3600.0

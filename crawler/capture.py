@@ -22,14 +22,14 @@ from scrapy.utils.defer import deferred_from_coro
 from archive.cdxj import write_lines
 from archive.errors import WarcReadError
 from archive.state import shared_state
-from archive.warc import (
+from archive.warc_reader import read_page
+from archive.warc_writer import (
     IDENTICAL_PAYLOAD,
     SERVER_NOT_MODIFIED,
     HttpExchange,
     Revisit,
     WarcFileWriter,
     payload_digest,
-    read_page,
     warc_date,
 )
 from crawler.settled import FROM_ARCHIVE, has_links, is_robots, is_settled

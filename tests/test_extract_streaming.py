@@ -18,7 +18,8 @@ import pytest
 
 from archive import extraction
 from archive.extraction import FIRST_PASS_CHUNK, extract_warcs, worker_pool
-from archive.warc import HttpExchange, WarcFileWriter, scan_responses
+from archive.warc_reader import scan_responses
+from archive.warc_writer import HttpExchange, WarcFileWriter
 
 BASE = "https://www.example.gov.cn/zwdt/202403/"
 

@@ -10,7 +10,8 @@ import pytest
 
 from archive.locks import SiteBusy, SiteLock
 from archive.recovery import recover_data_dir, repair_warc
-from archive.warc import HttpExchange, WarcFileWriter, open_name, scan_responses
+from archive.warc_reader import scan_responses
+from archive.warc_writer import HttpExchange, WarcFileWriter, open_name
 
 
 def unfinished_warc(directory, records=3):

@@ -8,7 +8,8 @@ from pathlib import Path
 
 from warcio.archiveiterator import ArchiveIterator
 
-from archive.warc import HttpExchange, WarcFileWriter, payload_digest, read_page, scan_responses
+from archive.warc_reader import read_page, scan_responses
+from archive.warc_writer import HttpExchange, WarcFileWriter, payload_digest
 
 MOMENT = datetime(2026, 10, 19, 8, 21, tzinfo=UTC)
 
@@ -128,7 +129,7 @@ def test_gzip_members_are_one_per_record(tmp_path):
 
 def test_the_index_kept_while_writing_is_the_one_read_back_from_the_files(tmp_path):
     from archive.cdxj import index_entries
-    from archive.warc import IDENTICAL_PAYLOAD, SERVER_NOT_MODIFIED, Revisit
+    from archive.warc_writer import IDENTICAL_PAYLOAD, SERVER_NOT_MODIFIED, Revisit
 
     writer = fixed_writer(tmp_path, max_size=2000)
     first = writer.write(exchange())

@@ -26,7 +26,7 @@ from archive.counters import CounterCall, CustomCounter, find_counter, read_coun
 from archive.errors import ConfigError, WarcReadError
 from archive.records import ArticleJob, ArticleRecord, ExtractionRules, FetchedPage, WarcPointer
 from archive.sites import ADHOC_ID_PATTERN, SiteConfig
-from archive.warc import OversizeBody, ResponseEntry, read_page, scan_responses
+from archive.warc_reader import OversizeBody, ResponseEntry, read_page, scan_responses
 
 if TYPE_CHECKING:
     from archive.extract import PageTree

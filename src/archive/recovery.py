@@ -15,7 +15,7 @@ import re
 from pathlib import Path
 
 from archive.errors import WarcReadError
-from archive.warc import scan_record_ends
+from archive.warc_reader import scan_record_ends
 
 log = logging.getLogger(__name__)
 

@@ -15,7 +15,7 @@ from warcio.archiveiterator import ArchiveIterator
 from archive.demo import load_manifest
 from archive.parquet import open_dataset
 from archive.records import WarcPointer
-from archive.warc import read_page
+from archive.warc_reader import read_page
 
 CHINA = ZoneInfo("Asia/Shanghai")
 

@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 from archive.parquet import open_dataset
-from archive.warc import scan_responses
+from archive.warc_reader import scan_responses
 
 ROOT = Path(__file__).resolve().parents[2]
 ENV = {**os.environ, "PYTHONWARNINGS": "ignore"}

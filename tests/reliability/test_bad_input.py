@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from archive.warc import scan_responses
+from archive.warc_reader import scan_responses
 from tests.conftest import ARCHIVE
 from tests.reliability.conftest import ENV, ROOT, assert_archive_sound, captured_urls, rows, run_crawl, write_site
 from tests.reliability.hostile import HostileServer, hostile_routes, storm_routes
