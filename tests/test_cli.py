@@ -98,6 +98,16 @@ def arc_with(path: Path, pages: dict[str, str], date: str = "20141019082100") ->
     return path
 
 
+def test_a_saved_page_extracted_into_a_dataset_again_is_not_written_twice(tmp_path):
+    page, out = tmp_path / "a.html", tmp_path / "out"
+    page.write_text(ARTICLE, encoding="utf-8")
+    for _ in range(2):
+        assert run("extract", str(page), "--url", "http://127.0.0.1/a/1.html", "--out", str(out)).exit_code == 0
+    page.write_text(ARTICLE.replace("确保粮食颗粒归仓", "确保颗粒归仓"), encoding="utf-8")  # the page was edited
+    assert run("extract", str(page), "--url", "http://127.0.0.1/a/1.html", "--out", str(out)).exit_code == 0
+    assert pq.read_table(str(out / "articles")).num_rows == 2
+
+
 def test_extract_reads_arc_files_with_the_same_record_id_each_time(tmp_path):
     arc = arc_with(tmp_path / "old.arc.gz", {"http://127.0.0.1/a/1.html": ARTICLE})
     out = tmp_path / "out"

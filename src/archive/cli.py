@@ -239,13 +239,19 @@ def extract(inputs, url, site_id, out, workers, sites_dir) -> None:
         from archive.parquet import DatasetWriter, written_keys
 
         # Adding to a dataset never repeats a row: a second run over the same files (or
-        # one finishing what a killed run began) writes only what is not there yet.
-        stored_records = written_keys(out / "articles", ["warc_record_id"])
+        # one finishing what a killed run began) writes only what is not there yet. A
+        # capture is its WARC record; a saved page, which has none, its URL and text.
+        def capture(record_id, url, text_sha1):
+            return (record_id,) if record_id is not None else (None, url, text_sha1)
+
+        stored_records = {capture(*key) for key in
+                          written_keys(out / "articles", ["warc_record_id", "url", "content_sha1"])}
         articles = DatasetWriter(out / "articles")
         for record in records:
-            if record.warc_record_id is None or (record.warc_record_id,) not in stored_records:
+            key = capture(record.warc_record_id, record.url, record.content_sha1)
+            if key not in stored_records:
                 articles.add(record)
-                stored_records.add((record.warc_record_id,))
+                stored_records.add(key)
         articles.close()
         stored_views = written_keys(out / "views", ["url", "observed_at"])
         views = DatasetWriter(out / "views", views=True)
@@ -367,6 +373,8 @@ def reextract(data_dir, site_ids, workers, sites_dir) -> None:
     click.echo(f"{'site':<20}{'WARC files':>11}{'records':>9}{'views':>7}{'old files':>11}  result")
     for o in outcomes:
         result = "replaced" if o.replaced else "kept old rows: " + "; ".join(o.errors)
+        if o.replaced and o.kept_rows:
+            result += f" ({o.kept_rows} rows not from these WARC files kept)"
         click.echo(f"{o.site:<20}{o.warc_files:>11}{o.rows:>9}{o.views:>7}{o.old_files:>11}  {result}")
     click.echo(f"\n{sum(o.rows for o in outcomes)} records in {time.monotonic() - started:.1f}s", err=True)
     failed = [o.site for o in outcomes if not o.replaced]

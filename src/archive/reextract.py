@@ -4,6 +4,8 @@ The WARC files are the record of truth and the Parquet dataset is derived: after
 extractor improves, `reextract` makes every row again with the current code and swaps
 the new files in for the site's old ones. A row is the capture (url, warc_record_id), so
 the rebuilt dataset holds each capture once, never the old and the new row side by side.
+Old rows not made from the site's WARC files under DATA/warc (added by `archive extract
+--out` from elsewhere) are carried over as they are: the swap loses nothing.
 
 The swap, crash by crash:
 
@@ -35,6 +37,10 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
 from archive.errors import InputError
 from archive.extraction import extract_warcs, worker_pool
 from archive.locks import SiteBusy, SiteLock
@@ -57,6 +63,7 @@ class SiteRebuild:
     rows: int = 0
     views: int = 0
     old_files: int = 0
+    kept_rows: int = 0  # old rows carried over: not made from the WARC files re-extracted
     errors: list[str] = field(default_factory=list)
 
     @property
@@ -144,6 +151,34 @@ def _relative_warc(record, data_dir: Path):
     return replace(record, warc_file=os.path.relpath(record.warc_file, data_dir))
 
 
+def _carry_over(data_dir: Path, site: str, staging: Path, run: str, rebuilt_warcs: set[str],
+                rebuilt_urls: set[str]) -> tuple[list[Path], int]:
+    """Copy into the staging area the old rows this rebuild does not make again, so that
+    swapping the site's files loses none: article rows from elsewhere than the WARC files
+    re-extracted (`archive extract --out` of a saved page or of a WARC file kept outside
+    DATA/warc), and the view readings of articles the rebuild has no row for."""
+    kept, rows, name = [], 0, run.rsplit("@", 1)[1]
+    for kind in DATASETS:
+        for number, path in enumerate(_site_files(data_dir, kind, site)):
+            table = pq.read_table(path)
+            if kind == "articles":
+                from_rebuilt = pc.is_in(table.column("warc_file"), value_set=_strings(rebuilt_warcs))
+            else:
+                from_rebuilt = pc.is_in(table.column("url"), value_set=_strings(rebuilt_urls))
+            table = table.filter(pc.invert(pc.fill_null(from_rebuilt, False)))
+            if table.num_rows:
+                target = staging / path.parent.relative_to(data_dir) / f"part-{name}-kept-{number:05d}.parquet"
+                target.parent.mkdir(parents=True, exist_ok=True)
+                pq.write_table(table, target, compression="zstd")
+                kept.append(target)
+                rows += table.num_rows
+    return kept, rows
+
+
+def _strings(values: set[str]) -> pa.Array:
+    return pa.array(sorted(values), pa.string())
+
+
 def rebuild_site(data_dir: Path, site: str, warcs: Sequence[Path], config: SiteConfig | None,
                  pool, progress: Progress) -> SiteRebuild:
     """Extract the site's WARC files again and swap the new rows in (the caller holds the lock)."""
@@ -164,7 +199,10 @@ def rebuild_site(data_dir: Path, site: str, warcs: Sequence[Path], config: SiteC
     for row in result.views:
         views.add(row)
     views.close()
-    new_files = articles.files + views.files
+    rebuilt_urls = {record.url for record in result.records}
+    kept, outcome.kept_rows = _carry_over(data_dir, site, staging, run, {os.path.relpath(w, data_dir) for w in warcs},
+                                          rebuilt_urls)
+    new_files = articles.files + views.files + kept
     for path in new_files:
         _fsync(path)
     old = [p for kind in DATASETS for p in _site_files(data_dir, kind, site)]

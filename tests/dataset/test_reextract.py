@@ -7,6 +7,7 @@ import pyarrow as pa
 from archive.parquet import DatasetWriter, open_dataset
 from archive.reextract import STAGING, finish_interrupted
 from tests.conftest import run_archive
+from tests.test_cli import ARTICLE, warc_with
 
 
 def rows(data, kind="articles"):
@@ -30,6 +31,25 @@ def test_reextract_rebuilds_the_same_rows_once(demo_copy):
     assert keyed(after) == keyed(before)
     assert sorted(map(str, rows(data, "views"))) == sorted(map(str, views_before))
     assert not list((data / STAGING).iterdir())
+
+
+def test_rows_not_made_from_the_sites_warc_files_survive_reextraction(demo_copy, tmp_path):
+    """Rows `archive extract --out` added from a saved page, or from a WARC file kept
+    elsewhere, have nothing in DATA/warc to be made again from: they are carried over."""
+    data, sites = demo_copy
+    saved = tmp_path / "saved.html"
+    saved.write_text(ARTICLE, encoding="utf-8")
+    elsewhere = warc_with(tmp_path / "elsewhere.warc.gz", {"http://127.0.0.1:9/info/9999/2.htm": ARTICLE})
+    for source in ([str(saved), "--url", "http://127.0.0.1:9/info/9999/1.htm"], [str(elsewhere)]):
+        added = run_archive("extract", *source, "--site", "campus", "--out", str(data))
+        assert added.returncode == 0, added.stderr
+    before = keyed(rows(data))
+    for _ in range(2):
+        result = run_archive("reextract", "--data", str(data), "--sites", str(sites), "--site", "campus")
+        assert result.returncode == 0, result.stderr
+        assert "(2 rows not from these WARC files kept)" in result.stdout
+    assert keyed(rows(data)) == before
+    assert {"http://127.0.0.1:9/info/9999/1.htm", "http://127.0.0.1:9/info/9999/2.htm"} <= {u for u, _ in before}
 
 
 def test_reextract_one_site_leaves_the_others(demo_copy):
