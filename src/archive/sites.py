@@ -8,6 +8,7 @@ http(s) URL``.
 from __future__ import annotations
 
 import ipaddress
+import math
 import re
 import socket
 import tomllib
@@ -124,6 +125,8 @@ def _typed(value: Any, key: str, kind: type, minimum: float | None = None):
         value = float(value)
     if not isinstance(value, kind):
         raise ValueError(f"{key}: expected {kind.__name__}, got {type(value).__name__}")
+    if kind is float and not math.isfinite(value):  # TOML allows nan and inf
+        raise ValueError(f"{key}: expected a finite number, got {value}")
     if minimum is not None and value < minimum:
         raise ValueError(f"{key}: must be at least {minimum}, got {value}")
     return value
@@ -138,7 +141,10 @@ def parse_interval(value: str, where: str) -> timedelta:
     match = _INTERVAL.match(value)
     if not match or float(match.group(1)) <= 0:
         raise ValueError(f"{where}: {value!r} is not an interval such as '30m', '6h' or '1d'")
-    return timedelta(seconds=float(match.group(1)) * _UNIT_SECONDS[match.group(2)])
+    try:
+        return timedelta(seconds=float(match.group(1)) * _UNIT_SECONDS[match.group(2)])
+    except OverflowError:
+        raise ValueError(f"{where}: {value!r} is longer than any interval can be") from None
 
 
 def _counter(value: Any) -> CustomCounter:
@@ -238,6 +244,9 @@ def _validate(data: dict[str, Any]) -> dict[str, Any]:
         raise ValueError(f"kind: {values['kind']!r} is not one of {', '.join(PAGE_KINDS)}")
     if not values["start_urls"]:
         raise ValueError("start_urls: at least one URL is required")
+    if values.get("allowed_domains") == ():
+        raise ValueError("allowed_domains: empty, so no link could be followed (leave it out to allow the start "
+                         "URLs' hosts)")
     if "allowed_domains" not in values:
         values["allowed_domains"] = tuple(sorted({urlsplit(u).hostname for u in values["start_urls"]}))
     return values
