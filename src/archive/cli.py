@@ -13,7 +13,7 @@ import click
 from click.core import ParameterSource
 
 from archive import __version__
-from archive.errors import ArchiveError, ConfigError
+from archive.errors import DAMAGED_DATASET, ArchiveError, ConfigError
 
 # Every command runs in a fresh process and most need few of the library's modules: each
 # command imports what it uses, so `archive export` does not load the site configuration
@@ -39,13 +39,22 @@ out_option = click.option(
 
 
 class ArchiveGroup(click.Group):
-    """Turns library errors into one line on stderr and exit status 1."""
+    """Turns library errors, and the machine's (a file that cannot be written, a damaged
+    dataset file), into one line on stderr and exit status 1."""
 
     def invoke(self, ctx):
         try:
             return super().invoke(ctx)
         except ArchiveError as exc:
             raise click.ClickException(str(exc)) from None
+        except OSError as exc:
+            raise click.ClickException(f"{exc.filename}: {exc.strerror}" if exc.filename and exc.strerror
+                                       else str(exc)) from None
+        except Exception as exc:
+            pyarrow = sys.modules.get("pyarrow")  # not imported: then not its error
+            if pyarrow is None or not isinstance(exc, pyarrow.ArrowException):
+                raise
+            raise click.ClickException(f"{DAMAGED_DATASET}: {' '.join(str(exc).split())}") from None
 
 
 @click.group(cls=ArchiveGroup)

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import logging
 import os
 import re
 import secrets
@@ -47,6 +48,8 @@ from archive.locks import SiteBusy, SiteLock
 from archive.parquet import DatasetWriter
 from archive.progress import CountingPool, Progress
 from archive.sites import SiteConfig
+
+log = logging.getLogger(__name__)
 
 # <site>-<UTC time, 20 digits>-<serial>-...warc.gz, as the crawler names them
 _WARC_NAME = re.compile(r"^(?P<site>.+)-\d{20}-\d{5}-.+\.warc\.gz$")
@@ -160,7 +163,13 @@ def _carry_over(data_dir: Path, site: str, staging: Path, run: str, rebuilt_warc
     kept, rows, name = [], 0, run.rsplit("@", 1)[1]
     for kind in DATASETS:
         for number, path in enumerate(_site_files(data_dir, kind, site)):
-            table = pq.read_table(path)
+            try:
+                table = pq.read_table(path)
+            except (pa.ArrowInvalid, OSError) as exc:
+                # What a damaged file held cannot be carried; the rows made from WARC come back.
+                log.warning("%s: damaged, replaced by the rows rebuilt from WARC (%s)", path,
+                            " ".join(str(exc).split()))
+                continue
             if kind == "articles":
                 from_rebuilt = pc.is_in(table.column("warc_file"), value_set=_strings(rebuilt_warcs))
             else:

@@ -9,6 +9,7 @@ gathered in the same pass as the dates (a dataset scan needed a second one).
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -25,7 +26,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from archive.arrays import int64_array, micros, numpy_view, string_scalar
-from archive.errors import InputError
+from archive.errors import DAMAGED_DATASET, InputError
 from archive.fingerprint import MAX_DISTANCE
 from archive.parquet import (
     DATASET_SCHEMA,
@@ -170,7 +171,7 @@ class _Scan:
     def _plan(self, path: str) -> _File:
         names = Path(path).relative_to(Path(path).parents[2]).parts[:2]
         partition = dict(zip(PARTITION_SCHEMA.names, map(partition_value, names), strict=True))
-        with pq.ParquetFile(path) as source:
+        with _naming(path), pq.ParquetFile(path) as source:
             metadata = source.metadata
             present = set(source.schema_arrow.names)
             found = _File(path, partition, metadata)
@@ -218,7 +219,7 @@ class _Scan:
 
     def _read(self, found: _File) -> list[pa.RecordBatch]:
         batches = []
-        with pq.ParquetFile(found.path, metadata=found.metadata) as source:
+        with _naming(found.path), pq.ParquetFile(found.path, metadata=found.metadata) as source:
             present = [n for n in source.schema_arrow.names if n in self.schema.names]
             for group, mask in found.groups:
                 table = source.read_row_group(group, columns=present, use_threads=False)
@@ -244,6 +245,15 @@ class _Scan:
             return self._kept
         return sum(found.metadata.row_group(g).num_rows if mask is None else pc.sum(mask).as_py()
                    for found in self.files for g, mask in found.groups)
+
+
+@contextlib.contextmanager
+def _naming(path: str) -> Iterator[None]:
+    """pyarrow's complaint about a file it reads from an open handle, with the file's name."""
+    try:
+        yield
+    except pa.ArrowInvalid as exc:
+        raise InputError(f"{DAMAGED_DATASET}: {path}: {' '.join(str(exc).split())}") from None
 
 
 def _micros_leaf(metadata: pq.FileMetaData, column: str) -> int | None:

@@ -47,6 +47,29 @@ def test_a_mistyped_site_is_an_error_not_an_empty_answer(demo_data, tmp_path):
     assert not list(tmp_path.iterdir())  # nothing written
 
 
+def test_a_damaged_dataset_file_is_one_line_naming_it_and_reextract_mends_it(demo_copy, tmp_path):
+    data, sites = demo_copy
+    damaged = sorted((data / "articles" / "site=gov").rglob("*.parquet"))[0]
+    damaged.write_bytes(damaged.read_bytes()[:500])
+    name = str(damaged.relative_to(data))
+    for command in (["stats"], ["export", "--format", "csv"], ["export", "--dedup"],
+                    ["report", "-o", str(tmp_path / "r.html")], ["wacz", "-o", str(tmp_path / "a.wacz")]):
+        result = run_archive(*command, "--data", str(data))
+        assert result.returncode == 1, command
+        [line] = result.stderr.splitlines()
+        assert line.startswith("Error: a dataset file is damaged (`archive reextract") and name in line, line
+    mended = run_archive("reextract", "--data", str(data), "--sites", str(sites), "--site", "gov")
+    assert mended.returncode == 0 and f"{damaged}: damaged, replaced by the rows rebuilt from WARC" in mended.stderr
+    assert run_archive("export", "--data", str(data), "--site", "gov").returncode == 0
+
+
+def test_an_output_that_cannot_be_written_is_one_line(demo_data, tmp_path):
+    result = run_archive("export", "--data", str(demo_data), "-o", str(tmp_path / "missing" / "dir" / "x.csv"))
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [f"Error: {tmp_path / 'missing' / 'dir' / 'x.csv.partial'}: "
+                                          "No such file or directory"]
+
+
 def chromium():
     found = shutil.which("chromium") or shutil.which("chromium-browser")
     if found is None:
