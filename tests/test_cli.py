@@ -98,6 +98,30 @@ def arc_with(path: Path, pages: dict[str, str], date: str = "20141019082100") ->
     return path
 
 
+def test_extract_reports_inputs_that_hold_no_article(tmp_path):
+    (tmp_path / "empty").mkdir()
+    image = tmp_path / "photo.png"
+    image.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4)
+    page = tmp_path / "a.html"
+    page.write_text(ARTICLE, encoding="utf-8")
+    result = run("extract", str(tmp_path / "empty"), str(image), str(page))
+    assert result.exit_code == 1
+    assert [line for line in result.stderr.splitlines() if line.startswith("error:")] == [
+        f"error: {tmp_path / 'empty'}: no WARC files in this directory",
+        f"error: {image}: no article in it (no title, no text): is it an HTML page?"]
+    assert [json.loads(line)["title"] for line in result.stdout.splitlines()] == ["县里召开秋季农业生产推进会"]
+
+
+def test_extract_url_must_be_one_pages_http_address(tmp_path):
+    page = tmp_path / "a.html"
+    page.write_text(ARTICLE, encoding="utf-8")
+    for args, message in ((["--url", "notaurl"], "--url: 'notaurl' is not an http(s) URL"),
+                          (["--url", "ftp://x/y"], "--url: 'ftp://x/y' is not an http(s) URL"),
+                          ([str(page), "--url", "http://127.0.0.1/a.html"], "--url names the address of one")):
+        result = run("extract", str(page), *args)
+        assert result.exit_code == 2 and message in result.stderr, result.stderr
+
+
 def test_a_saved_page_extracted_into_a_dataset_again_is_not_written_twice(tmp_path):
     page, out = tmp_path / "a.html", tmp_path / "out"
     page.write_text(ARTICLE, encoding="utf-8")

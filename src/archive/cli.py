@@ -227,21 +227,34 @@ def extract(inputs, url, site_id, out, workers, sites_dir) -> None:
     config = _site_config(sites_dir, site_id) if site_id else None
     paths = list(iter_inputs(inputs))
     warcs = [p for p in paths if looks_like_warc(p)]
+    pages = [p for p in paths if p not in warcs]
+    if url is not None:
+        from archive.sites import http_url
+
+        if len(pages) != 1:
+            raise click.UsageError("--url names the address of one saved HTML file: give exactly one")
+        try:
+            http_url(url, "--url")
+        except ValueError as exc:
+            raise click.UsageError(str(exc)) from None
     records, errors = [], []
+    errors += [f"{d}: no WARC files in this directory" for d in inputs
+               if d.is_dir() and not any(w.is_relative_to(d) for w in warcs)]
     with worker_pool(workers) as pool:
         if warcs:
             result = extract_warcs(warcs, pool, site=site_id, config=config)
             records += result.records
             errors += result.errors
-        for path in paths:
-            if path in warcs:
-                continue
+        for path in pages:
             try:
                 record = extract_html_file(path, url or path.resolve().as_uri(), site_id)
             except ArchiveError as exc:
                 errors.append(str(exc))
+                continue
+            if record is None or not (record.title or record.text):
+                errors.append(f"{path}: no article in it (no title, no text): is it an HTML page?")
             else:
-                records += [record] if record else []
+                records.append(record)
     for error in errors:
         click.echo(f"error: {error}", err=True)
     if out:

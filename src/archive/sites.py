@@ -68,7 +68,8 @@ class SiteConfig:
         return ExtractionRules(kind=self.kind, selectors=dict(self.selectors))
 
 
-def _http_url(value: Any, where: str) -> str:
+def http_url(value: Any, where: str) -> str:
+    """`value` if it is an http(s) URL with a host; ValueError naming `where` if not."""
     if not isinstance(value, str):
         raise ValueError(f"{where}: expected a URL string, got {type(value).__name__}")
     try:
@@ -196,7 +197,7 @@ _FIELDS = {
     "id": lambda v: _typed(v, "id", str),
     "name": lambda v: _typed(v, "name", str),
     "kind": lambda v: _typed(v, "kind", str),
-    "start_urls": lambda v: _string_list(v, "start_urls", _http_url),
+    "start_urls": lambda v: _string_list(v, "start_urls", http_url),
     "allowed_domains": lambda v: _string_list(v, "allowed_domains", _domain),
     "follow": lambda v: _string_list(v, "follow", _regex),
     "article": lambda v: _string_list(v, "article", _regex),
@@ -204,8 +205,8 @@ _FIELDS = {
     "max_depth": lambda v: _typed(v, "max_depth", int, 0),
     "delay": lambda v: _typed(v, "delay", float, 0),
     "enabled": lambda v: _typed(v, "enabled", bool),
-    "feeds": lambda v: _string_list(v, "feeds", _http_url),
-    "sitemaps": lambda v: _string_list(v, "sitemaps", _http_url),
+    "feeds": lambda v: _string_list(v, "feeds", http_url),
+    "sitemaps": lambda v: _string_list(v, "sitemaps", http_url),
     "selectors": _selectors,
     "obey_robots": lambda v: _typed(v, "obey_robots", bool),
     "every": lambda v: parse_interval(_typed(v, "every", str), "every"),
@@ -288,7 +289,7 @@ def load_sites(directory: Path) -> tuple[list[SiteConfig], list[ConfigError]]:
 def adhoc_site(start_url: str) -> SiteConfig:
     """A config for `archive crawl --start-url`: stay on that host, detect articles by content."""
     try:
-        _http_url(start_url, "--start-url")
+        http_url(start_url, "--start-url")
     except ValueError as exc:
         raise ConfigError(str(exc)) from None
     parts = urlsplit(start_url)
