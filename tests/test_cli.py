@@ -174,7 +174,13 @@ def test_sites_check_reports_each_bad_file_and_fails(tmp_path):
     assert result.exit_code == 1
     assert f"{tmp_path / 'x.toml'}: start_urls[0]: 'ftp://a' is not an http(s) URL" in result.stderr
     listing = run("sites", "list", "--sites", str(tmp_path))
-    assert listing.stdout.startswith("ok ")
+    assert listing.stdout.startswith("ok ") and listing.exit_code == 1
+
+
+def test_a_site_file_saved_with_a_byte_order_mark_is_read(tmp_path):
+    (tmp_path / "bom.toml").write_bytes('\ufeffid = "bom"\nname = "校园网"\nstart_urls = ["http://a/"]'.encode())
+    result = run("sites", "check", "--sites", str(tmp_path))
+    assert result.exit_code == 0, result.stderr
 
 
 def test_crawl_of_unknown_site_fails_before_fetching(tmp_path):

@@ -45,6 +45,9 @@ class ArchiveGroup(click.Group):
     def invoke(self, ctx):
         try:
             return super().invoke(ctx)
+        except click.UsageError as exc:
+            exc.ctx = None  # without it click prints the message alone, not the usage lines before it
+            raise
         except ArchiveError as exc:
             raise click.ClickException(str(exc)) from None
         except OSError as exc:
@@ -541,7 +544,7 @@ def sites() -> None:
 @sites.command("list")
 @sites_option
 def sites_list(sites_dir: Path) -> None:
-    """List configured sites.
+    """List configured sites; exit 1 if a site file is invalid.
 
     \b
     Example:
@@ -555,6 +558,8 @@ def sites_list(sites_dir: Path) -> None:
         click.echo(f"{site.id:<20}{site.kind:<10}{site.name}  {' '.join(site.start_urls)}{state}")
     for error in errors:
         click.echo(f"error: {error}", err=True)
+    if errors:
+        sys.exit(1)
 
 
 @sites.command("check")

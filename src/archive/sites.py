@@ -256,7 +256,8 @@ def _validate(data: dict[str, Any]) -> dict[str, Any]:
 def load_site_file(path: Path) -> SiteConfig:
     """Read and validate one site file; its id must match the file name."""
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        # utf-8-sig: editors on Windows save UTF-8 with a byte order mark, which TOML does not allow.
+        data = tomllib.loads(path.read_text(encoding="utf-8-sig"))
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read ({exc.strerror})") from None
     except UnicodeDecodeError:
