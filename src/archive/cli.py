@@ -111,10 +111,17 @@ def run_crawl(sites: list[SiteConfig], out: Path, overrides: dict | None = None)
     outcomes, busy = crawl_sites(sites, out, overrides)
     if outcomes:
         _print_summary(outcomes, out, time.monotonic() - started)
+    # A site down or unreachable is worth a failing exit (cron mails it); a few failures are not.
+    unreachable = [o for o in outcomes if o.pages_fetched == 0 and o.failures]
+    for o in unreachable:
+        click.echo(f"Error: site {o.site}: no page could be fetched ({o.failures} failures; the log says why)",
+                   err=True)
     if busy:
         for exc in busy[1:]:
             click.echo(f"Error: {exc}", err=True)
         raise busy[0]
+    if unreachable:
+        sys.exit(1)
 
 
 def _due(sites: list[SiteConfig], out: Path) -> list[SiteConfig]:

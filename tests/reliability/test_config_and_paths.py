@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 import subprocess
 from pathlib import Path
 
@@ -11,7 +12,7 @@ from archive.errors import ConfigError
 from archive.extraction import site_for_url
 from archive.sites import adhoc_site, load_site_file
 from tests.conftest import ARCHIVE
-from tests.reliability.conftest import ENV
+from tests.reliability.conftest import ENV, write_site
 
 HEAD = 'id = "x"\nname = "n"\nstart_urls = ["http://a.example/"]\n'
 
@@ -81,6 +82,18 @@ def test_adhoc_start_urls_that_could_name_other_paths_are_refused(url):
 def test_site_of_a_captured_url_is_always_a_plain_name(url):
     site = site_for_url(url)
     assert site and "/" not in site and "\\" not in site and "\x00" not in site and not site.startswith(".")
+
+
+def test_a_site_that_answers_nothing_fails_the_crawl_saying_so(tmp_path):
+    with socket.socket() as probe:  # a loopback port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    write_site(tmp_path / "sites", "down", start_urls=[f"http://127.0.0.1:{port}/"], allow_addresses=["127.0.0.1"])
+    result = subprocess.run([ARCHIVE, "crawl", "down", "--sites", str(tmp_path / "sites"), "--out",
+                             str(tmp_path / "data")], capture_output=True, text=True, timeout=120, env=ENV)
+    assert result.returncode == 1
+    assert "Error: site down: no page could be fetched (" in result.stderr.splitlines()[-1]
+    assert "down" in result.stdout  # the summary is printed all the same
 
 
 def test_extract_refuses_a_site_id_that_leaves_the_dataset(tmp_path):
