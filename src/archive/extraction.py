@@ -14,6 +14,7 @@ import multiprocessing
 import os
 import queue
 import re
+import select
 import threading
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
@@ -61,7 +62,7 @@ def worker_pool(workers: int | None = None, preload: Sequence[str] = ()) -> Exec
     # The fork server imports the extraction code (trafilatura, dictionaries, patterns:
     # over a second) once; workers forked from it start at once and share those pages.
     context.set_forkserver_preload([*WORKER_MODULES, *preload])
-    pool = ProcessPoolExecutor(max_workers=count, mp_context=context)
+    pool = ProcessPoolExecutor(max_workers=count, mp_context=context, initializer=_end_with, initargs=(os.getpid(),))
     # Starting a worker waits for the fork server's imports; starting them now, aside,
     # lets that overlap with the caller's own start (reading WARC indexes, opening sites).
     threading.Thread(target=_start_workers, args=(pool, count), daemon=True).start()
@@ -72,6 +73,24 @@ def _start_workers(pool: ProcessPoolExecutor, count: int) -> None:
     with contextlib.suppress(RuntimeError):  # the pool was shut down first
         for _ in range(count):
             pool.submit(_ready)
+
+
+def _end_with(owner: int) -> None:
+    """Worker start: end this worker when the process that made the pool ends.
+
+    Workers wait on the pool's queue for good; a pool owner killed with -9 (no chance to
+    shut its pool down) would leave them running, and the fork server with them.
+    """
+    try:
+        owner_fd = os.pidfd_open(owner)
+    except ProcessLookupError:
+        os._exit(1)
+
+    def wait_for_owner() -> None:
+        select.select([owner_fd], [], [])  # readable once the owner has exited
+        os._exit(1)
+
+    threading.Thread(target=wait_for_owner, name="pool-owner", daemon=True).start()
 
 
 def _ready() -> None:
