@@ -15,6 +15,7 @@ import os
 import queue
 import re
 import select
+import signal
 import threading
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
@@ -62,11 +63,20 @@ def worker_pool(workers: int | None = None, preload: Sequence[str] = ()) -> Exec
     # The fork server imports the extraction code (trafilatura, dictionaries, patterns:
     # over a second) once; workers forked from it start at once and share those pages.
     context.set_forkserver_preload([*WORKER_MODULES, *preload])
-    pool = ProcessPoolExecutor(max_workers=count, mp_context=context, initializer=_end_with, initargs=(os.getpid(),))
+    pool = _Pool(max_workers=count, mp_context=context, initializer=_end_with, initargs=(os.getpid(),))
     # Starting a worker waits for the fork server's imports; starting them now, aside,
     # lets that overlap with the caller's own start (reading WARC indexes, opening sites).
     threading.Thread(target=_start_workers, args=(pool, count), daemon=True).start()
     return pool
+
+
+class _Pool(ProcessPoolExecutor):
+    def __exit__(self, exc_type, exc, traceback) -> bool:
+        # Left by an exception (Ctrl-C among them): drop the pages still queued instead of
+        # extracting them all before the exception goes on (half a minute on a large WARC).
+        # Waiting matters: the pool's thread cancels them only while the pool object lives.
+        self.shutdown(wait=True, cancel_futures=exc_type is not None)
+        return False
 
 
 def _start_workers(pool: ProcessPoolExecutor, count: int) -> None:
@@ -76,11 +86,15 @@ def _start_workers(pool: ProcessPoolExecutor, count: int) -> None:
 
 
 def _end_with(owner: int) -> None:
-    """Worker start: end this worker when the process that made the pool ends.
+    """Worker start: end this worker when the process that made the pool ends, and leave
+    Ctrl-C to that process.
 
     Workers wait on the pool's queue for good; a pool owner killed with -9 (no chance to
-    shut its pool down) would leave them running, and the fork server with them.
+    shut its pool down) would leave them running, and the fork server with them. Ctrl-C
+    reaches every process of the terminal's group: the owner drops the queued pages and
+    waits for the few in hand, where interrupted workers would each print a traceback.
     """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
         owner_fd = os.pidfd_open(owner)
     except ProcessLookupError:
