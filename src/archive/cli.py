@@ -356,7 +356,7 @@ def export(fmt, sites, since, until, data_dir, output, views, all_versions, dedu
     _outside_archive(output, data_dir)
     rows = select_rows(data_dir, sites, _day(since), _day(until), views=views, all_versions=all_versions,
                        dedup=dedup, max_distance=distance)
-    progress = Progress("exporting")
+    progress = Progress("exporting", eta=True)  # the row count is known before the first row
     if progress.enabled:
         progress.add_total(rows.count())
     with progress:

@@ -16,10 +16,16 @@ import click
 
 
 class Progress:
-    """A bar whose total can grow while it runs (work discovered as it goes)."""
+    """A bar whose total can grow while it runs (work discovered as it goes).
 
-    def __init__(self, label: str, total: int | None = None, *, enabled: bool | None = None) -> None:
+    `eta` only where the total is known before the work starts: an estimate made from a
+    total that is still growing is wrong by hours.
+    """
+
+    def __init__(self, label: str, total: int | None = None, *, enabled: bool | None = None,
+                 eta: bool = False) -> None:
         self.enabled = sys.stderr.isatty() if enabled is None else enabled
+        self.eta = eta
         self.label = label
         self.total = total or 0
         self.done = 0
@@ -29,7 +35,7 @@ class Progress:
     def __enter__(self) -> Progress:
         if self.enabled:
             self._bar = click.progressbar(length=self.total, label=self.label, file=sys.stderr,
-                                          show_pos=True, show_eta=True)
+                                          show_pos=True, show_eta=self.eta)
             self._bar.__enter__()
         return self
 
