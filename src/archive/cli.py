@@ -116,11 +116,16 @@ def run_crawl(sites: list[SiteConfig], out: Path, overrides: dict | None = None)
     for o in unreachable:
         click.echo(f"Error: site {o.site}: no page could be fetched ({o.failures} failures; the log says why)",
                    err=True)
+    # Scrapy's finish reason after Ctrl-C or SIGTERM: what was fetched is kept, the rest is not done.
+    interrupted = [o.site for o in outcomes if o.finish_reason == "shutdown"]
+    if interrupted:
+        click.echo(f"Error: crawl of {', '.join(interrupted)} interrupted; the next run goes on from there",
+                   err=True)
     if busy:
         for exc in busy[1:]:
             click.echo(f"Error: {exc}", err=True)
         raise busy[0]
-    if unreachable:
+    if unreachable or interrupted:
         sys.exit(1)
 
 

@@ -60,3 +60,24 @@ def test_kill_9_then_normal_run_gives_the_uninterrupted_dataset(demo, after_requ
     assert result.returncode == 0, result.stderr[-3000:]
     assert dataset(out) == expected
     assert_archive_sound(out)
+
+
+def test_ctrl_c_ends_the_crawl_cleanly_saying_so_and_the_next_run_completes_it(demo):
+    server, root, expected = demo
+    out = root / "interrupted"
+    start = len(server.hits)
+    crawl = subprocess.Popen([ARCHIVE, "crawl", "--all", "--sites", str(root / "sites"), "--out", str(out)],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    deadline = time.monotonic() + 60
+    while len(server.hits) - start < 15 and crawl.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.005)
+    assert crawl.poll() is None, "the crawl ended before it could be interrupted"
+    os.killpg(crawl.pid, signal.SIGINT)  # what Ctrl-C in a terminal does
+    stdout, stderr = crawl.communicate(timeout=120)
+    assert crawl.returncode == 1
+    assert "interrupted; the next run goes on from there" in stderr.splitlines()[-1]
+    assert "shutdown" in stdout
+    assert_archive_sound(out)  # WARC files closed, nothing torn
+    result = run_archive("crawl", "--all", "--sites", str(root / "sites"), "--out", str(out))
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert dataset(out) == expected
