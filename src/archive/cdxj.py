@@ -22,8 +22,8 @@ import surt
 from warcio.exceptions import ArchiveLoadFailed
 from warcio.timeutils import iso_date_to_timestamp
 
-from archive.errors import WarcReadError, damage_reason
-from archive.warc_records import WarcRecords
+from archive.errors import WarcReadError
+from archive.warc_records import WarcRecords, damage_reason
 
 INDEXED_TYPES = frozenset({"response", "revisit", "resource"})
 

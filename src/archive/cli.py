@@ -13,7 +13,7 @@ import click
 from click.core import ParameterSource
 
 from archive import __version__
-from archive.errors import DAMAGED_DATASET, ArchiveError, ConfigError
+from archive.errors import DAMAGED_DATASET, ArchiveError, ConfigError, one_line
 
 # Every command runs in a fresh process and most need few of the library's modules: each
 # command imports what it uses, so `archive export` does not load the site configuration
@@ -57,7 +57,7 @@ class ArchiveGroup(click.Group):
             pyarrow = sys.modules.get("pyarrow")  # not imported: then not its error
             if pyarrow is None or not isinstance(exc, pyarrow.ArrowException):
                 raise
-            raise click.ClickException(f"{DAMAGED_DATASET}: {' '.join(str(exc).split())}") from None
+            raise click.ClickException(f"{DAMAGED_DATASET}: {one_line(exc)}") from None
 
 
 @click.group(cls=ArchiveGroup)
@@ -242,7 +242,7 @@ def extract(inputs, url, site_id, out, workers, sites_dir) -> None:
     config = _site_config(sites_dir, site_id) if site_id else None
     paths = list(iter_inputs(inputs))
     warcs = [p for p in paths if looks_like_warc(p)]
-    pages = [p for p in paths if p not in warcs]
+    pages = [p for p in paths if not looks_like_warc(p)]
     if url is not None:
         from archive.sites import http_url
 

@@ -21,13 +21,6 @@ class InputError(ArchiveError):
 DAMAGED_DATASET = "a dataset file is damaged (`archive reextract --site SITE` rebuilds a site's rows from its WARC)"
 
 
-def damage_reason(exc: BaseException) -> str:
-    """What a reader found wrong, on one short printable line.
-
-    warcio quotes the raw bytes it could not parse (binary, with line breaks), and a
-    Python error from inside warcio names its own internals rather than the file's fault.
-    """
-    if isinstance(exc, (AttributeError, TypeError, KeyError, IndexError)):
-        return "malformed WARC headers"
-    text = " ".join(str(exc).split()).encode("unicode_escape").decode("ascii")
-    return text if len(text) <= 120 else text[:117] + "..."
+def one_line(exc: BaseException) -> str:
+    """An exception's message with its line breaks and runs of spaces made single spaces."""
+    return " ".join(str(exc).split())

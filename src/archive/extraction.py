@@ -95,6 +95,8 @@ def _end_with(owner: int) -> None:
     waits for the few in hand, where interrupted workers would each print a traceback.
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if not hasattr(os, "pidfd_open"):  # Linux only; elsewhere workers end with a clean shutdown alone
+        return
     try:
         owner_fd = os.pidfd_open(owner)
     except ProcessLookupError:

@@ -42,7 +42,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from archive.errors import InputError
+from archive.errors import InputError, one_line
 from archive.extraction import extract_warcs, worker_pool
 from archive.locks import SiteBusy, SiteLock
 from archive.parquet import DatasetWriter
@@ -167,8 +167,7 @@ def _carry_over(data_dir: Path, site: str, staging: Path, run: str, rebuilt_warc
                 table = pq.read_table(path)
             except (pa.ArrowInvalid, OSError) as exc:
                 # What a damaged file held cannot be carried; the rows made from WARC come back.
-                log.warning("%s: damaged, replaced by the rows rebuilt from WARC (%s)", path,
-                            " ".join(str(exc).split()))
+                log.warning("%s: damaged, replaced by the rows rebuilt from WARC (%s)", path, one_line(exc))
                 continue
             if kind == "articles":
                 from_rebuilt = pc.is_in(table.column("warc_file"), value_set=_strings(rebuilt_warcs))

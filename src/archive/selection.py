@@ -26,7 +26,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from archive.arrays import int64_array, micros, numpy_view, string_scalar
-from archive.errors import DAMAGED_DATASET, InputError
+from archive.errors import DAMAGED_DATASET, InputError, one_line
 from archive.fingerprint import MAX_DISTANCE
 from archive.parquet import (
     DATASET_SCHEMA,
@@ -253,7 +253,7 @@ def _naming(path: str) -> Iterator[None]:
     try:
         yield
     except pa.ArrowInvalid as exc:
-        raise InputError(f"{DAMAGED_DATASET}: {path}: {' '.join(str(exc).split())}") from None
+        raise InputError(f"{DAMAGED_DATASET}: {path}: {one_line(exc)}") from None
 
 
 def _micros_leaf(metadata: pq.FileMetaData, column: str) -> int | None:

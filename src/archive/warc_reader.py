@@ -20,9 +20,9 @@ from warcio.bufferedreaders import ChunkedDataReader
 from warcio.exceptions import ArchiveLoadFailed
 
 from archive.content_encoding import TooLarge, decode_content
-from archive.errors import WarcReadError, damage_reason
+from archive.errors import WarcReadError
 from archive.records import FetchedPage, WarcPointer
-from archive.warc_records import WarcRecords
+from archive.warc_records import WarcRecords, damage_reason
 from archive.warc_writer import open_name
 
 log = logging.getLogger(__name__)

@@ -1,8 +1,11 @@
-"""warcio's record iterator, with its complaints about stray bytes counted rather than printed."""
+"""warcio as the readers use it: its record iterator with the complaints about stray bytes
+counted rather than printed, and its errors put on one line."""
 
 from __future__ import annotations
 
 from warcio.archiveiterator import ArchiveIterator
+
+from archive.errors import one_line
 
 
 class WarcRecords(ArchiveIterator):
@@ -14,3 +17,15 @@ class WarcRecords(ArchiveIterator):
     """
 
     INC_RECORD = ""
+
+
+def damage_reason(exc: BaseException) -> str:
+    """What a reader found wrong, on one short printable line.
+
+    warcio quotes the raw bytes it could not parse (binary, with line breaks), and a
+    Python error from inside warcio names its own internals rather than the file's fault.
+    """
+    if isinstance(exc, (AttributeError, TypeError, KeyError, IndexError)):
+        return "malformed WARC headers"
+    text = one_line(exc).encode("unicode_escape").decode("ascii")
+    return text if len(text) <= 120 else text[:117] + "..."
