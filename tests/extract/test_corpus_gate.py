@@ -19,17 +19,19 @@ CORPUS = SHARED / "corpus"
 SCORER = SHARED / "eval" / "score.py"
 CAPTURED = datetime(2024, 6, 1, tzinfo=UTC)
 
-# Levels reached, less a small margin for harmless shifts.
-MIN_TEXT_F1 = 0.957
+# Levels reached on the 95 pages of the corpus, less a small margin for harmless shifts.
+# Nine pages of one large portal (gne/163/*) joined it while the extractor failed on six
+# of them: the floors are today's figures, to be raised as extraction improves.
+MIN_TEXT_F1 = 0.900
 MIN_COUNTS = {
-    "text_f1_ge_0.9": 81,
-    "title": 82,
-    "published_at": 74,
-    "author": 39,
-    "source": 54,
-    "publisher": 4,
-    "editor": 30,
-    "views": 7,
+    "text_f1_ge_0.9": 85,
+    "title": 88,
+    "published_at": 80,
+    "author": 41,
+    "source": 59,
+    "publisher": 5,
+    "editor": 33,
+    "views": 9,
 }
 
 pytestmark = pytest.mark.skipif(
