@@ -33,8 +33,8 @@ from pages import CORPUS, generated_sites
 from site_server import SiteServer
 
 from archive.errors import WarcReadError
-from archive.extraction import is_html
-from archive.warc_reader import scan_responses
+from archive.jobs.warc_batch import is_html
+from archive.warc.reader import scan_responses
 
 ARCHIVE = str(Path(sys.executable).with_name("archive"))
 TIMEOUT = 3 * 3600.0

@@ -36,7 +36,7 @@ import trafilatura
 from measure import run
 from pages import CORPUS, PER_LIST, article_bodies, list_page
 
-from archive.warc_writer import HttpExchange, WarcFileWriter
+from archive.warc.writer import HttpExchange, WarcFileWriter
 
 ARCHIVE = str(Path(sys.executable).with_name("archive"))
 TIMEOUT = 3600.0

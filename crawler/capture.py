@@ -19,11 +19,12 @@ from scrapy.http import Headers
 from scrapy.responsetypes import responsetypes
 from scrapy.utils.defer import deferred_from_coro
 
-from archive.cdxj import write_lines
+from archive.datadir import DataDir
 from archive.errors import WarcReadError
-from archive.state import shared_state
-from archive.warc_reader import read_page
-from archive.warc_writer import (
+from archive.state.store import shared_state
+from archive.warc.cdxj import write_lines
+from archive.warc.reader import read_page
+from archive.warc.writer import (
     IDENTICAL_PAYLOAD,
     SERVER_NOT_MODIFIED,
     HttpExchange,
@@ -79,7 +80,7 @@ class WarcCaptureMiddleware:
     def spider_opened(self, spider) -> None:
         self.site = spider.site
         info = {"site": self.site.id, "robots": "obey" if self.site.obey_robots else "ignore"}
-        self.writer = WarcFileWriter(self.out / "warc", self.site.id, max_size=self.max_size, info=info)
+        self.writer = WarcFileWriter(DataDir(self.out).warc, self.site.id, max_size=self.max_size, info=info)
 
     def spider_closed(self, spider) -> None:
         if self.writer is None:
@@ -92,8 +93,7 @@ class WarcCaptureMiddleware:
             # One CDXJ index per crawl of a site, beside the others: pywb reads the folder.
             # Made from what was written, not by reading the files back (that cost a
             # tenth of the crawler's time).
-            first = self.writer.files[0].name.removesuffix(".warc.gz")
-            write_lines(sorted(self.writer.index), self.out / "indexes" / f"{first}.cdxj")
+            write_lines(sorted(self.writer.index), DataDir(self.out).index_file(self.writer.files[0]))
 
     def process_request(self, request):
         if not request.meta.get("conditional", True) or request.method != "GET":

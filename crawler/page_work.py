@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
-from archive.counters import CustomCounter
-from archive.extraction import PageFacts, page_facts
+from archive.jobs.article import PageFacts, page_facts
+from archive.jobs.counters import CustomCounter
 from archive.records import ExtractionRules, FetchedPage
 from crawler.links import PageLinks, SiteDomains, page_links
 

@@ -21,11 +21,14 @@ from scrapy.exceptions import NotConfigured
 from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet import defer
 
-from archive.counters import read_counter
-from archive.extraction import extract_job
-from archive.parquet import DatasetWriter, ViewsRow, open_dataset
+from archive.datadir import DataDir
+from archive.dataset.files import open_dataset
+from archive.dataset.schema import ViewsRow
+from archive.dataset.writer import DatasetWriter
+from archive.jobs.article import extract_job
+from archive.jobs.counters import read_counter
 from archive.records import ArticleJob, ArticleRecord, ExtractedArticle, ViewsObservation
-from archive.state import shared_state
+from archive.state.store import shared_state
 from crawler.workers import WORKERS
 
 # Rows wait in memory at most this long (or until BATCH_ROWS gather) before they are
@@ -43,6 +46,7 @@ class ExtractionPipeline:
         self.crawler = crawler
         self.stats = crawler.stats
         self.out = out
+        self.data = DataDir(out)
         self.worker_count = workers
         self.held_rows = crawler.settings.getint("ARCHIVE_HELD_ROWS")
         self.pending: set[defer.Deferred] = set()
@@ -60,8 +64,8 @@ class ExtractionPipeline:
         self.rules = site.rules
         self.state = shared_state(self.out)
         self.workers = WORKERS.acquire(self.worker_count)
-        self.articles = DatasetWriter(self.out / "articles", batch_size=BATCH_ROWS)
-        self.views = DatasetWriter(self.out / "views", views=True, batch_size=BATCH_ROWS)
+        self.articles = DatasetWriter(self.data.articles, batch_size=BATCH_ROWS)
+        self.views = DatasetWriter(self.data.views, views=True, batch_size=BATCH_ROWS)
         _OPEN.add(self)
         self._resume(site.id)
 
@@ -70,7 +74,7 @@ class ExtractionPipeline:
         jobs = list(self.state.pending_jobs(site_id))
         if not jobs:
             return
-        written = _record_ids_in_dataset(self.out / "articles", site_id)
+        written = _record_ids_in_dataset(self.data.articles, site_id)
         for job in jobs:
             if job.pointers[0].record_id in written:
                 self.state.articles_done([(job.url, "done")])

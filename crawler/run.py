@@ -14,10 +14,10 @@ from scrapy.crawler import Crawler, CrawlerProcess
 from scrapy.settings import Settings
 
 from archive.errors import ArchiveError
-from archive.locks import SiteBusy, SiteLock
-from archive.recovery import recover_data_dir
 from archive.sites import SiteConfig
-from archive.state import shared_state
+from archive.state.locks import SiteBusy, SiteLock
+from archive.state.recovery import recover_data_dir
+from archive.state.store import shared_state
 from crawler import settings as default_settings
 from crawler.spiders.news import NewsSpider
 from crawler.workers import WORKERS

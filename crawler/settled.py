@@ -21,7 +21,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-from archive.state import KnownCapture
+from archive.state.store import KnownCapture
 
 # Marks a response read from the archive instead of the network: there is nothing to
 # record and no peer address to check.

@@ -13,7 +13,7 @@ from typing import Any
 
 from twisted.internet import defer
 
-from archive.extraction import worker_pool
+from archive.jobs.pool import worker_pool
 
 # Imported by the fork server once, for every worker: the crawl's own worker code.
 CRAWL_WORKER_MODULES = ("crawler.page_work",)

@@ -18,10 +18,10 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.http import HtmlResponse, Response, TextResponse
 from scrapy.utils.defer import maybe_deferred_to_future
 
-from archive.extraction import apply_counter
+from archive.jobs.article import apply_counter
 from archive.records import ArticleJob, CounterCapture, ExtractedArticle, FetchedPage, ViewsObservation
 from archive.sites import SiteConfig
-from archive.state import shared_state
+from archive.state.store import shared_state
 from crawler.links import PageLinks, SiteDomains
 from crawler.page_work import PageOutcome, PageTask, continuation_pages, read_crawled_page, read_links_only
 from crawler.workers import WORKERS

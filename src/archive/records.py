@@ -76,7 +76,7 @@ class ArticleRecord:
     kind: str | None = None
     page_count: int = 1
     attachments: list[Attachment] = field(default_factory=list)
-    # 64-bit SimHash of the text (archive.fingerprint), filled by the extraction workers.
+    # 64-bit SimHash of the text (archive.dataset.fingerprint), filled by the extraction workers.
     simhash: int | None = None
 
 

@@ -12,14 +12,15 @@ import math
 import re
 import socket
 import tomllib
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from archive.counters import CustomCounter
 from archive.errors import ConfigError
+from archive.jobs.counters import CustomCounter
 from archive.records import PAGE_KINDS, SELECTOR_FIELDS, ExtractionRules
 
 # Site ids become directory and file names: keep them to a safe, portable alphabet.
@@ -321,3 +322,45 @@ def own_addresses(host: str) -> tuple[str, ...]:
     except (OSError, UnicodeError):  # unresolvable now: the crawl will report it
         return ()
     return tuple(sorted({str(ipaddress.ip_address(a[4][0].split("%")[0])) for a in answers}))
+
+
+_UNSAFE = re.compile(r"[^a-z0-9_.:-]")
+
+
+def site_for_url(url: str) -> str:
+    """The site id of an ad-hoc capture: its host, with the port when it is not the default."""
+    try:
+        parts = urlsplit(url)
+        host, port = (parts.hostname or "unknown").lower(), parts.port
+    except ValueError:  # a WARC from elsewhere may hold any string as its target URI
+        return "unknown"
+    site = host if port is None else f"{host}-{port}"
+    # The id names a partition directory: nothing from a URL may steer where it goes.
+    return site if ADHOC_ID_PATTERN.match(site) else _UNSAFE.sub("_", site).lstrip(".") or "unknown"
+
+
+def checked_site(site: str | None) -> str | None:
+    """A site id given by the user, refused when it could lead a path out of the dataset."""
+    if site is not None and not ADHOC_ID_PATTERN.match(site):
+        raise ConfigError(f"--site: {site!r} is not a site id (letters, digits, '.', '_', '-', ':')")
+    return site
+
+
+def site_config_if_any(sites_dir: Path, site_id: str) -> SiteConfig | None:
+    """The config of `site_id` when one exists; ad-hoc site ids have none."""
+    path = sites_dir / f"{site_id}.toml"
+    return load_site_file(path) if path.is_file() else None
+
+
+def choose_sites(sites_dir: Path, ids: Sequence[str], *, enabled: bool
+                 ) -> tuple[list[SiteConfig], list[ConfigError], list[str]]:
+    """The sites named by `ids` (or, with `enabled`, every enabled one); the invalid site
+    files met, which a caller reports without stopping the other sites; and the ids that
+    have no site file at all."""
+    sites, errors = load_sites(sites_dir)
+    if enabled:
+        return [s for s in sites if s.enabled], errors, []
+    by_id = {s.id: s for s in sites}
+    bad_files = {Path(str(e).split(":", 1)[0]).stem for e in errors}
+    unknown = [i for i in ids if i not in by_id and i not in bad_files]
+    return [by_id[i] for i in ids if i in by_id], errors, unknown

@@ -8,10 +8,11 @@ from datetime import UTC, datetime, timedelta, timezone
 import pyarrow.parquet as pq
 import pytest
 
-from archive.export import write_export
-from archive.parquet import ARTICLE_SCHEMA, DatasetWriter, records_table
+from archive.dataset.export import write_export
+from archive.dataset.schema import ARTICLE_SCHEMA, records_table
+from archive.dataset.selection import select_rows
+from archive.dataset.writer import DatasetWriter
 from archive.records import ArticleRecord
-from archive.selection import select_rows
 from tests.conftest import run_archive
 from tests.dataset.test_fingerprint import ARTICLE
 

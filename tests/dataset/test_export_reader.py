@@ -13,10 +13,11 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import pytest
 
+from archive.dataset.export import _csv_column, write_export
+from archive.dataset.files import dataset_files, open_dataset
+from archive.dataset.schema import ARTICLE_SCHEMA, PARTITION_SCHEMA, VIEWS_SCHEMA
+from archive.dataset.selection import day_start, newest_captures, select_rows
 from archive.errors import InputError
-from archive.export import _csv_column, write_export
-from archive.parquet import ARTICLE_SCHEMA, PARTITION_SCHEMA, VIEWS_SCHEMA, dataset_files, open_dataset
-from archive.selection import day_start, newest_captures, select_rows
 
 SITES = ["gov", "campus", "a b", "portal"]
 

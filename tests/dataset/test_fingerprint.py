@@ -4,7 +4,7 @@ import time
 import numpy as np
 import pytest
 
-from archive.fingerprint import MAX_DISTANCE, hamming, near_duplicate_clusters, simhash
+from archive.dataset.fingerprint import MAX_DISTANCE, hamming, near_duplicate_clusters, simhash
 
 ARTICLE = ("新华社北京10月19日电 国务院总理主持召开国务院常务会议，部署推进城市更新行动的若干措施，"
            "讨论通过《关于进一步优化营商环境的意见》。会议指出，要坚持稳中求进工作总基调，完整准确全面"

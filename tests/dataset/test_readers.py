@@ -6,7 +6,8 @@ import polars as pl
 import pyarrow as pa
 import pyarrow.dataset as ds
 
-from archive.parquet import ARTICLE_SCHEMA, DATASET_SCHEMA, open_dataset
+from archive.dataset.files import open_dataset
+from archive.dataset.schema import ARTICLE_SCHEMA, DATASET_SCHEMA
 
 DOCUMENTED = {field.name: field.type for field in DATASET_SCHEMA}
 

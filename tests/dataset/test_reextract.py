@@ -4,8 +4,10 @@ import json
 
 import pyarrow as pa
 
-from archive.parquet import DatasetWriter, open_dataset
-from archive.reextract import STAGING, finish_interrupted
+from archive.datadir import DataDir
+from archive.dataset.files import open_dataset
+from archive.dataset.swap import finish_interrupted
+from archive.dataset.writer import DatasetWriter
 from tests.conftest import run_archive
 from tests.test_cli import ARTICLE, warc_with
 
@@ -30,7 +32,7 @@ def test_reextract_rebuilds_the_same_rows_once(demo_copy):
     assert len(after) == len(keyed(after)) == len(before)
     assert keyed(after) == keyed(before)
     assert sorted(map(str, rows(data, "views"))) == sorted(map(str, views_before))
-    assert not list((data / STAGING).iterdir())
+    assert not list((DataDir(data).staging).iterdir())
 
 
 def test_rows_not_made_from_the_sites_warc_files_survive_reextraction(demo_copy, tmp_path):
@@ -72,7 +74,7 @@ def test_a_crash_after_the_commit_is_finished_by_the_next_run(demo_copy):
     old = sorted(p.relative_to(data) for p in (data / "articles" / "site=gov").rglob("*.parquet"))
     count = len(rows(data))
     # As if killed after writing the journal and moving nothing: staged copy of the rows + journal.
-    staging = data / STAGING / "gov@20261101T000000-dead"
+    staging = DataDir(data).staging / "gov@20261101T000000-dead"
     table = open_dataset(data / "articles").to_table(filter=pa.compute.field("site") == "gov")
     writer = DatasetWriter(staging / "articles")
     staged = writer.root / "site=gov" / "capture_date=2026-11-01" / "part-x.parquet"
@@ -82,10 +84,10 @@ def test_a_crash_after_the_commit_is_finished_by_the_next_run(demo_copy):
     pq.write_table(table.drop_columns(["site", "capture_date"]), staged)
     journal = {"site": "gov", "moves": [[str(staged.relative_to(data)), "articles/site=gov/capture_date=2026-11-01/"
                                          "part-x.parquet"]], "deletes": [str(p) for p in old]}
-    (data / STAGING / "gov@20261101T000000-dead.journal").write_text(json.dumps(journal))
-    abandoned = data / STAGING / "campus@20261101T000000-dead" / "articles"
+    (DataDir(data).staging / "gov@20261101T000000-dead.journal").write_text(json.dumps(journal))
+    abandoned = DataDir(data).staging / "campus@20261101T000000-dead" / "articles"
     abandoned.mkdir(parents=True)  # crashed before its commit: must go, old rows stay
     assert finish_interrupted(data, ["gov", "campus"]) == ["gov"]
     assert len(rows(data)) == count
     assert not any((data / p).exists() for p in old)
-    assert not list((data / STAGING).iterdir())
+    assert not list((DataDir(data).staging).iterdir())

@@ -8,7 +8,7 @@ import subprocess
 import pytest
 from lxml import html
 
-from archive.parquet import open_dataset
+from archive.dataset.files import open_dataset
 from tests.conftest import run_archive
 
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",

@@ -2,8 +2,8 @@
 
 from pathlib import Path
 
+from archive.dataset.files import open_dataset
 from archive.demo import DemoServer, load_manifest
-from archive.parquet import open_dataset
 from tests.conftest import run_archive
 
 UNSEEN = Path(__file__).parents[1] / "fixtures" / "unseen_site"

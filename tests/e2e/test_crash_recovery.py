@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from archive.dataset.files import open_dataset
 from archive.demo import DemoServer
-from archive.parquet import open_dataset
 from tests.conftest import ARCHIVE, run_archive
 
 WARCIO = str(Path(sys.executable).with_name("warcio"))

@@ -2,8 +2,8 @@
 
 import json
 
+from archive.dataset.files import open_dataset
 from archive.demo import DemoServer
-from archive.parquet import open_dataset
 from tests.conftest import run_archive
 
 ARTICLE = """<html><head><meta charset="utf-8"><title>{title}-示范区新闻</title></head><body>

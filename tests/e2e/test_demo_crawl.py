@@ -12,10 +12,10 @@ import pandas as pd
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
+from archive.dataset.files import open_dataset
 from archive.demo import load_manifest
-from archive.parquet import open_dataset
 from archive.records import WarcPointer
-from archive.warc_reader import read_page
+from archive.warc.reader import read_page
 
 CHINA = ZoneInfo("Asia/Shanghai")
 

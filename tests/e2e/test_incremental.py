@@ -11,8 +11,8 @@ import pyarrow.compute as pc
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
+from archive.dataset.files import open_dataset
 from archive.demo import DEMO_ROOT, DemoServer
-from archive.parquet import open_dataset
 from tests.conftest import run_archive
 
 NEW_ARTICLE = "/info/1022/2352.htm"

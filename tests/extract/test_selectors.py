@@ -42,7 +42,7 @@ def test_site_selectors_override_heuristics(page_factory) -> None:
 
 
 def test_a_view_count_no_page_can_have_is_none_and_the_record_is_written(page_factory, tmp_path) -> None:
-    from archive.parquet import DatasetWriter
+    from archive.dataset.writer import DatasetWriter
 
     absurd = HTML.replace("阅读 987 次", "阅读 123456789012345678901234 次")
     record = extract_article([page_factory(absurd)], site="x", rules=ExtractionRules(selectors={"views": "span.hits"}),

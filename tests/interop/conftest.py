@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from archive.cdxj import write_cdxj
+from archive.warc.cdxj import write_cdxj
 from tests.interop.tools import COLLECTION, wayback
 
 

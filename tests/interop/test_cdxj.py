@@ -12,9 +12,9 @@ from warcio.archiveiterator import ArchiveIterator
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
-from archive.cdxj import write_cdxj
 from archive.errors import WarcReadError
-from archive.warc_writer import HttpExchange, WarcFileWriter
+from archive.warc.cdxj import write_cdxj
+from archive.warc.writer import HttpExchange, WarcFileWriter
 from tests.interop.tools import QUIET_ENV, venv_tool
 
 START = datetime(2026, 10, 19, 8, 21, 5, 123456, tzinfo=UTC)

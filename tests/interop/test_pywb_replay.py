@@ -8,7 +8,7 @@ from urllib.parse import quote
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
-from archive.parquet import open_dataset
+from archive.dataset.files import open_dataset
 from tests.interop.tools import COLLECTION, http_get
 
 

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from archive.dataset.files import open_dataset
 from archive.errors import InputError
-from archive.parquet import open_dataset
-from archive.wacz import build_wacz, select_warcs
+from archive.warc.wacz import build_wacz, select_warcs
 from tests.interop.tools import QUIET_ENV, venv_tool
 
 

@@ -10,8 +10,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from archive.parquet import open_dataset
-from archive.warc_reader import scan_responses
+from archive.dataset.files import open_dataset
+from archive.warc.reader import scan_responses
 
 ROOT = Path(__file__).resolve().parents[2]
 ENV = {**os.environ, "PYTHONWARNINGS": "ignore"}

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from archive.warc_reader import scan_responses
+from archive.warc.reader import scan_responses
 from tests.conftest import ARCHIVE
 from tests.reliability.conftest import ENV, ROOT, assert_archive_sound, captured_urls, rows, run_crawl, write_site
 from tests.reliability.hostile import HostileServer, hostile_routes, storm_routes
@@ -68,7 +68,7 @@ def test_bad_pages_are_archived_and_judged_not_crashed_on(crawl, path):
 
 
 def test_mislabelled_charsets_still_give_readable_text(crawl):
-    from archive.parquet import open_dataset
+    from archive.dataset.files import open_dataset
 
     table = open_dataset(crawl["out"] / "articles").to_table(columns=["url", "title"]).to_pylist()
     titles = {r["url"].rsplit("/", 1)[1]: r["title"] for r in table}

@@ -9,8 +9,7 @@ from pathlib import Path
 import pytest
 
 from archive.errors import ConfigError
-from archive.extraction import site_for_url
-from archive.sites import adhoc_site, load_site_file
+from archive.sites import adhoc_site, load_site_file, site_for_url
 from tests.conftest import ARCHIVE
 from tests.reliability.conftest import ENV, write_site
 
@@ -104,12 +103,6 @@ def test_extract_refuses_a_site_id_that_leaves_the_dataset(tmp_path):
     assert result.returncode == 1
     assert "--site: '../../outside' is not a site id" in result.stderr
     assert not (tmp_path / "outside").exists() and not Path(tmp_path / "o").exists()
-
-
-def test_csv_export_neutralises_formulas_is_covered():
-    """Formula cells in CSV exports: see tests/test_parquet_export.py::test_csv_quotes_and_neutralises_formulas."""
-    source = (Path(__file__).parents[1] / "test_parquet_export.py").read_text(encoding="utf-8")
-    assert "def test_csv_quotes_and_neutralises_formulas" in source
 
 
 def test_no_shell_anywhere():

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import brotli
 
-from archive.warc_writer import HttpExchange, WarcFileWriter
+from archive.warc.writer import HttpExchange, WarcFileWriter
 from tests.conftest import ARCHIVE
 from tests.reliability.conftest import ENV
 from tests.reliability.hostile import ARTICLE, GZIP_BOMB

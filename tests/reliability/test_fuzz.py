@@ -9,14 +9,14 @@ from datetime import UTC, datetime
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from archive.content_encoding import TooLarge, decode_content
-from archive.counters import find_counter, read_counter
 from archive.errors import ConfigError
 from archive.extract import bylines, cleaning, dates, labels
 from archive.extract.charset import decode_html
 from archive.extract.html import parse_html, text_lines
 from archive.extract.language import detect_language
+from archive.jobs.counters import find_counter, read_counter
 from archive.sites import parse_site
+from archive.warc.content_encoding import TooLarge, decode_content
 from crawler.addresses import PUBLIC_ONLY, AddressPolicy
 from crawler.traps import is_calendar, strip_session_ids, trap_reason, url_pattern
 

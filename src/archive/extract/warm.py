@@ -1,7 +1,7 @@
 """Importing this module extracts one small page, so that the lazy set-ups of the
 extractor are done once, in the process that imports it.
 
-The extraction pool's fork server imports it (archive.extraction.WORKER_MODULES): the
+The extraction pool's fork server imports it (archive.jobs.pool.WORKER_MODULES): the
 first page a worker reads otherwise pays, in every worker and on every run, for
 trafilatura's merged stop-word list of all languages (about 0.3 s), the first date
 search and our own patterns; workers forked after the import share all of that.

@@ -1,0 +1,175 @@
+"""`archive export`, `stats`, `report` and `wacz`: what is made of an archive."""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import date
+from pathlib import Path
+
+import click
+from click.core import ParameterSource
+
+from archive.cli import data_option, main, refuse_output_in_archive
+
+
+@main.command()
+@click.option("--format", "fmt", type=click.Choice(["parquet", "csv", "jsonl", "bulk"]), default="jsonl",
+              show_default=True, help="bulk: action and document lines for the Elasticsearch/OpenSearch _bulk API.")
+@click.option("--site", "sites", multiple=True, help="Only these site ids (repeatable).")
+@click.option("--since", type=click.DateTime(["%Y-%m-%d"]), help="Published on or after this day (China time).")
+@click.option("--until", type=click.DateTime(["%Y-%m-%d"]), help="Published on or before this day (China time).")
+@data_option
+@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False),
+              help="Write here instead of stdout.")
+@click.option("--views", is_flag=True, help="Export the view-count history instead (dates filter observed_at).")
+@click.option("--all-versions", is_flag=True, help="Every captured version of an article, not only the latest.")
+@click.option("--dedup", is_flag=True,
+              help="One record per cluster of near-duplicates (earliest published), with copies, copy_urls, "
+                   "copy_sites.")
+@click.option("--distance", type=click.IntRange(0, 8), default=6, show_default=True,
+              help="With --dedup: largest SimHash distance (bits of 64) between near-duplicates.")
+@click.option("--bom", is_flag=True, help="CSV: start with a UTF-8 byte order mark (for Excel).")
+@click.option("--index", "index_name", help="bulk: index name put in each action (default: the one in the URL).")
+def export(fmt, sites, since, until, data_dir, output, views, all_versions, dedup, distance, bom, index_name) -> None:
+    """Export articles, filtered by site and publication date.
+
+    CSV cells that a spreadsheet would run as a formula (starting with = + - @, a tab or
+    a carriage return) are prefixed with a quote. JSON Lines documents carry a stable
+    `_id`. A progress bar shows on stderr when it is a terminal.
+
+    \b
+    Examples:
+      archive export --format csv --bom --site campus -o campus.csv
+      archive export --since 2026-10-01 --until 2026-10-31 > october.jsonl
+      archive export --dedup --format parquet -o unique.parquet
+      archive export --format bulk --index news -o news.ndjson
+      archive export --views --site campus --format csv -o campus-views.csv
+    """
+    from archive.dataset.export import write_export
+    from archive.dataset.selection import select_rows
+    from archive.progress import Progress
+
+    # An option that does not apply would be dropped without a word: the user meant something else.
+    if bom and fmt != "csv":
+        raise click.UsageError("--bom applies to --format csv")
+    if index_name is not None and fmt != "bulk":
+        raise click.UsageError("--index applies to --format bulk")
+    if not dedup and click.get_current_context().get_parameter_source("distance") is ParameterSource.COMMANDLINE:
+        raise click.UsageError("--distance applies to --dedup")
+    if views and all_versions:
+        raise click.UsageError("--all-versions applies to articles; the views history holds every reading")
+    if since and until and since > until:
+        raise click.UsageError(f"--since {since:%Y-%m-%d} is after --until {until:%Y-%m-%d}")
+    refuse_output_in_archive(output, data_dir)
+    rows = select_rows(data_dir, sites, _day(since), _day(until), views=views, all_versions=all_versions,
+                       dedup=dedup, max_distance=distance)
+    progress = Progress("exporting", eta=True)  # the row count is known before the first row
+    if progress.enabled:
+        progress.add_total(rows.count())
+    with progress:
+        options = {"bom": bom, "index": index_name, "progress": progress.advance}
+        if output:
+            partial = output.with_name(output.name + ".partial")
+            with open(partial, "wb") as fh:
+                written = write_export(rows, fmt, fh, **options)
+            partial.replace(output)
+        else:
+            written = write_export(rows, fmt, sys.stdout.buffer, **options)
+    if output:
+        what = "view readings" if views else "articles"
+        click.echo(f"{written} {what} written to {output}", err=True)
+
+
+@main.command()
+@data_option
+@click.option("--site", "sites", multiple=True, help="Only these site ids (repeatable).")
+@click.option("--json", "as_json", is_flag=True, help="Everything as one JSON document.")
+def stats(data_dir, sites, as_json) -> None:
+    """Counts per site and day, extraction outcomes, field coverage, incomplete records.
+
+    Reads the dataset only.
+
+    \b
+    Examples:
+      archive stats --data /srv/archive
+      archive stats --site campus --json | jq .coverage
+    """
+    from archive.dataset.stats import REQUIRED_FIELDS, dataset_stats
+
+    found = dataset_stats(data_dir, sites)
+    if as_json:
+        click.echo(json.dumps(found.as_json(), ensure_ascii=False, indent=1, default=str))
+        return
+    click.echo(f"{'site':<20}{'articles':>9}{'captures':>9}{'incomplete':>11}  published")
+    for s in found.sites:
+        span = f"{(s.first_published or '?')[:10]} .. {(s.last_published or '?')[:10]}"
+        click.echo(f"{s.site:<20}{s.articles:>9}{s.captures:>9}{s.incomplete:>11}  {span}")
+    click.echo("\ncaptured per day")
+    for site, day, rows in found.captured_per_day:
+        click.echo(f"  {site:<20}{day:<12}{rows:>7}")
+    click.echo("\noutcomes (page kind, extractor version)")
+    for site, kind, rows in found.kinds:
+        click.echo(f"  {site:<20}{kind:<12}{rows:>7}")
+    for site, version, rows in found.extractor_versions:
+        click.echo(f"  {site:<20}{version:<12}{rows:>7}")
+    click.echo("\nfield coverage (share of records)")
+    names = list(next(iter(found.coverage.values()), {}))
+    click.echo(f"  {'site':<18}" + "".join(f"{n[:9]:>10}" for n in names))
+    for site, shares in found.coverage.items():
+        click.echo(f"  {site:<18}" + "".join(f"{shares[n]:>10.0%}" for n in names))
+    click.echo(f"\nincomplete records (missing {', '.join(REQUIRED_FIELDS)}): {len(found.incomplete)}")
+    for row in found.incomplete[:20]:
+        click.echo(f"  {row['site']:<20}{row['url']}  missing {', '.join(row['missing'])}")
+
+
+@main.command()
+@data_option
+@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), default=Path("report.html"),
+              show_default=True, help="The HTML file to write.")
+@click.option("--site", "sites", multiple=True, help="Only these site ids (repeatable).")
+@click.option("--title", help="Title of the page.")
+def report(data_dir, output, sites, title) -> None:
+    """Write a self-contained HTML report with charts (opens offline in any browser).
+
+    Articles per day per site, field coverage, view counts and their history, extraction
+    outcomes, incomplete records. Reads the dataset only.
+
+    \b
+    Examples:
+      archive report --data /srv/archive -o report.html
+      archive report --site campus --title "青川大学新闻网" -o campus.html
+    """
+    from archive.dataset.report import write_report
+
+    refuse_output_in_archive(output, data_dir)
+    found = write_report(data_dir, output, sites, title)
+    click.echo(f"{sum(s.articles for s in found.sites)} articles from {len(found.sites)} sites -> {output}",
+               err=True)
+
+
+def _day(value) -> date | None:
+    return value.date() if value else None
+
+
+@main.command()
+@data_option
+@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False),
+              help="The .wacz file to write (default: DATA/<name of DATA>.wacz).")
+@click.option("--site", "sites", multiple=True, help="Only these sites' WARC files (repeatable).")
+@click.option("--title", help="Title of the package.")
+def wacz(data_dir, output, sites, title) -> None:
+    """Package WARC files as a WACZ for ReplayWeb.page and other web-archive tools.
+
+    \b
+    Examples:
+      archive wacz --data /srv/archive -o archive.wacz
+      archive wacz --site campus --title "青川大学新闻网 2026"
+    """
+    from archive.warc.wacz import build_wacz
+
+    refuse_output_in_archive(output, data_dir)
+    target = output or data_dir / f"{data_dir.resolve().name}.wacz"
+    summary = build_wacz(data_dir, target, sites=sites, title=title)
+    click.echo(f"{len(summary.warc_files)} WARC files, {summary.captures} captures, {summary.pages} pages "
+               f"-> {summary.path} ({summary.size // 1024} KiB)", err=True)

@@ -1,0 +1,120 @@
+"""The datasets' explicit Arrow schemas, and records made into Arrow tables.
+
+The article dataset's rows are `ArticleRecord`s, the views history's `ViewsRow`s; both
+are partitioned by site and capture day, keys that live in directory names only
+(archive.dataset.files).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+
+import pyarrow as pa
+
+from archive.dataset.arrays import TextTooLarge, integer_array, list_array, timestamp_array, utf8_array
+from archive.dataset.fingerprint import simhash
+
+if TYPE_CHECKING:
+    from archive.records import ArticleRecord
+
+TIMESTAMP = pa.timestamp("us", tz="UTC")
+
+ARTICLE_SCHEMA = pa.schema(
+    [
+        pa.field("url", pa.string(), nullable=False),
+        pa.field("title", pa.string()),
+        pa.field("text", pa.string()),
+        pa.field("published_at", TIMESTAMP),
+        pa.field("publisher", pa.string()),
+        pa.field("source", pa.string()),
+        pa.field("author", pa.string()),
+        pa.field("editor", pa.string()),
+        pa.field("views", pa.int64()),
+        pa.field("views_observed_at", TIMESTAMP),
+        pa.field("page", pa.string()),
+        pa.field("language", pa.string()),
+        pa.field("fetched_at", TIMESTAMP),
+        pa.field("warc_file", pa.string()),
+        pa.field("warc_offset", pa.int64()),
+        pa.field("warc_record_id", pa.string()),
+        pa.field("content_sha1", pa.string()),
+        pa.field("extractor_version", pa.string()),
+        pa.field("subtitle", pa.string()),
+        pa.field("column", pa.string()),
+        pa.field("kind", pa.string()),
+        pa.field("page_count", pa.int32()),
+        pa.field(
+            "attachments",
+            pa.list_(pa.struct([pa.field("title", pa.string()), pa.field("url", pa.string())])),
+        ),
+        # Computed from `text` when the row is written, whoever writes it; files written
+        # before the column existed read back as null (export --dedup computes it then).
+        pa.field("simhash", pa.int64()),
+    ]
+)
+
+PARTITION_SCHEMA = pa.schema([pa.field("site", pa.string()), pa.field("capture_date", pa.string())])
+DATASET_SCHEMA = pa.unify_schemas([ARTICLE_SCHEMA, PARTITION_SCHEMA])
+
+
+def _utc(value: datetime | None) -> datetime | None:
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        raise ValueError("naive datetime in an article record")
+    return value.astimezone(UTC)
+
+
+def _column(records: Sequence[ArticleRecord], field: pa.Field) -> pa.Array:
+    if field.name == "simhash":
+        return integer_array([r.simhash if r.simhash is not None else simhash(r.text) for r in records])
+    if field.name == "attachments":
+        items = [a for r in records for a in r.attachments]
+        pairs = pa.StructArray.from_arrays([utf8_array([a.title for a in items]), utf8_array([a.url for a in items])],
+                                           fields=list(field.type.value_type))
+        return list_array([len(r.attachments) for r in records], pairs)
+    values = [getattr(r, field.name) for r in records]
+    if pa.types.is_timestamp(field.type):
+        return timestamp_array([_utc(v) for v in values], field.type)
+    if pa.types.is_integer(field.type):
+        return integer_array(values, field.type)
+    return utf8_array(values)
+
+
+def records_table(records: Sequence[ArticleRecord]) -> pa.Table:
+    """The rows of `records`, built column by column from buffers: pa.Table.from_pylist
+    costs more and makes pyarrow import pandas (see arrays.py)."""
+    try:
+        return pa.Table.from_arrays([_column(records, field) for field in ARTICLE_SCHEMA], schema=ARTICLE_SCHEMA)
+    except TextTooLarge:
+        # over 2 GB of text in one column: each half is a chunk of the table
+        if len(records) < 2:
+            raise
+        half = len(records) // 2
+        return pa.concat_tables([records_table(records[:half]), records_table(records[half:])])
+
+
+VIEWS_SCHEMA = pa.schema([
+    pa.field("url", pa.string(), nullable=False),
+    pa.field("observed_at", TIMESTAMP, nullable=False),
+    pa.field("views", pa.int64(), nullable=False),
+])
+VIEWS_DATASET_SCHEMA = pa.unify_schemas([VIEWS_SCHEMA, PARTITION_SCHEMA])
+
+
+@dataclass(frozen=True)
+class ViewsRow:
+    url: str
+    site: str
+    observed_at: datetime
+    views: int
+
+
+
+def views_table(rows: Sequence[ViewsRow]) -> pa.Table:
+    return pa.Table.from_arrays([utf8_array([r.url for r in rows]),
+                                 timestamp_array([_utc(r.observed_at) for r in rows], TIMESTAMP),
+                                 integer_array([r.views for r in rows])], schema=VIEWS_SCHEMA)

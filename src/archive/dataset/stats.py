@@ -1,0 +1,156 @@
+"""Counts over the dataset: per site and day, extraction outcomes, field coverage.
+
+Reads only DATA/articles and DATA/views (never the network, never the WARC files). A
+capture that gave no article record is not in the dataset; the crawl summary and
+`archive extract` report those. Here an extraction "failure" is a record missing a field
+every article should have (title, text or publication time).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from archive.datadir import DataDir
+from archive.dataset.files import check_sites, open_dataset
+from archive.errors import InputError
+
+COVERAGE_FIELDS = ("title", "text", "published_at", "publisher", "source", "author", "editor", "views",
+                   "page", "subtitle", "column", "attachments")
+REQUIRED_FIELDS = ("title", "text", "published_at")
+CHINA_OFFSET = pa.scalar(8 * 3600 * 1_000_000, pa.duration("us"))
+
+
+@dataclass
+class SiteCounts:
+    site: str
+    articles: int            # distinct URLs
+    captures: int            # rows: every captured version
+    incomplete: int          # rows missing a required field
+    first_capture: str | None
+    last_capture: str | None
+    first_published: str | None
+    last_published: str | None
+    views_observations: int = 0
+    articles_with_views: int = 0
+
+
+@dataclass
+class DatasetStats:
+    sites: list[SiteCounts] = field(default_factory=list)
+    # (site, day, rows): day of capture (UTC, the partition) and of publication (China)
+    captured_per_day: list[tuple[str, str, int]] = field(default_factory=list)
+    published_per_day: list[tuple[str, str, int]] = field(default_factory=list)
+    coverage: dict[str, dict[str, float]] = field(default_factory=dict)   # site -> field -> share of rows
+    kinds: list[tuple[str, str, int]] = field(default_factory=list)        # (site, kind, rows)
+    extractor_versions: list[tuple[str, str, int]] = field(default_factory=list)
+    incomplete: list[dict] = field(default_factory=list)                  # {site, url, missing}
+    top_views: list[dict] = field(default_factory=list)                   # {site, url, title, views}
+    views_history: list[dict] = field(default_factory=list)               # {url, observed_at, views}
+
+    def as_json(self) -> dict:
+        return asdict(self)
+
+
+def _present(name: str) -> pc.Expression:
+    if name == "attachments":
+        return pc.coalesce(pc.list_value_length(pc.field(name)), pa.scalar(0, pa.int32())) > 0
+    if name in ("text", "title"):
+        return pc.coalesce(pc.utf8_length(pc.field(name)), pa.scalar(0, pa.int32())) > 0
+    return pc.field(name).is_valid()
+
+
+def _grouped(table: pa.Table, keys: list[str]) -> list[tuple]:
+    counted = table.group_by(keys).aggregate([([], "count_all")]).sort_by([(k, "ascending") for k in keys])
+    return list(zip(*(counted.column(c).to_pylist() for c in [*keys, "count_all"]), strict=True))
+
+
+def _day(column: pa.ChunkedArray) -> pa.ChunkedArray:
+    shifted = pc.add(column, CHINA_OFFSET)
+    return pc.fill_null(pc.strftime(shifted, format="%Y-%m-%d"), "undated")
+
+
+def dataset_stats(data_dir: Path, sites: tuple[str, ...] = (), top: int = 15) -> DatasetStats:
+    """The counts of the dataset under DATA (optionally of some sites only)."""
+    root = DataDir(data_dir).articles
+    if not root.is_dir():
+        raise InputError(f"{root}: no article dataset here (run `archive crawl` or `archive demo` first)")
+    check_sites(root, sites)
+    dataset = open_dataset(root)
+    condition = pc.field("site").isin(list(sites)) if sites else None
+    columns = {name: pc.field(name) for name in ("url", "site", "capture_date", "published_at", "fetched_at",
+                                                  "kind", "extractor_version", "views", "title")}
+    columns |= {f"has_{name}": _present(name) for name in COVERAGE_FIELDS}
+    table = dataset.to_table(columns=columns, filter=condition)
+    table = table.append_column("published_day", _day(table.column("published_at")))
+    stats = DatasetStats()
+    stats.captured_per_day = _grouped(table, ["site", "capture_date"])
+    stats.published_per_day = _grouped(table, ["site", "published_day"])
+    stats.kinds = _grouped(table.set_column(table.schema.get_field_index("kind"), "kind",
+                                            pc.fill_null(table.column("kind"), "unknown")), ["site", "kind"])
+    stats.extractor_versions = _grouped(
+        table.set_column(table.schema.get_field_index("extractor_version"), "extractor_version",
+                         pc.fill_null(table.column("extractor_version"), "unknown")), ["site", "extractor_version"])
+    views = _views(Path(data_dir), sites)
+    for site in sorted(set(table.column("site").to_pylist())):
+        rows = table.filter(pc.equal(table.column("site"), site))
+        stats.sites.append(_site_counts(site, rows, views))
+        stats.coverage[site] = {name: pc.mean(rows.column(f"has_{name}").cast(pa.float64())).as_py()
+                                for name in COVERAGE_FIELDS}
+    for row in table.to_pylist():
+        missing = [name for name in REQUIRED_FIELDS if not row[f"has_{name}"]]
+        if missing:
+            stats.incomplete.append({"site": row["site"], "url": row["url"], "missing": missing})
+    stats.top_views = _top_views(table, top)
+    if views is not None and stats.top_views:
+        wanted = pc.is_in(views.column("url"), pa.array([r["url"] for r in stats.top_views[:5]]))
+        history = views.filter(wanted).sort_by([("url", "ascending"), ("observed_at", "ascending")])
+        stats.views_history = [{"url": r["url"], "observed_at": r["observed_at"].isoformat(), "views": r["views"]}
+                               for r in history.to_pylist()]
+    return stats
+
+
+def _site_counts(site: str, rows: pa.Table, views: pa.Table | None) -> SiteCounts:
+    def bound(column: str, which: str) -> str | None:
+        value = getattr(pc, which)(rows.column(column)).as_py()
+        return value.isoformat() if hasattr(value, "isoformat") else value
+
+    complete = pc.and_(pc.and_(rows.column("has_title"), rows.column("has_text")), rows.column("has_published_at"))
+    counts = SiteCounts(
+        site=site,
+        articles=pc.count_distinct(rows.column("url")).as_py(),
+        captures=rows.num_rows,
+        incomplete=rows.num_rows - pc.sum(complete.cast(pa.int64())).as_py(),
+        first_capture=bound("fetched_at", "min"), last_capture=bound("fetched_at", "max"),
+        first_published=bound("published_at", "min"), last_published=bound("published_at", "max"),
+    )
+    if views is not None:
+        mine = views.filter(pc.equal(views.column("site"), site))
+        counts.views_observations = mine.num_rows
+        counts.articles_with_views = pc.count_distinct(mine.column("url")).as_py() if mine.num_rows else 0
+    return counts
+
+
+def _views(data_dir: Path, sites: tuple[str, ...]) -> pa.Table | None:
+    root = DataDir(data_dir).views
+    if not root.is_dir():
+        return None
+    condition = pc.field("site").isin(list(sites)) if sites else None
+    return open_dataset(root, views=True).to_table(filter=condition)
+
+
+def _top_views(table: pa.Table, top: int) -> list[dict]:
+    """The most viewed articles, by the latest count of their latest capture."""
+    counted = table.filter(pc.is_valid(table.column("views")))
+    if counted.num_rows == 0:
+        return []
+    counted = counted.sort_by([("fetched_at", "descending")])
+    seen, best = set(), []
+    for row in counted.select(["site", "url", "title", "views"]).to_pylist():
+        if row["url"] not in seen:
+            seen.add(row["url"])
+            best.append(row)
+    return sorted(best, key=lambda r: (-r["views"], r["url"]))[:top]

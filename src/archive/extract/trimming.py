@@ -1,0 +1,83 @@
+"""Trimming a body's lines: the headline copy, bylines, dates and link lists around the text."""
+
+from __future__ import annotations
+
+import re
+
+from .cleaning import clean_lines, is_boilerplate, join_fragments, strip_trailing_editor, trim_chrome_tail
+from .labels import find_labels
+from .lines import INFO_LINE_MAX, is_info_line, squash
+
+_HEAD_INFO_LINES = 8
+
+
+_LINK_RUN_MIN = 5
+
+
+_LINK_LINE_CHARS = 50
+
+
+_LINK_PREFIX_MIN = 4
+
+
+def _starts_with_link(line: str, links: set[str]) -> bool:
+    squashed = squash(line)
+    return any(squashed[:end] in links for end in range(len(squashed), _LINK_PREFIX_MIN - 1, -1))
+
+
+def drop_link_run(lines: list[str], links: set[str]) -> bool:
+    """Drop a blogroll or link list that opens the text: short lines led by links, then text.
+
+    Old blog templates print their link lists in the same column as the post, and a body
+    extractor keeps them above the headline. Two lines in three must open with a link.
+    """
+    end = 0
+    linked = 0
+    while end < len(lines) and len(lines[end]) <= _LINK_LINE_CHARS and not re.search(r"[。！？]", lines[end]):
+        linked += _starts_with_link(lines[end], links)
+        end += 1
+    if end == len(lines):
+        # no text follows: the links are the page
+        return False
+    # the last short line may be the headline of the text that follows
+    run = end - 1
+    if run < _LINK_RUN_MIN or linked * 3 < run * 2:
+        return False
+    del lines[:run]
+    return True
+
+
+def pop_info_head(lines: list[str], squashed_title: str = "") -> list[str]:
+    """Take the headline copy and the info lines (bylines, dates) off the top of the text."""
+    head: list[str] = []
+    while lines and len(head) < _HEAD_INFO_LINES:
+        line = lines[0]
+        if squashed_title and squash(line) == squashed_title or is_info_line(line):
+            head.append(lines.pop(0))
+            continue
+        break
+    return head
+
+
+def trim_body(lines: list[str], title: str | None) -> tuple[list[str], list[str], list[str]]:
+    """Body without headline, info lines and editor tails; the cut lines are returned too."""
+    # chrome lines that carry a credit (责任编辑：…) leave the text but not the record
+    credits = [line for line in lines if len(line) <= INFO_LINE_MAX and is_boilerplate(line) and find_labels(line)]
+    lines = trim_chrome_tail(clean_lines(lines))
+    lines = join_fragments(lines)
+    head: list[str] = []
+    tail: list[str] = []
+    squashed_title = squash(title or "")
+    head = pop_info_head(lines, squashed_title)
+    while lines and len(tail) < 6 and is_info_line(lines[-1]):
+        tail.insert(0, lines.pop())
+    tail.extend(credits)
+    if lines:
+        last, editor = strip_trailing_editor(lines[-1])
+        if editor:
+            tail.insert(0, f"责任编辑：{editor}")
+            if last:
+                lines[-1] = last
+            else:
+                lines.pop()
+    return lines, head, tail

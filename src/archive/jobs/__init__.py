@@ -1,0 +1,1 @@
+"""Extraction jobs: captured pages become records, in a pool of worker processes."""

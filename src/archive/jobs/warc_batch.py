@@ -1,0 +1,246 @@
+"""Extraction of whole WARC files: every captured HTML page, in the worker pool.
+
+Every page is extracted on its own first; an article whose continuation pages were
+captured is extracted again with them, and one whose view counter was captured gets its
+count from the answer. Reading the files and extracting their pages overlap.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import queue
+import threading
+from collections.abc import Iterator, Sequence
+from concurrent.futures import Executor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from archive.errors import WarcReadError
+from archive.jobs.article import PageFacts, apply_counter, extract_job, page_facts
+from archive.jobs.counters import read_counter
+from archive.records import ArticleJob, ArticleRecord, FetchedPage, WarcPointer
+from archive.sites import SiteConfig, checked_site, site_for_url
+from archive.warc.reader import OversizeBody, ResponseEntry, read_page, scan_responses
+
+if TYPE_CHECKING:
+    from archive.dataset.schema import ViewsRow
+
+# Pages per first-pass task. A task costs the parent a pickle and a pipe round trip, and
+# the last task of a run leaves the other workers idle while it ends: at tens of
+# milliseconds a page, a handful of pages keeps both costs small.
+FIRST_PASS_CHUNK = 8
+
+
+log = logging.getLogger(__name__)
+
+
+def is_html(entry: ResponseEntry) -> bool:
+    ctype = entry.content_type.lower()
+    return entry.status == 200 and ("html" in ctype or ctype == "")
+
+
+def _first_pass(pointer: WarcPointer, site: str | None, config: SiteConfig | None) -> PageFacts:
+    """Worker: extract a page on its own; list the pages that continue it and its counter.
+
+    A record that cannot be read gives an error, not an exception: one bad record must
+    not stop the extraction of every other one.
+    """
+    try:
+        page = read_page(pointer)
+    except OversizeBody as exc:
+        # The crawler drops such bodies too (DOWNLOAD_MAXSIZE): not an article, not damage.
+        log.warning("skipped: %s", exc)
+        return PageFacts(None, [], None)
+    except WarcReadError as exc:
+        return PageFacts(None, [], None, error=str(exc))
+    return page_facts(page, site=site or site_for_url(page.url), rules=config.rules if config else None,
+                      force=config is not None and config.matches_article(page.url),
+                      counter=config.counter if config else None)
+
+
+def _follow_chain(start: str, links: dict[str, list[str]], captured: set[str]) -> list[str]:
+    chain, seen = [start], {start}
+    current = start
+    while True:
+        following = [u for u in links.get(current, []) if u in captured and u not in seen]
+        if not following:
+            return chain
+        current = following[0]
+        chain.append(current)
+        seen.add(current)
+
+
+@dataclass
+class WarcExtraction:
+    """The outcome of extracting a set of WARC files."""
+
+    records: list[ArticleRecord] = field(default_factory=list)
+    views: list[ViewsRow] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+
+def _successful(paths: Sequence[Path], errors: list[str], stop: threading.Event | None = None,
+                ) -> Iterator[ResponseEntry]:
+    """The status 200 responses of the files in file order; one error per damaged file goes to `errors`."""
+    for path in paths:
+        try:
+            for entry in scan_responses(path):
+                if stop is not None and stop.is_set():
+                    return
+                if entry.status == 200:
+                    yield entry
+        except WarcReadError as exc:
+            errors.append(str(exc))
+
+
+_END = object()
+
+
+class _BackgroundIndex:
+    """Every successful response of the files, by URL in capture order (`by_url`), read by a
+    thread that hands out the HTML pages in chunks as it meets them.
+
+    Workers get their first pages while the rest of the files is still being read, and
+    the caller may block submitting them (a pool blocks its first submissions until the
+    fork server has done its imports) without holding up the reading.
+    """
+
+    def __init__(self, paths: Sequence[Path], chunk: int) -> None:
+        self.by_url: dict[str, list[ResponseEntry]] = {}
+        self.errors: list[str] = []
+        self._paths = list(paths)
+        self._chunk = chunk
+        self._queue: queue.SimpleQueue = queue.SimpleQueue()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._read, name="warc-index", daemon=True)
+
+    def __enter__(self) -> _BackgroundIndex:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        # A caller that gives up early (a broken pool, Ctrl-C) must not leave the thread
+        # reading the remaining files.
+        self._stop.set()
+        self._thread.join()
+
+    def chunks(self) -> Iterator[list[ResponseEntry]]:
+        """The HTML pages in file order; `by_url` and `errors` are complete once this is exhausted."""
+        while (item := self._queue.get()) is not _END:
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+
+    def _read(self) -> None:
+        chunk: list[ResponseEntry] = []
+        try:
+            for entry in _successful(self._paths, self.errors, self._stop):
+                self.by_url.setdefault(entry.url, []).append(entry)
+                if is_html(entry):
+                    chunk.append(entry)
+                    if len(chunk) == self._chunk:
+                        self._queue.put(chunk)
+                        chunk = []
+            if chunk:
+                self._queue.put(chunk)
+            self._queue.put(_END)
+        except BaseException as exc:  # handed to the caller's thread, raised there
+            self._queue.put(exc)
+
+
+def extract_warcs(
+    paths: Sequence[Path],
+    pool: Executor,
+    *,
+    site: str | None = None,
+    config: SiteConfig | None = None,
+) -> WarcExtraction:
+    """Article records and view observations from WARC files alone, as the crawls made them.
+
+    Every HTML capture is extracted on its own; an article whose continuation pages were
+    captured is extracted again with them (those pages give no record of their own); an
+    article whose view counter was captured gets its views from the latest answer, and
+    every answer becomes a row of the views history. A damaged file is reported and the
+    records read before the damage are kept.
+    """
+    site = checked_site(site)
+    # The caller writes the records with pyarrow, whose import takes a fifth of a second
+    # of this process: made now, aside, it falls in the time this process waits for the
+    # fork server's imports, not in the time the workers need both cores.
+    arrow_ready = threading.Thread(target=importlib.import_module, args=("archive.dataset.writer",),
+                                   name="arrow-import", daemon=True)
+    arrow_ready.start()
+    submitted: list[tuple[list[ResponseEntry], Iterator[PageFacts]]] = []
+    with _BackgroundIndex(paths, FIRST_PASS_CHUNK) as index:
+        for chunk in index.chunks():
+            count = len(chunk)
+            # One task per chunk (map with chunksize), submitted as soon as it is read.
+            results = pool.map(_first_pass, [e.pointer for e in chunk], [site] * count, [config] * count,
+                               chunksize=count)
+            submitted.append((chunk, results))
+    arrow_ready.join()
+    from archive.dataset.schema import ViewsRow
+
+    by_url, errors = index.by_url, index.errors
+    position = {id(entry): n for n, entry in enumerate(e for chunk, _ in submitted for e in chunk)}
+    in_file_order = [fact for _, results in submitted for fact in results]
+    # The order of the records and errors is that of the index (by URL, then capture),
+    # whatever order the pages were read and extracted in.
+    pages = [entry for entries in by_url.values() for entry in entries if is_html(entry)]
+    facts = [in_file_order[position[id(page)]] for page in pages]
+    # Continuations are found among the latest capture of each URL.
+    links = {p.url: f.continuations for p, f in zip(pages, facts, strict=True)}
+    chains = {}
+    for page, fact in zip(pages, facts, strict=True):
+        if fact.record is not None:
+            chain = _follow_chain(page.url, links, set(links))
+            if len(chain) > 1:
+                chains[page.pointer] = chain
+    continued = {url for chain in chains.values() for url in chain[1:]}
+    rules = config.rules if config else None
+    joined = {
+        pointer: pool.submit(extract_job, ArticleJob(chain[0], site or site_for_url(chain[0]),
+                                                     [pointer] + [by_url[u][-1].pointer for u in chain[1:]], True),
+                             rules)
+        for pointer, chain in chains.items()
+    }
+    result = WarcExtraction(errors=errors + [f.error for f in facts if f.error])
+    observed: set[str] = set()
+    for page, fact in zip(pages, facts, strict=True):
+        if page.url in continued:
+            continue
+        record = fact.record
+        if page.pointer in joined:
+            try:
+                record = joined[page.pointer].result()
+            except WarcReadError as exc:  # a continuation page is unreadable: keep the first page alone
+                result.errors.append(str(exc))
+        if record is None:
+            continue
+        answers = _readable([a.pointer for a in by_url.get(fact.counter.url, [])], result.errors) \
+            if fact.counter else []
+        for answer in answers:
+            views = read_counter(fact.counter.family, answer.body, fact.counter.read_pattern)
+            if views is not None and answer.pointer.record_id not in observed:
+                observed.add(answer.pointer.record_id)
+                result.views.append(ViewsRow(record.url, record.site, answer.fetched_at, views))
+        if answers:
+            # The crawl read the counter right after the article: the first answer since then.
+            later = [a for a in answers if record.fetched_at is None or a.fetched_at >= record.fetched_at]
+            apply_counter(record, fact.counter.family, later[0] if later else answers[-1], fact.counter.read_pattern)
+        elif record.views is not None:
+            result.views.append(ViewsRow(record.url, record.site, record.views_observed_at, record.views))
+        result.records.append(record)
+    return result
+
+
+def _readable(pointers: list[WarcPointer], errors: list[str]) -> list[FetchedPage]:
+    pages = []
+    for pointer in pointers:
+        try:
+            pages.append(read_page(pointer))
+        except WarcReadError as exc:
+            errors.append(str(exc))
+    return pages

@@ -1,0 +1,1 @@
+"""WARC files: writing, reading back, indexing, packaging and repairing them."""
