@@ -35,6 +35,9 @@ from archive.warc.writer import (
 )
 from crawler.settled import FROM_ARCHIVE, has_links, is_robots, is_settled
 
+# request.meta key: (url, what the state knew of it when the request went out)
+_KNOWN = "archive_known_capture"
+
 
 def _header_pairs(headers) -> list[tuple[str, str]]:
     pairs = []
@@ -99,6 +102,8 @@ class WarcCaptureMiddleware:
         if not request.meta.get("conditional", True) or request.method != "GET":
             return None
         known = self.state.known(request.url)
+        # The response needs it too: looked up once a request.
+        request.meta[_KNOWN] = (request.url, known)
         if known is None or known.pointer is None:
             return None
         # A redirect carries the meta of the request it came from: its target is not the
@@ -122,7 +127,7 @@ class WarcCaptureMiddleware:
             return response
         # Counters and other live answers ask for a full record every time.
         wants_revisit = request.meta.get("conditional", True) and response.status in (200, 304)
-        known = self.state.known(request.url) if wants_revisit else None
+        known = self._known(request) if wants_revisit else None
         # One hash of the body serves the revisit check, the record and the state store.
         digest = payload_digest(response.body)
         revisit = self._revisit_for(response, known, digest)
@@ -151,6 +156,11 @@ class WarcCaptureMiddleware:
         )
         _point_at(request, pointer, moment)
         return response
+
+    def _known(self, request):
+        """The state's capture of the URL, as process_request found it for this very URL."""
+        url, known = request.meta.get(_KNOWN, (None, None))
+        return known if url == request.url else self.state.known(request.url)
 
     def _write_failed(self, request, exc: OSError):
         """A capture that cannot be written (disk full) ends the crawl.

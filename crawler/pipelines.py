@@ -1,9 +1,10 @@
 """Collect article records into the dataset; have multi-page articles extracted.
 
 Most records arrive made: the spider's workers extract a one-page article as they read
-its links (crawler/page_work.py). An article of several pages arrives as a job, and the
-same workers read its pages from WARC. The reactor only submits work and receives
-results, so both cores work and a slow page never stalls fetching. Every job is written
+its links (crawler/page_work.py). An article of several pages arrives as a job carrying
+its pages, which the same workers extract; so do the answers of view counters. The
+reactor only submits work and receives results, so both cores work and a slow page
+never stalls fetching. Only a job left by a killed run is read back from WARC. Every job is written
 to the state store before it is submitted and marked done only once its row is in a
 Parquet file on disk, so a crawl killed at any moment leaves a list of jobs the next
 run finishes.
@@ -23,11 +24,9 @@ from twisted.internet import defer
 
 from archive.datadir import DataDir
 from archive.dataset.files import open_dataset
-from archive.dataset.schema import ViewsRow
 from archive.dataset.writer import DatasetWriter
-from archive.jobs.article import extract_job
-from archive.jobs.counters import read_counter
-from archive.records import ArticleJob, ArticleRecord, ExtractedArticle, ViewsObservation
+from archive.jobs.article import extract_job, observed_views, views_row, with_counter_answer
+from archive.records import ArticleJob, ArticleRecord, ExtractedArticle, ViewsObservation, ViewsRow
 from archive.state.store import shared_state
 from crawler.workers import WORKERS
 
@@ -83,33 +82,47 @@ class ExtractionPipeline:
                 self._submit(job)
 
     def process_item(self, item):
+        # The item is done for Scrapy at once; what the workers make of it lands when they answer.
         if isinstance(item, ViewsObservation):
             custom = self.crawler.spider.site.counter
-            views = read_counter(item.family, item.answer, custom.read if custom and item.family == "custom" else None)
-            if views is None:
-                self.stats.inc_value("archive/views_unavailable/unreadable")
-            else:
-                self.views.add(ViewsRow(item.url, item.site, item.observed_at, views))
-                self.state.counter_read(item.url, item.observed_at)
-                self.stats.inc_value("archive/views_observed")
+            pattern = custom.read if custom and item.family == "custom" else None
+            self._in_worker(item, self._observed, self._views_failed, observed_views, item, pattern)
             return item
-        self.state.article_submitted(item.job if isinstance(item, ExtractedArticle) else item)
-        if isinstance(item, ExtractedArticle):
-            self._done(item.record, item.job)
+        job = item.job if isinstance(item, ExtractedArticle) else item
+        self.state.article_submitted(job)
+        if not isinstance(item, ExtractedArticle):
+            self._submit(job)
+        elif item.record is not None and job.counter is not None and job.counter.pointer is not None:
+            self._in_worker(job, self._done, self._failed, with_counter_answer, item.record, job.counter)
         else:
-            # The item is done for Scrapy at once; the record lands when the worker answers.
-            self._submit(item)
+            self._done(item.record, job)
         return item
 
     def _submit(self, job: ArticleJob) -> None:
-        done = self.workers.submit(extract_job, job, self.rules)
-        done.addCallbacks(self._done, self._failed, callbackArgs=(job,), errbackArgs=(job,))
-        self.pending.add(done)
-        done.addBoth(self._forget, done)
+        self._in_worker(job, self._done, self._failed, extract_job, job, self.rules)
+
+    def _in_worker(self, about, done, failed, function, *args) -> None:
+        """Run `function(*args)` in a worker; `done(result, about)` or `failed(failure, about)` follows."""
+        answer = self.workers.submit(function, *args)
+        answer.addCallbacks(done, failed, callbackArgs=(about,), errbackArgs=(about,))
+        self.pending.add(answer)
+        answer.addBoth(self._forget, answer)
 
     def _forget(self, result, done):
         self.pending.discard(done)
         return result
+
+    def _observed(self, row: ViewsRow | None, observation: ViewsObservation) -> None:
+        if row is None:
+            self.stats.inc_value("archive/views_unavailable/unreadable")
+            return
+        self.views.add(row)
+        self.state.counter_read(row.url, row.observed_at)
+        self.stats.inc_value("archive/views_observed")
+
+    def _views_failed(self, failure, observation: ViewsObservation) -> None:
+        self.stats.inc_value("archive/views_unavailable/worker_failed")
+        self.crawler.spider.logger.error("reading the views of %s failed: %s", observation.url, failure.value)
 
     def _failed(self, failure, job: ArticleJob) -> None:
         # a worker error must not stop the crawl: count it, keep the job pending
@@ -132,9 +145,10 @@ class ExtractionPipeline:
         warc_file = os.path.relpath(record.warc_file, self.out) if record.warc_file else None
         self._mark_done(self.articles.add(replace(record, warc_file=warc_file)))
         self.stats.inc_value("archive/articles")
-        if record.views is not None:
-            self.views.add(ViewsRow(record.url, record.site, record.views_observed_at, record.views))
-            self.state.counter_read(record.url, record.views_observed_at)
+        row = views_row(record)
+        if row is not None:
+            self.views.add(row)
+            self.state.counter_read(row.url, row.observed_at)
 
     def _mark_done(self, written: list[ArticleRecord]) -> None:
         if written:

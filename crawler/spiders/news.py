@@ -18,7 +18,6 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.http import HtmlResponse, Response, TextResponse
 from scrapy.utils.defer import maybe_deferred_to_future
 
-from archive.jobs.article import apply_counter
 from archive.records import ArticleJob, CounterCapture, ExtractedArticle, FetchedPage, ViewsObservation
 from archive.sites import SiteConfig
 from archive.state.store import shared_state
@@ -83,26 +82,18 @@ class NewsSpider(scrapy.Spider):
             return self.auto
         return any(p.search(url) for p in self._follow)
 
-    def known_article(self, url: str) -> bool:
-        """Archived already and not to be fetched again (unless within refresh_days)."""
-        return self._is_known(self.state.article_state(url))
-
     def _is_known(self, known: tuple[str, str] | None) -> bool:
+        """Archived already and not to be fetched again (unless within refresh_days)."""
         if known is None or known[0] == "not_article":
             return False
         state, first_seen = known
         return not (self.site.refresh_days and first_seen >= _days_ago(self.site.refresh_days))
 
-    def gone(self, url: str) -> bool:
-        """An article link that answered 404 or 410 before: a dead link is not retried every run."""
-        known = self.state.known(url)
-        return known is not None and known.status in (404, 410)
-
     def _known_and_dead(self, urls: list[str], articles: set[str]) -> tuple[set[str], set[str], set[str]]:
-        """Those of `urls` not to be requested: known articles, and dead article links,
-        looked up together (a list page has dozens of links, an article page hundreds);
-        and those of the known ones an earlier run found. `articles` are those of `urls`
-        the site's article patterns match."""
+        """Those of `urls` not to be requested: known articles, and dead article links (a
+        404 or 410 is not retried every run), looked up together (a list page has dozens
+        of links, an article page hundreds); and those of the known ones an earlier run
+        found. `articles` are those of `urls` the site's article patterns match."""
         candidates = urls if self.auto else [url for url in urls if url in articles]
         if not candidates:
             return set(), set(), set()
@@ -136,7 +127,7 @@ class NewsSpider(scrapy.Spider):
         outcome = await self._read_page(page, task)
         if candidate:
             facts = outcome.facts
-            article = {"url": response.url, "pointers": [pointer], "seen": {response.url},
+            article = {"url": response.url, "pointers": [pointer], "pages": [page], "seen": {response.url},
                        "counter": facts.counter, "record": facts.record}
             if facts.record is None and facts.error is None:
                 # worth remembering: an unchanged page that is no article is not read again
@@ -214,6 +205,7 @@ class NewsSpider(scrapy.Spider):
         if root is None:
             self.crawler.stats.inc_value("archive/bad_feed")
             return
+        listed = []
         for element in root.iter():
             tag = etree.QName(element).localname if isinstance(element.tag, str) else ""
             if tag == "loc" and element.text:
@@ -221,22 +213,23 @@ class NewsSpider(scrapy.Spider):
                 if root.tag.endswith("sitemapindex"):
                     yield scrapy.Request(url, callback=self.parse_xml, errback=self.fetch_failed)
                 else:
-                    yield from self._request_for(url, from_index=True)
+                    listed.append(url)
             elif tag == "link":
                 url = (element.get("href") or element.text or "").strip()
                 if url:
-                    yield from self._request_for(response.urljoin(url), from_index=True)
+                    listed.append(response.urljoin(url))
+        listed = [url for url in dict.fromkeys(listed) if url in self.domains]
+        articles = {url for url in listed if self.is_article(url)}
+        known_urls, dead, _ = self._known_and_dead(listed, articles)
+        for url in listed:
+            yield from self._request_for(url, from_index=True, skip=url in known_urls or url in dead,
+                                         article=url in articles)
 
-    def _request_for(self, url: str, from_index: bool = False, hops: int = 1, skip: bool | None = None,
-                     article: bool | None = None):
-        """Request `url` if it is to be crawled; `skip` is the known-or-dead verdict and
-        `article` whether the article patterns match, when the caller knows them already."""
+    def _request_for(self, url: str, *, skip: bool, article: bool, from_index: bool = False, hops: int = 1):
+        """Request `url` if it is to be crawled; `skip` is the known-or-dead verdict
+        (_known_and_dead) and `article` whether the article patterns match."""
         if url in self._continuations or url not in self.domains:
             return
-        if article is None:
-            article = self.is_article(url)
-        if skip is None:
-            skip = (article or self.auto) and (self.known_article(url) or self.gone(url))
         if skip:
             self.crawler.stats.inc_value("archive/known_articles_skipped")
             return
@@ -269,8 +262,9 @@ class NewsSpider(scrapy.Spider):
             for output in self._counter_or_item(article):
                 yield output
             return
-        article["pointers"].append(pointer)
         page = _fetched_page(response)
+        article["pointers"].append(pointer)
+        article["pages"].append(page)
         try:
             following = await maybe_deferred_to_future(self.workers.submit(continuation_pages, page))
         except Exception as exc:
@@ -307,25 +301,24 @@ class NewsSpider(scrapy.Spider):
 
     def _item(self, article: dict, counter_answer: Response | None = None) -> ArticleJob | ExtractedArticle:
         """The article's record when its one page was extracted already; else a job for
-        the pipeline's workers, which read every page of it from WARC."""
-        job = self._job(article, counter_answer.meta["warc_pointer"] if counter_answer is not None else None)
+        the pipeline's workers, with its pages as fetched. The counter's answer goes with
+        either: the workers read it."""
+        job = self._job(article, counter_answer)
         record = article["record"]
         if record is None or len(job.pointers) > 1:
             return job
-        if counter_answer is not None:
-            apply_counter(record, job.counter.family, _fetched_page(counter_answer), job.counter.read_pattern)
         return ExtractedArticle(job, record)
 
-    def _job(self, article: dict, counter_pointer=None) -> ArticleJob:
+    def _job(self, article: dict, counter_answer: Response | None = None) -> ArticleJob:
         counter = article["counter"]
-        return ArticleJob(
-            url=article["url"],
-            site=self.site.id,
-            pointers=list(article["pointers"]),
-            force=not self.auto,
-            counter=CounterCapture(counter.family, counter.url, counter_pointer, counter.read_pattern)
-            if counter else None,
-        )
+        capture = None
+        if counter is not None:
+            answered = counter_answer is not None
+            capture = CounterCapture(counter.family, counter.url,
+                                     counter_answer.meta["warc_pointer"] if answered else None, counter.read_pattern,
+                                     answer=_fetched_page(counter_answer) if answered else None)
+        return ArticleJob(url=article["url"], site=self.site.id, pointers=list(article["pointers"]),
+                          force=not self.auto, counter=capture, pages=tuple(article["pages"]))
 
     # -- view counts of articles archived earlier -------------------------------------
 

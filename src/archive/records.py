@@ -82,23 +82,34 @@ class ArticleRecord:
 
 @dataclass(frozen=True)
 class CounterCapture:
-    """The view-counter request an article made: its family, URL and, once fetched, capture."""
+    """The view-counter request an article made: its family, URL and, once fetched, capture.
+
+    `answer` is the fetched answer itself while the crawl holds it in memory; only the
+    pointer is kept in the crawl state.
+    """
 
     family: str
     url: str
     pointer: WarcPointer | None = None
     read_pattern: str | None = None
+    answer: FetchedPage | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
 class ArticleJob:
-    """An article handed from the crawler to extraction: enough to redo the work from WARC."""
+    """An article handed from the crawler to extraction.
+
+    `pages` are its pages as fetched, carried with the job while the crawl holds them;
+    `pointers` say where they are archived, enough to redo the work from WARC (a job a
+    killed run left, `archive extract`). Only the pointers are kept in the crawl state.
+    """
 
     url: str
     site: str
     pointers: list[WarcPointer]
     force: bool
     counter: CounterCapture | None = None
+    pages: tuple[FetchedPage, ...] = field(default=(), compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -108,6 +119,16 @@ class ExtractedArticle:
 
     job: ArticleJob
     record: ArticleRecord | None
+
+
+@dataclass(frozen=True)
+class ViewsRow:
+    """One reading of an article's view count: a row of the views history."""
+
+    url: str
+    site: str
+    observed_at: datetime
+    views: int
 
 
 @dataclass(frozen=True)

@@ -105,7 +105,7 @@ def test_latest_version_by_default_all_on_request(data_dir):
 
 
 def test_views_history_export(tmp_path):
-    from archive.dataset.schema import ViewsRow
+    from archive.records import ViewsRow
 
     writer = DatasetWriter(tmp_path / "views", views=True)
     writer.add(ViewsRow("http://a/1", "campus", datetime(2026, 11, 1, tzinfo=UTC), 10))

@@ -8,7 +8,6 @@ are partitioned by site and capture day, keys that live in directory names only
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
@@ -16,6 +15,7 @@ import pyarrow as pa
 
 from archive.dataset.arrays import TextTooLarge, integer_array, list_array, timestamp_array, utf8_array
 from archive.dataset.fingerprint import simhash
+from archive.records import ViewsRow
 
 if TYPE_CHECKING:
     from archive.records import ArticleRecord
@@ -105,12 +105,6 @@ VIEWS_SCHEMA = pa.schema([
 VIEWS_DATASET_SCHEMA = pa.unify_schemas([VIEWS_SCHEMA, PARTITION_SCHEMA])
 
 
-@dataclass(frozen=True)
-class ViewsRow:
-    url: str
-    site: str
-    observed_at: datetime
-    views: int
 
 
 

@@ -11,23 +11,45 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from archive.jobs.counters import CounterCall, CustomCounter, find_counter, read_counter
-from archive.records import ArticleJob, ArticleRecord, ExtractionRules, FetchedPage
+from archive.records import (
+    ArticleJob,
+    ArticleRecord,
+    CounterCapture,
+    ExtractionRules,
+    FetchedPage,
+    ViewsObservation,
+    ViewsRow,
+)
 from archive.warc.reader import read_page
 
 if TYPE_CHECKING:
     from archive.extract import PageTree
 
 def extract_job(job: ArticleJob, rules: ExtractionRules | None = None) -> ArticleRecord | None:
-    """Read the pages of one article (and its counter answer) from WARC; extract its record.
+    """The record of one article from the pages it carries, or read from WARC when it
+    carries none (a job a killed run left); its views from its counter answer.
 
     Runs in a worker process.
     """
     from archive.extract import extract_article
 
-    pages = [read_page(pointer) for pointer in job.pointers]
+    pages = list(job.pages) or [read_page(pointer) for pointer in job.pointers]
     record = with_fingerprint(extract_article(pages, site=job.site, rules=rules, force=job.force))
-    if record is not None and job.counter is not None and job.counter.pointer is not None:
-        apply_counter(record, job.counter.family, read_page(job.counter.pointer), job.counter.read_pattern)
+    if record is not None and job.counter is not None:
+        return with_counter_answer(record, job.counter)
+    return record
+
+
+def with_counter_answer(record: ArticleRecord, counter: CounterCapture) -> ArticleRecord:
+    """The record with the views its counter answered (the answer in hand, or read from WARC).
+
+    Runs in a worker process: counter answers are read nowhere else.
+    """
+    answer = counter.answer
+    if answer is None and counter.pointer is not None:
+        answer = read_page(counter.pointer)
+    if answer is not None:
+        apply_counter(record, counter.family, answer, counter.read_pattern)
     return record
 
 
@@ -46,6 +68,24 @@ def apply_counter(record: ArticleRecord, family: str, answer: FetchedPage, read_
     if views is not None:
         record.views = views
         record.views_observed_at = answer.fetched_at
+
+
+def views_row(record: ArticleRecord) -> ViewsRow | None:
+    """The reading of the views history a record carries, if it shows a count."""
+    if record.views is None or record.views_observed_at is None:
+        return None
+    return ViewsRow(record.url, record.site, record.views_observed_at, record.views)
+
+
+def observed_views(observation: ViewsObservation, read_pattern: str | None = None) -> ViewsRow | None:
+    """A later reading of an archived article's counter, or None when its answer shows no count.
+
+    Runs in a worker process.
+    """
+    views = read_counter(observation.family, observation.answer, read_pattern)
+    if views is None:
+        return None
+    return ViewsRow(observation.url, observation.site, observation.observed_at, views)
 
 
 @dataclass(frozen=True)

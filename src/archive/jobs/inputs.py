@@ -13,7 +13,7 @@ from archive.records import ArticleRecord, FetchedPage
 from archive.sites import SiteConfig, checked_site, site_for_url
 
 if TYPE_CHECKING:
-    from archive.dataset.schema import ViewsRow
+    from archive.records import ViewsRow
 
 
 @dataclass
