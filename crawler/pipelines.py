@@ -25,9 +25,17 @@ from twisted.internet import defer
 from archive.datadir import DataDir
 from archive.dataset.files import open_dataset
 from archive.dataset.writer import DatasetWriter
-from archive.jobs.article import extract_job, observed_views, views_row, with_counter_answer
-from archive.records import ArticleJob, ArticleRecord, ExtractedArticle, ViewsObservation, ViewsRow
+from archive.jobs.article import (
+    PageFacts,
+    captured_page_facts,
+    extract_job,
+    observed_views,
+    views_row,
+    with_counter_answer,
+)
+from archive.records import ArticleJob, ArticleRecord, CounterCapture, ExtractedArticle, ViewsObservation, ViewsRow
 from archive.state.store import shared_state
+from crawler.faults import FATAL_ERRORS, report_fault
 from crawler.workers import WORKERS
 
 # Rows wait in memory at most this long (or until BATCH_ROWS gather) before they are
@@ -66,20 +74,45 @@ class ExtractionPipeline:
         self.articles = DatasetWriter(self.data.articles, batch_size=BATCH_ROWS)
         self.views = DatasetWriter(self.data.views, views=True, batch_size=BATCH_ROWS)
         _OPEN.add(self)
-        self._resume(site.id)
+        self._resume(site)
 
-    def _resume(self, site_id: str) -> None:
-        """Finish the jobs an interrupted run left: extract those whose row is not on disk."""
-        jobs = list(self.state.pending_jobs(site_id))
-        if not jobs:
-            return
-        written = _record_ids_in_dataset(self.data.articles, site_id)
+    def _resume(self, site) -> None:
+        """Finish what an interrupted run left: extract the jobs whose row is not on disk,
+        and the pages it captured as possible articles but never handed over."""
+        jobs = self.state.pending_jobs(site.id)
+        written = _record_ids_in_dataset(self.data.articles, site.id) if jobs else set()
         for job in jobs:
             if job.pointers[0].record_id in written:
                 self.state.articles_done([(job.url, "done")])
             else:
                 self.stats.inc_value("archive/resumed_jobs")
                 self._submit(job)
+        for url, pointer in self.state.unextracted(site.id):
+            self.stats.inc_value("archive/resumed_captures")
+            force = site.matches_article(url)
+            self._in_worker((url, pointer, force), self._recovered, self._recovery_failed, captured_page_facts,
+                            pointer, site.id, self.rules, force, site.counter)
+
+    def _recovered(self, facts: PageFacts, about: tuple) -> None:
+        url, pointer, force = about
+        if facts.error is not None:
+            self._recovery_failed(facts.error, about)
+            return
+        # Pages that continue the article join it when they were captured too.
+        following = [known.pointer for known in map(self.state.known, facts.continuations)
+                     if known is not None and known.pointer is not None and known.status == 200]
+        counter = CounterCapture(facts.counter.family, facts.counter.url, None, facts.counter.read_pattern) \
+            if facts.counter else None
+        job = ArticleJob(url, self.crawler.spider.site.id, [pointer, *following], force, counter)
+        self.state.article_submitted(job)
+        if following:
+            self._submit(job)
+        else:
+            self._done(facts.record, job)
+
+    def _recovery_failed(self, failure, about: tuple) -> None:
+        self.stats.inc_value("archive/extraction_failed")
+        self.crawler.spider.logger.error("extraction failed for %s: %s", about[0], getattr(failure, "value", failure))
 
     def process_item(self, item):
         # The item is done for Scrapy at once; what the workers make of it lands when they answer.
@@ -105,8 +138,16 @@ class ExtractionPipeline:
         """Run `function(*args)` in a worker; `done(result, about)` or `failed(failure, about)` follows."""
         answer = self.workers.submit(function, *args)
         answer.addCallbacks(done, failed, callbackArgs=(about,), errbackArgs=(about,))
+        # what the callbacks raise: a full disk, a failing state store
+        answer.addErrback(self._fault)
         self.pending.add(answer)
         answer.addBoth(self._forget, answer)
+
+    def _fault(self, failure) -> None:
+        if not failure.check(*FATAL_ERRORS):
+            return failure
+        report_fault(self.crawler, str(failure.value))
+        return None
 
     def _forget(self, result, done):
         self.pending.discard(done)
@@ -155,8 +196,14 @@ class ExtractionPipeline:
             self.state.articles_done([(r.url, "done") for r in written])
 
     def _flush(self) -> None:
-        self._mark_done(self.articles.flush())
-        self.views.flush()
+        """Write the rows held; a failure (a full disk) is a fault: the rows not written
+        stay pending in the state, and the next run extracts them again from WARC."""
+        try:
+            self._mark_done(self.articles.flush())
+            self.views.flush()
+        except FATAL_ERRORS as exc:
+            what = f"{exc.filename}: " if getattr(exc, "filename", None) else ""
+            report_fault(self.crawler, f"{what}cannot write the dataset ({getattr(exc, 'strerror', None) or exc})")
         self.last_flush = time.monotonic()
 
     async def close_spider(self) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import gc
 import logging
-import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,12 +12,13 @@ from pathlib import Path
 from scrapy.crawler import Crawler, CrawlerProcess
 from scrapy.settings import Settings
 
-from archive.errors import ArchiveError
+from archive.errors import ArchiveError, StateError
 from archive.sites import SiteConfig
 from archive.state.locks import SiteBusy, SiteLock
 from archive.state.recovery import recover_data_dir
 from archive.state.store import shared_state
 from crawler import settings as default_settings
+from crawler.faults import FAULT
 from crawler.spiders.news import NewsSpider
 from crawler.workers import WORKERS
 
@@ -37,6 +37,21 @@ class SiteOutcome:
     failures: int = 0
     bytes_received: int = 0
     finish_reason: str = ""
+    # what stopped the crawl before its work was done (a full disk, a damaged state), as one line
+    fault: str | None = None
+    # pages of the site's lists that could not be had (timeouts, server errors)
+    list_pages_failed: int = 0
+
+    @property
+    def complete(self) -> bool:
+        """The crawl walked every list of the site to its end (or down to what earlier
+        complete runs had walked) and kept all it fetched."""
+        return self.finish_reason == "finished" and self.fault is None and self.list_pages_failed == 0
+
+    @property
+    def interrupted(self) -> bool:
+        """Stopped before its work was done, by a signal or a fault (not by the page budget)."""
+        return self.fault is not None or self.finish_reason not in ("finished", "closespider_pagecount")
 
 
 def site_settings(base: Settings, site: SiteConfig, sites: int = 1) -> Settings:
@@ -62,10 +77,11 @@ def site_settings(base: Settings, site: SiteConfig, sites: int = 1) -> Settings:
 
 
 def crawl_sites(sites: list[SiteConfig], out: Path, overrides: dict | None = None) -> tuple[list[SiteOutcome],
-                                                                                           list[SiteBusy]]:
+                                                                                           list[ArchiveError]]:
     """Crawl `sites` concurrently into `out`; blocks until every site is done.
 
-    A site another process is crawling into `out` is skipped and reported.
+    Returns what each site gave, and the errors to report after them: a site another
+    process is crawling into `out` (skipped), a run whose end could not be recorded.
     """
     out = Path(out).resolve()
     out.mkdir(parents=True, exist_ok=True)
@@ -77,6 +93,15 @@ def crawl_sites(sites: list[SiteConfig], out: Path, overrides: dict | None = Non
             busy.append(exc)
     if not locks:
         return [], busy
+    try:
+        state = shared_state(out)
+        # A damaged state would fail the crawl at some later page (or, worse, not at
+        # all): found now, before anything is fetched, it is one line and exit 1.
+        state.check()
+    except ArchiveError:
+        for _, lock in locks:
+            lock.release()
+        raise
     recover_data_dir(out, [site.id for site, _ in locks])
     base = Settings()
     base.setmodule(default_settings, priority="project")
@@ -89,7 +114,6 @@ def crawl_sites(sites: list[SiteConfig], out: Path, overrides: dict | None = Non
     runs = []
     try:
         process = CrawlerProcess(base)
-        state = shared_state(out)
         for index, (site, _) in enumerate(locks):
             # The first crawler installs the reactor (asyncio, from the settings).
             crawler = Crawler(NewsSpider, site_settings(base, site, len(locks)), init_reactor=index == 0)
@@ -107,12 +131,17 @@ def crawl_sites(sites: list[SiteConfig], out: Path, overrides: dict | None = Non
             lock.release()
     outcomes = [_outcome(site, crawler) for site, crawler, _ in runs]
     try:
-        for (_, _, run_id), outcome in zip(runs, outcomes, strict=True):
-            state.run_finished(run_id, outcome.finish_reason)
-    except sqlite3.Error as exc:
+        for (site, _, run_id), outcome in zip(runs, outcomes, strict=True):
+            # Only a complete run counts as a success (for --due) and confirms the
+            # site's articles: an interrupted walk of its lists is resumed next time.
+            state.run_finished(run_id, "finished" if outcome.complete else outcome.fault and "fault"
+                               or outcome.finish_reason or "incomplete")
+            if outcome.complete:
+                state.confirm_articles(site.id)
+    except StateError as exc:
         # Everything captured is on disk already; only the run's bookkeeping is missing,
         # so the next --due run simply treats these sites as due.
-        raise ArchiveError(f"{state.path}: cannot record the end of the run ({exc}); disk full?") from None
+        busy.append(StateError(f"{exc} (while recording the end of the run)"))
     return outcomes, busy
 
 
@@ -146,6 +175,8 @@ def _outcome(site: SiteConfig, crawler) -> SiteOutcome:
     failures += stats.get("archive/extraction_failed", 0) + stats.get("archive/page_reading_failed", 0)
     failures += sum(v for k, v in stats.items()
                     if k.startswith("downloader/response_status_count/") and int(k.rsplit("/", 1)[1]) >= 400)
+    # A name resolved to a forbidden address is refused before any download is attempted.
+    failures += stats.get("archive/address_refused/dns", 0)
     return SiteOutcome(
         site=site.id,
         pages_fetched=stats.get("downloader/response_count", 0),
@@ -155,4 +186,6 @@ def _outcome(site: SiteConfig, crawler) -> SiteOutcome:
         failures=failures,
         bytes_received=stats.get("downloader/response_bytes", 0),
         finish_reason=str(stats.get("finish_reason", "")),
+        fault=stats.get(FAULT),
+        list_pages_failed=stats.get("archive/list_pages_failed", 0),
     )

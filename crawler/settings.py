@@ -66,6 +66,8 @@ DOWNLOAD_HANDLERS = {"file": None, "ftp": None, "s3": None, "data": None}
 # its first repetition, see crawler/traps.py).
 REDIRECT_MAX_TIMES = 10
 ITEM_PIPELINES = {"crawler.pipelines.ExtractionPipeline": 300}
+# Faults (a full disk, a failing state store) raised in callbacks stop the crawl (crawler/faults.py).
+EXTENSIONS = {"crawler.faults.FaultWatch": 0}
 # Depth is counted by the spider (a site's max_depth, in hops: paging through a list is
 # not one); Scrapy's own depth count would only tag every request on its way out.
 SPIDER_MIDDLEWARES = {"scrapy.spidermiddlewares.depth.DepthMiddleware": None}

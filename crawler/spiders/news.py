@@ -13,27 +13,30 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import scrapy
-from lxml import etree
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import HtmlResponse, Response, TextResponse
+from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.defer import maybe_deferred_to_future
 
 from archive.records import ArticleJob, CounterCapture, ExtractedArticle, FetchedPage, ViewsObservation
 from archive.sites import SiteConfig
-from archive.state.store import shared_state
+from archive.state.hubs import links_digest
+from archive.state.store import ArticleState, shared_state
+from crawler.faults import FATAL_ERRORS, report_fault
+from crawler.feeds import read_index
 from crawler.links import PageLinks, SiteDomains
 from crawler.page_work import PageOutcome, PageTask, continuation_pages, read_crawled_page, read_links_only
+from crawler.settled import FROM_ARCHIVE
 from crawler.workers import WORKERS
 
-# Feeds and sitemaps come from the open web: never expand entities or fetch DTDs.
-_DOCTYPE = re.compile(rb"<!DOCTYPE[^\[>]*(\[.*?\]\s*)?>", re.DOTALL | re.IGNORECASE)
 # How Scrapy's middlewares word their refusals, for the fetch_failed counters.
 _IGNORED_REASONS = (("DOWNLOAD_MAXSIZE", "too_large"), ("max redirections", "too_many_redirects"),
                     ("robots.txt", "robots_forbidden"), ("offsite", "offsite"), ("trap", "trap"),
                     ("forbidden address", "forbidden_address"), ("capture not written", "capture_not_written"))
-_XML_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, recover=True, huge_tree=False)
 # A longer chain of 下一页 links is a trap (a calendar, a paginated list), not an article.
 MAX_ARTICLE_PAGES = 50
+# The share of a site's page budget that pages named only by feeds and sitemaps may take.
+INDEX_SHARE = 0.5
 
 
 class NewsSpider(scrapy.Spider):
@@ -51,17 +54,20 @@ class NewsSpider(scrapy.Spider):
 
     async def start(self):
         self.state = shared_state(Path(self.settings.get("ARCHIVE_OUT")))
-        # Articles first seen from now on were found by this run (through another list,
-        # say): they say nothing about what older list pages hold.
-        self.run_started = datetime.now(UTC).isoformat()
+        # Requests of pages named by feeds and sitemaps: a share of the page budget, so
+        # that a sitemap of 50,000 entries cannot spend it all before the site's lists.
+        self.index_budget = max(1, int(self.site.max_pages * INDEX_SHARE))
         self.workers = WORKERS.acquire(self.settings.getint("ARCHIVE_EXTRACT_WORKERS"))
         # A crawl that only archives (no pipeline) still has its pages read for links.
         self.extracting = self.settings.getbool("ARCHIVE_EXTRACT_ENABLED", True)
-        # Feeds and sitemaps first: they name the newest articles most cheaply.
+        # Feeds and sitemaps first: they name the newest articles most cheaply. Start
+        # requests go through the duplicate filter like any other, so the start page's own
+        # link to itself is not fetched a second time.
         for url in self.site.feeds + self.site.sitemaps:
-            yield scrapy.Request(url, callback=self.parse_xml, errback=self.fetch_failed, dont_filter=True)
+            yield scrapy.Request(url, callback=self.parse_xml, errback=self.fetch_failed)
         for url in self.site.start_urls:
-            yield scrapy.Request(url, callback=self.parse, errback=self.fetch_failed, dont_filter=True)
+            yield scrapy.Request(url, callback=self.parse, errback=self.fetch_failed,
+                                 meta={"candidate": self.auto or self.is_article(url), "start": True})
         window = timedelta(days=self.site.counter_days)
         refresh = self.state.counters_to_refresh(self.site.id, window, self.site.counter_every)
         for article_url, family, counter_url in refresh:
@@ -82,26 +88,26 @@ class NewsSpider(scrapy.Spider):
             return self.auto
         return any(p.search(url) for p in self._follow)
 
-    def _is_known(self, known: tuple[str, str] | None) -> bool:
+    def _is_known(self, known: ArticleState | None) -> bool:
         """Archived already and not to be fetched again (unless within refresh_days)."""
-        if known is None or known[0] == "not_article":
+        if known is None or known.state == "not_article":
             return False
-        state, first_seen = known
-        return not (self.site.refresh_days and first_seen >= _days_ago(self.site.refresh_days))
+        return not (self.site.refresh_days and known.first_seen >= _days_ago(self.site.refresh_days))
 
     def _known_and_dead(self, urls: list[str], articles: set[str]) -> tuple[set[str], set[str], set[str]]:
         """Those of `urls` not to be requested: known articles, and dead article links (a
         404 or 410 is not retried every run), looked up together (a list page has dozens
-        of links, an article page hundreds); and those of the known ones an earlier run
-        found. `articles` are those of `urls` the site's article patterns match."""
+        of links, an article page hundreds); and those of the known ones that are
+        confirmed (see `_follow_links`). `articles` are those of `urls` the site's article
+        patterns match."""
         candidates = urls if self.auto else [url for url in urls if url in articles]
         if not candidates:
             return set(), set(), set()
         states = self.state.article_states(candidates)
         known = {url for url in candidates if self._is_known(states.get(url))}
-        earlier = {url for url in known if states[url][1] < self.run_started}
+        confirmed = {url for url in known if states[url].confirmed}
         statuses = self.state.capture_statuses([url for url in candidates if url not in known])
-        return known, {url for url, status in statuses.items() if status in (404, 410)}, earlier
+        return known, {url for url, status in statuses.items() if status in (404, 410)}, confirmed
 
     # -- callbacks -----------------------------------------------------------------
 
@@ -118,9 +124,9 @@ class NewsSpider(scrapy.Spider):
         if response.url in self._continuations:
             return
         pointer = response.meta.get("warc_pointer")
+        known = self.state.article_state(response.url) if response.meta.get("unchanged") else None
         candidate = ((self.auto or self.is_article(response.url)) and response.status == 200 and pointer is not None
-                     and self.extracting
-                     and not (response.meta.get("unchanged") and self.state.article_state(response.url)))
+                     and self.extracting and known is None)
         task = PageTask(self.site.id, self.site.rules, self.domains.domains, extract=candidate, force=not self.auto,
                         counter=self.site.counter)
         page = _fetched_page(response)
@@ -135,6 +141,13 @@ class NewsSpider(scrapy.Spider):
             else:
                 for output in self._next_or_done(article, facts.continuations):
                     yield output
+        no_article = (outcome.facts.record is None and outcome.facts.error is None) if candidate \
+            else (known is None or known.state == "not_article") and not self.is_article(response.url)
+        if no_article and response.status == 200 and FROM_ARCHIVE not in response.flags \
+                and not response.meta.get("start"):
+            # a hub (a list, an index, an "about" page): how often its links change sets
+            # how often it is polled (archive.state.hubs)
+            self.state.hub_polled(response.url, self.site.id, outcome.links.urls, links_digest(outcome.links.urls))
         for request in self._follow_links(response, outcome.links):
             yield request
 
@@ -153,17 +166,19 @@ class NewsSpider(scrapy.Spider):
             return read_links_only(page, task, error=str(exc))
 
     def _follow_links(self, response: Response, links: PageLinks):
-        """Request the page's links; stop paging a list once it shows only known articles.
+        """Request the page's links; stop paging a list once it shows only confirmed articles.
 
-        Lists run newest first, so a page of articles known from earlier runs (or K of
-        them in a row) means the older pages behind it hold nothing new; articles this
-        run found through another list do not count. Paging does not count as depth: a
-        list may have hundreds of pages.
+        Lists run newest first, so a page of confirmed articles (or K of them in a row)
+        means the older pages behind it hold nothing new. An article is confirmed once a
+        run that walked the site's lists to their end (or down to confirmed articles)
+        completed: articles of an interrupted run, or found by this run through another
+        list, do not count, so an interrupted walk is resumed, not cut short. Paging does
+        not count as depth: a list may have hundreds of pages.
         """
         urls = links.urls  # on the site: the worker left the others out
         articles = {url for url in urls if self.is_article(url)}
-        known_urls, dead, earlier = self._known_and_dead(urls, articles)
-        archived = [url in earlier for url in urls if url in articles or not articles]
+        known_urls, dead, confirmed = self._known_and_dead(urls, articles)
+        archived = [url in confirmed for url in urls if url in articles or not articles]
         in_a_row = longest = 0
         for flag in archived:
             in_a_row = in_a_row + 1 if flag else 0
@@ -178,52 +193,51 @@ class NewsSpider(scrapy.Spider):
             yield from self._request_for(url, hops=hops if paging else hops + 1, skip=url in known_urls or url in dead,
                                          article=url in articles)
 
-    def _without_doctype(self, body: bytes) -> bytes:
-        """Feeds and sitemaps need no DTD: one declaring entities is an attack (a billion
-        laughs, an external entity), and dropping it lets the rest of the file be read."""
-        cleaned, found = _DOCTYPE.subn(b"", body, count=1)
-        if found:
-            self.crawler.stats.inc_value("archive/feed_doctype_removed")
-        return cleaned
-
     def fetch_failed(self, failure):
         """Count why a page could not be had (too large, a compression bomb, a timeout, a
-        refusal); Scrapy has logged the details already."""
+        refusal); Scrapy has logged the details already. A page of the site's lists that
+        could not be had leaves the walk incomplete (a dead link does not); a state or
+        disk failure stops the crawl."""
         error = failure.value
+        if isinstance(error, FATAL_ERRORS):
+            report_fault(self.crawler, str(error))
         reason = type(error).__name__
         if isinstance(error, IgnoreRequest):
             text = str(error)
             reason = next((name for key, name in _IGNORED_REASONS if key in text), "ignored")
+        elif isinstance(error, HttpError) and error.response.status in (404, 410):
+            reason = "gone"
         self.crawler.stats.inc_value(f"archive/fetch_failed/{reason}")
+        request = getattr(failure, "request", None)
+        # A refusal (robots, a trap, too large) or a dead link stays so; a timeout or a
+        # server error may not, and the pages behind it were not walked.
+        transient = not isinstance(error, IgnoreRequest) and reason != "gone"
+        if request is not None and not request.meta.get("candidate") and transient:
+            self.crawler.stats.inc_value("archive/list_pages_failed")
 
     def parse_xml(self, response: Response):
-        """RSS, Atom and sitemaps (including sitemap indexes): collect their links."""
-        try:
-            root = etree.fromstring(self._without_doctype(response.body), parser=_XML_PARSER)
-        except etree.XMLSyntaxError:
-            root = None
-        if root is None:
+        """RSS, Atom and sitemaps (sitemap indexes too): request what they list, newest first."""
+        found = read_index(response.body, response.url)
+        if found is None:
             self.crawler.stats.inc_value("archive/bad_feed")
             return
-        listed = []
-        for element in root.iter():
-            tag = etree.QName(element).localname if isinstance(element.tag, str) else ""
-            if tag == "loc" and element.text:
-                url = element.text.strip()
-                if root.tag.endswith("sitemapindex"):
-                    yield scrapy.Request(url, callback=self.parse_xml, errback=self.fetch_failed)
-                else:
-                    listed.append(url)
-            elif tag == "link":
-                url = (element.get("href") or element.text or "").strip()
-                if url:
-                    listed.append(response.urljoin(url))
-        listed = [url for url in dict.fromkeys(listed) if url in self.domains]
+        if found.doctype_removed:
+            self.crawler.stats.inc_value("archive/feed_doctype_removed")
+        for url in found.sitemaps:
+            yield scrapy.Request(url, callback=self.parse_xml, errback=self.fetch_failed)
+        listed = [url for url in found.pages if url in self.domains]
         articles = {url for url in listed if self.is_article(url)}
         known_urls, dead, _ = self._known_and_dead(listed, articles)
         for url in listed:
-            yield from self._request_for(url, from_index=True, skip=url in known_urls or url in dead,
-                                         article=url in articles)
+            if url in known_urls or url in dead or url in self._continuations:
+                continue
+            if self.index_budget <= 0:
+                self.crawler.stats.inc_value("archive/index_budget_spent")
+                continue
+            for request in self._request_for(url, from_index=True, skip=False, article=url in articles):
+                self.index_budget -= 1
+                # after the pages the site's own lists lead to
+                yield request.replace(priority=-1)
 
     def _request_for(self, url: str, *, skip: bool, article: bool, from_index: bool = False, hops: int = 1):
         """Request `url` if it is to be crawled; `skip` is the known-or-dead verdict
@@ -238,9 +252,10 @@ class NewsSpider(scrapy.Spider):
             return
         if article or self.should_follow(url) or (from_index and self.auto):
             # A list page (never an article page) may be settled: see crawler/settled.py.
-            dated_list = not article and not self.auto
+            # A possible article's capture must reach extraction (CrawlState.unextracted).
             yield scrapy.Request(url, callback=self.parse, errback=self.fetch_failed,
-                                 meta={"hops": hops, "dated_list": dated_list})
+                                 meta={"hops": hops, "dated_list": not article and not self.auto,
+                                       "candidate": article or self.auto})
 
     # -- articles: pages 2..N, then the view counter, then one item ------------------
 

@@ -38,7 +38,7 @@ def run_crawl(sites: list[SiteConfig], out: Path, overrides: dict | None = None)
     from crawler.run import crawl_sites  # Scrapy is imported only by the commands that crawl
 
     started = time.monotonic()
-    outcomes, busy = crawl_sites(sites, out, overrides)
+    outcomes, errors = crawl_sites(sites, out, overrides)
     if outcomes:
         _print_summary(outcomes, out, time.monotonic() - started)
     # A site down or unreachable is worth a failing exit (cron mails it); a few failures are not.
@@ -46,16 +46,21 @@ def run_crawl(sites: list[SiteConfig], out: Path, overrides: dict | None = None)
     for o in unreachable:
         click.echo(f"Error: site {o.site}: no page could be fetched ({o.failures} failures; the log says why)",
                    err=True)
-    # Scrapy's finish reason after Ctrl-C or SIGTERM: what was fetched is kept, the rest is not done.
-    interrupted = [o.site for o in outcomes if o.finish_reason == "shutdown"]
+    # A fault (a full disk, a damaged state) or Ctrl-C/SIGTERM: what was fetched is
+    # kept, the rest is not done, and the next run goes on from there.
+    for o in outcomes:
+        if o.fault is not None:
+            click.echo(f"Error: site {o.site}: {o.fault}", err=True)
+    interrupted = [o.site for o in outcomes if o.interrupted and o.fault is None]
     if interrupted:
         click.echo(f"Error: crawl of {', '.join(interrupted)} interrupted; the next run goes on from there",
                    err=True)
-    if busy:
-        for exc in busy[1:]:
+    faulty = [o for o in outcomes if o.fault is not None]
+    if errors:
+        for exc in errors[:-1]:
             click.echo(f"Error: {exc}", err=True)
-        raise busy[0]
-    if unreachable or interrupted:
+        raise errors[-1]
+    if unreachable or interrupted or faulty:
         sys.exit(1)
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from archive.errors import WarcReadError
 from archive.jobs.counters import CounterCall, CustomCounter, find_counter, read_counter
 from archive.records import (
     ArticleJob,
@@ -19,6 +20,7 @@ from archive.records import (
     FetchedPage,
     ViewsObservation,
     ViewsRow,
+    WarcPointer,
 )
 from archive.warc.reader import read_page
 
@@ -112,3 +114,23 @@ def page_facts(page: FetchedPage, *, site: str, rules: ExtractionRules | None, f
         return PageFacts(None, [], None)
     document = found.document if found.document is not None else decode_html(page.body, page.headers)
     return PageFacts(record, found.continuations, find_counter(document, page.url, counter))
+
+
+def html_type(content_type: str) -> bool:
+    """A Content-Type extraction reads: HTML, or none given (servers of old CMSs send none)."""
+    content_type = content_type.lower()
+    return "html" in content_type or content_type == ""
+
+
+def captured_page_facts(pointer: WarcPointer, site: str, rules: ExtractionRules | None, force: bool,
+                        counter: CustomCounter | None) -> PageFacts:
+    """Worker: what the crawl would have learnt of a page it captured as a possible article
+    (a killed run captured it but never handed it to extraction). A page that cannot be
+    read gives an error; one that is no HTML page gives no record."""
+    try:
+        page = read_page(pointer)
+    except WarcReadError as exc:
+        return PageFacts(None, [], None, error=str(exc))
+    if page.status != 200 or not html_type(page.headers.get("content-type", "")):
+        return PageFacts(None, [], None)
+    return page_facts(page, site=site, rules=rules, force=force, counter=counter)

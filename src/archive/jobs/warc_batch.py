@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from archive.errors import WarcReadError
-from archive.jobs.article import PageFacts, apply_counter, extract_job, page_facts, views_row
+from archive.jobs.article import PageFacts, apply_counter, extract_job, html_type, page_facts, views_row
 from archive.jobs.counters import CounterCall, read_counter
 from archive.records import ArticleJob, ArticleRecord, ExtractionRules, FetchedPage, ViewsRow, WarcPointer
 from archive.sites import SiteConfig, checked_site, site_for_url
@@ -33,8 +33,7 @@ log = logging.getLogger(__name__)
 
 
 def is_html(entry: ResponseEntry) -> bool:
-    ctype = entry.content_type.lower()
-    return entry.status == 200 and ("html" in ctype or ctype == "")
+    return entry.status == 200 and html_type(entry.content_type)
 
 
 def _first_pass(pointer: WarcPointer, site: str | None, config: SiteConfig | None) -> PageFacts:
