@@ -16,6 +16,7 @@ import os
 import time
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING, Self
 
 import pyarrow.compute as pc
 from scrapy.exceptions import NotConfigured
@@ -30,6 +31,9 @@ from archive.records import ArticleJob, ArticleRecord, ExtractedArticle, ViewsOb
 from archive.state.store import shared_state
 from crawler.workers import WORKERS
 
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
+
 # Rows wait in memory at most this long (or until BATCH_ROWS gather) before they are
 # written and count as done. Rows lost to a crash are only recomputed from WARC, so the
 # interval trades that work against many small files (one per site and flush).
@@ -41,28 +45,26 @@ _OPEN: set[ExtractionPipeline] = set()
 
 
 class ExtractionPipeline:
-    def __init__(self, crawler, out: Path, workers: int) -> None:
+    def __init__(self, crawler: Crawler, out: Path, held_rows: int) -> None:
         self.crawler = crawler
         self.stats = crawler.stats
         self.out = out
         self.data = DataDir(out)
-        self.worker_count = workers
-        self.held_rows = crawler.settings.getint("ARCHIVE_HELD_ROWS")
+        self.held_rows = held_rows
         self.pending: set[defer.Deferred] = set()
         self.last_flush = time.monotonic()
 
     @classmethod
-    def from_crawler(cls, crawler):
-        if not crawler.settings.getbool("ARCHIVE_EXTRACT_ENABLED", True):
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        if not crawler.settings.getbool("ARCHIVE_EXTRACT_ENABLED"):
             raise NotConfigured("ARCHIVE_EXTRACT_ENABLED is off")
-        return cls(crawler, Path(crawler.settings.get("ARCHIVE_OUT")),
-                   crawler.settings.getint("ARCHIVE_EXTRACT_WORKERS"))
+        return cls(crawler, Path(crawler.settings.get("ARCHIVE_OUT")), crawler.settings.getint("ARCHIVE_HELD_ROWS"))
 
     def open_spider(self) -> None:
         site = self.crawler.spider.site
         self.rules = site.rules
         self.state = shared_state(self.out)
-        self.workers = WORKERS.acquire(self.worker_count)
+        self.workers = WORKERS.acquire(self.crawler.settings)
         self.articles = DatasetWriter(self.data.articles, batch_size=BATCH_ROWS)
         self.views = DatasetWriter(self.data.views, views=True, batch_size=BATCH_ROWS)
         _OPEN.add(self)

@@ -54,9 +54,9 @@ class NewsSpider(scrapy.Spider):
         # Articles first seen from now on were found by this run (through another list,
         # say): they say nothing about what older list pages hold.
         self.run_started = datetime.now(UTC).isoformat()
-        self.workers = WORKERS.acquire(self.settings.getint("ARCHIVE_EXTRACT_WORKERS"))
+        self.workers = WORKERS.acquire(self.settings)
         # A crawl that only archives (no pipeline) still has its pages read for links.
-        self.extracting = self.settings.getbool("ARCHIVE_EXTRACT_ENABLED", True)
+        self.extracting = self.settings.getbool("ARCHIVE_EXTRACT_ENABLED")
         # Feeds and sitemaps first: they name the newest articles most cheaply.
         for url in self.site.feeds + self.site.sitemaps:
             yield scrapy.Request(url, callback=self.parse_xml, errback=self.fetch_failed, dont_filter=True)
