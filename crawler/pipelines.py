@@ -27,6 +27,7 @@ from archive.datadir import DataDir
 from archive.dataset.files import open_dataset
 from archive.dataset.writer import DatasetWriter
 from archive.jobs.article import extract_job, observed_views, views_row, with_counter_answer
+from archive.jobs.time_bound import PageTimeout
 from archive.records import ArticleJob, ArticleRecord, ExtractedArticle, ViewsObservation, ViewsRow
 from archive.state.store import shared_state
 from crawler.workers import WORKERS
@@ -129,6 +130,8 @@ class ExtractionPipeline:
     def _failed(self, failure, job: ArticleJob) -> None:
         # a worker error must not stop the crawl: count it, keep the job pending
         self.stats.inc_value("archive/extraction_failed")
+        if failure.check(PageTimeout):
+            self.stats.inc_value("archive/extraction_timed_out")
         self.crawler.spider.logger.error("extraction failed for %s: %s", job.url, failure.value)
 
     def _done(self, record: ArticleRecord | None, job: ArticleJob) -> None:

@@ -2,6 +2,7 @@
 are layered on top by crawler.run from each site's config."""
 
 from archive import __version__
+from archive.jobs.time_bound import DEFAULT_PAGE_SECONDS
 
 BOT_NAME = "official-news-archiver"
 SPIDER_MODULES = ["crawler.spiders"]
@@ -88,6 +89,9 @@ ARCHIVE_WARC_MAX_SIZE = 1_000_000_000
 ARCHIVE_EXTRACT_ENABLED = True
 # 0 means one extraction worker per core.
 ARCHIVE_EXTRACT_WORKERS = 0
+# Seconds a worker may spend on one page before giving it up as a failure, so that a
+# pathological page cannot hold a worker for minutes (0: no bound).
+ARCHIVE_EXTRACT_TIMEOUT = DEFAULT_PAGE_SECONDS
 # Fetched pages waiting for the workers, in bytes, over all sites of a crawl: enough
 # to keep every worker busy, bounded so that a fast network cannot fill the memory.
 ARCHIVE_PAGES_WAITING_BYTES = 16_000_000

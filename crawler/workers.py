@@ -31,9 +31,10 @@ class SharedPool:
 
     def acquire(self, settings: BaseSettings) -> SharedPool:
         """Use the pool; the first user starts it with the crawl's settings
-        (ARCHIVE_EXTRACT_WORKERS workers)."""
+        (ARCHIVE_EXTRACT_WORKERS workers, ARCHIVE_EXTRACT_TIMEOUT seconds a page)."""
         if self.pool is None:
-            self.pool = worker_pool(settings.getint("ARCHIVE_EXTRACT_WORKERS") or None, preload=CRAWL_WORKER_MODULES)
+            self.pool = worker_pool(settings.getint("ARCHIVE_EXTRACT_WORKERS") or None, preload=CRAWL_WORKER_MODULES,
+                                    page_seconds=settings.getfloat("ARCHIVE_EXTRACT_TIMEOUT"))
         self.users += 1
         return self
 
