@@ -1,7 +1,6 @@
 import gzip
 import io
 import json
-import re
 from pathlib import Path
 
 import pyarrow.parquet as pq
@@ -37,16 +36,6 @@ def warc_with(path: Path, pages: dict[str, str]) -> Path:
             writer.write_record(writer.create_warc_record(url, "response", payload=io.BytesIO(body),
                                                           length=len(body), http_headers=http))
     return path
-
-
-def test_every_command_is_in_the_readme():
-    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
-    commands = []
-    for name, command in main.commands.items():
-        subcommands = getattr(command, "commands", None)
-        commands += [f"archive {name} {sub}" for sub in subcommands] if subcommands else [f"archive {name}"]
-    for command in commands:
-        assert re.search(re.escape(command) + r"\b", readme), f"{command} is not documented in README.md"
 
 
 def test_extract_html_file_prints_one_json_record(tmp_path):
