@@ -110,4 +110,5 @@ def reextract(data_dir, site_ids, workers, page_seconds, sites_dir) -> None:
     click.echo(f"\n{sum(o.rows for o in outcomes)} records in {time.monotonic() - started:.1f}s", err=True)
     failed = [o.site for o in outcomes if not o.replaced]
     if failed:
-        raise click.ClickException(f"site {', '.join(failed)}: WARC files could not be read completely")
+        raise click.ClickException(f"site {', '.join(failed)}: not every capture could be extracted "
+                                   "(why is said above); its old rows are kept")
