@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING, Self
 from urllib.parse import urlsplit
 
 from scrapy import signals
@@ -35,6 +36,9 @@ from archive.warc.writer import (
 )
 from crawler.faults import report_fault
 from crawler.settled import FROM_ARCHIVE, has_links, is_robots, is_settled
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
 
 # request.meta key: (url, what the state knew of it when the request went out)
 _KNOWN = "archive_known_capture"
@@ -62,7 +66,7 @@ class WarcCaptureMiddleware:
     ``request.meta["unchanged"]`` says the page repeats an earlier capture.
     """
 
-    def __init__(self, crawler, out: Path, max_size: int) -> None:
+    def __init__(self, crawler: Crawler, out: Path, max_size: int) -> None:
         self.crawler = crawler
         self.stats = crawler.stats
         self.out = out
@@ -71,8 +75,8 @@ class WarcCaptureMiddleware:
         self.writer: WarcFileWriter | None = None
 
     @classmethod
-    def from_crawler(cls, crawler):
-        if not crawler.settings.getbool("ARCHIVE_WARC_ENABLED", True):
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        if not crawler.settings.getbool("ARCHIVE_WARC_ENABLED"):
             raise NotConfigured("ARCHIVE_WARC_ENABLED is off")
         middleware = cls(crawler, Path(crawler.settings.get("ARCHIVE_OUT")),
                          crawler.settings.getint("ARCHIVE_WARC_MAX_SIZE"))

@@ -16,6 +16,7 @@ import os
 import time
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING, Self
 
 import pyarrow.compute as pc
 from scrapy.exceptions import NotConfigured
@@ -33,10 +34,14 @@ from archive.jobs.article import (
     views_row,
     with_counter_answer,
 )
+from archive.jobs.time_bound import PageTimeout
 from archive.records import ArticleJob, ArticleRecord, CounterCapture, ExtractedArticle, ViewsObservation, ViewsRow
 from archive.state.store import shared_state
 from crawler.faults import FATAL_ERRORS, report_fault
 from crawler.workers import WORKERS
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
 
 # Rows wait in memory at most this long (or until BATCH_ROWS gather) before they are
 # written and count as done. Rows lost to a crash are only recomputed from WARC, so the
@@ -49,28 +54,26 @@ _OPEN: set[ExtractionPipeline] = set()
 
 
 class ExtractionPipeline:
-    def __init__(self, crawler, out: Path, workers: int) -> None:
+    def __init__(self, crawler: Crawler, out: Path, held_rows: int) -> None:
         self.crawler = crawler
         self.stats = crawler.stats
         self.out = out
         self.data = DataDir(out)
-        self.worker_count = workers
-        self.held_rows = crawler.settings.getint("ARCHIVE_HELD_ROWS")
+        self.held_rows = held_rows
         self.pending: set[defer.Deferred] = set()
         self.last_flush = time.monotonic()
 
     @classmethod
-    def from_crawler(cls, crawler):
-        if not crawler.settings.getbool("ARCHIVE_EXTRACT_ENABLED", True):
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        if not crawler.settings.getbool("ARCHIVE_EXTRACT_ENABLED"):
             raise NotConfigured("ARCHIVE_EXTRACT_ENABLED is off")
-        return cls(crawler, Path(crawler.settings.get("ARCHIVE_OUT")),
-                   crawler.settings.getint("ARCHIVE_EXTRACT_WORKERS"))
+        return cls(crawler, Path(crawler.settings.get("ARCHIVE_OUT")), crawler.settings.getint("ARCHIVE_HELD_ROWS"))
 
     def open_spider(self) -> None:
         site = self.crawler.spider.site
         self.rules = site.rules
         self.state = shared_state(self.out)
-        self.workers = WORKERS.acquire(self.worker_count)
+        self.workers = WORKERS.acquire(self.crawler.settings)
         self.articles = DatasetWriter(self.data.articles, batch_size=BATCH_ROWS)
         self.views = DatasetWriter(self.data.views, views=True, batch_size=BATCH_ROWS)
         _OPEN.add(self)
@@ -168,6 +171,8 @@ class ExtractionPipeline:
     def _failed(self, failure, job: ArticleJob) -> None:
         # a worker error must not stop the crawl: count it, keep the job pending
         self.stats.inc_value("archive/extraction_failed")
+        if failure.check(PageTimeout):
+            self.stats.inc_value("archive/extraction_timed_out")
         self.crawler.spider.logger.error("extraction failed for %s: %s", job.url, failure.value)
 
     def _done(self, record: ArticleRecord | None, job: ArticleJob) -> None:

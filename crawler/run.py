@@ -110,7 +110,7 @@ def crawl_sites(sites: list[SiteConfig], out: Path, overrides: dict | None = Non
         base.set(key, value, priority="cmdline")
     # Started first: the workers' fork server imports the extraction code while this
     # process builds its crawlers.
-    workers = WORKERS.acquire(base.getint("ARCHIVE_EXTRACT_WORKERS"))
+    workers = WORKERS.acquire(base)
     runs = []
     try:
         process = CrawlerProcess(base)

@@ -14,9 +14,13 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from typing import TYPE_CHECKING, Self
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from scrapy.exceptions import IgnoreRequest, NotConfigured
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
 
 # Query (and ;path) parameters that carry a session, not content.
 SESSION_KEYS = frozenset({"jsessionid", "phpsessid", "aspsessionid", "sessionid", "session_id", "sessid",
@@ -92,7 +96,7 @@ class TrapGuardMiddleware:
     fetch; redirects come back through it, so a redirect into a trap is caught too.
     """
 
-    def __init__(self, crawler) -> None:
+    def __init__(self, crawler: Crawler) -> None:
         settings = crawler.settings
         self.stats = crawler.stats
         self.max_length = settings.getint("ARCHIVE_TRAPS_MAX_URL_LENGTH")
@@ -103,8 +107,8 @@ class TrapGuardMiddleware:
         self._seen: dict[str, set[str]] = defaultdict(set)
 
     @classmethod
-    def from_crawler(cls, crawler):
-        if not crawler.settings.getbool("ARCHIVE_TRAPS_ENABLED", True):
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        if not crawler.settings.getbool("ARCHIVE_TRAPS_ENABLED"):
             raise NotConfigured("ARCHIVE_TRAPS_ENABLED is off")
         return cls(crawler)
 

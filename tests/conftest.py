@@ -28,3 +28,10 @@ def demo_crawl(tmp_path_factory):
         out = root / "data"
         result = run_archive("crawl", "--all", "--sites", str(configs), "--out", str(out))
         yield server, out, result
+
+
+# A page a worker needs long for, with the extractor as it is: justext, which trafilatura
+# falls back on, revises each short paragraph's class by scanning for its neighbours,
+# quadratic in their number (4,000 such paragraphs take 9 s, 20,000 three minutes).
+SLOW_PAGE = ("<html><body><a href='/a/2.html'>下一篇</a>"
+             + "<div><p>段落文字内容示例。</p><span>发布时间：2024-01-01</span></div>" * 6000 + "</body></html>")

@@ -57,9 +57,9 @@ class NewsSpider(scrapy.Spider):
         # Requests of pages named by feeds and sitemaps: a share of the page budget, so
         # that a sitemap of 50,000 entries cannot spend it all before the site's lists.
         self.index_budget = max(1, int(self.site.max_pages * INDEX_SHARE))
-        self.workers = WORKERS.acquire(self.settings.getint("ARCHIVE_EXTRACT_WORKERS"))
+        self.workers = WORKERS.acquire(self.settings)
         # A crawl that only archives (no pipeline) still has its pages read for links.
-        self.extracting = self.settings.getbool("ARCHIVE_EXTRACT_ENABLED", True)
+        self.extracting = self.settings.getbool("ARCHIVE_EXTRACT_ENABLED")
         # Feeds and sitemaps first: they name the newest articles most cheaply. Start
         # requests go through the duplicate filter like any other, so the start page's own
         # link to itself is not fetched a second time.

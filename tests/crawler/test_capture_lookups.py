@@ -9,6 +9,7 @@ from scrapy.utils.test import get_crawler
 
 from archive.sites import parse_site
 from crawler.capture import WarcCaptureMiddleware
+from tests.crawler.conftest import project_settings
 
 SITE = parse_site({"id": "gov", "name": "gov", "start_urls": ["http://127.0.0.1/"]}, "gov.toml")
 
@@ -21,7 +22,7 @@ def exchange(middleware: WarcCaptureMiddleware, url: str, body: bytes) -> HtmlRe
 
 
 def test_the_state_is_asked_once_per_exchange(tmp_path):
-    crawler = get_crawler(settings_dict={"ARCHIVE_OUT": str(tmp_path)})
+    crawler = get_crawler(settings_dict=project_settings(tmp_path))
     middleware = WarcCaptureMiddleware.from_crawler(crawler)
     middleware.spider_opened(SimpleNamespace(site=SITE, logger=None))
     asked = []

@@ -8,11 +8,12 @@ from scrapy.utils.test import get_crawler
 
 from crawler.settings import DOWNLOADER_MIDDLEWARES
 from crawler.traps import TrapGuardMiddleware
+from tests.crawler.conftest import project_settings
 
 
 def test_a_redirect_loop_is_refused_at_its_first_repetition():
     assert "crawler.traps.TrapGuardMiddleware" in DOWNLOADER_MIDDLEWARES
-    crawler = get_crawler()
+    crawler = get_crawler(settings_dict=project_settings())
     guard = TrapGuardMiddleware.from_crawler(crawler)
     start = "http://127.0.0.1/loop/start.html"
     hop = Request("http://127.0.0.1/loop/c.html", dont_filter=True, meta={"redirect_urls": [start]})

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from archive.errors import WarcReadError
 from archive.jobs.counters import CounterCall, CustomCounter, find_counter, read_counter
+from archive.jobs.time_bound import bounded
 from archive.records import (
     ArticleJob,
     ArticleRecord,
@@ -27,6 +28,8 @@ from archive.warc.reader import read_page
 if TYPE_CHECKING:
     from archive.extract import PageTree
 
+
+@bounded
 def extract_job(job: ArticleJob, rules: ExtractionRules | None = None) -> ArticleRecord | None:
     """The record of one article from the pages it carries, or read from WARC when it
     carries none (a job a killed run left); its views from its counter answer.

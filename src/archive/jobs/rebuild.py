@@ -26,6 +26,7 @@ from archive.dataset.swap import SiteSwap, finish_interrupted, site_files
 from archive.dataset.writer import DatasetWriter
 from archive.errors import InputError, one_line
 from archive.jobs.pool import worker_pool
+from archive.jobs.time_bound import DEFAULT_PAGE_SECONDS
 from archive.jobs.warc_batch import extract_warcs
 from archive.progress import CountingPool, Progress
 from archive.sites import SiteConfig
@@ -130,8 +131,12 @@ def rebuild_site(data: DataDir, site: str, warcs: Sequence[Path], config: SiteCo
 
 
 def reextract(data_dir: Path, sites: Sequence[str] = (), *, workers: int | None = None,
-              configs: dict[str, SiteConfig] | None = None, progress: bool | None = None) -> list[SiteRebuild]:
-    """Rebuild the chosen sites (default: every site with WARC files) from their WARC files."""
+              configs: dict[str, SiteConfig] | None = None, progress: bool | None = None,
+              page_seconds: float = DEFAULT_PAGE_SECONDS) -> list[SiteRebuild]:
+    """Rebuild the chosen sites (default: every site with WARC files) from their WARC files.
+
+    A page whose extraction takes longer than `page_seconds` is an error of its site,
+    which keeps its old rows."""
     data = DataDir(data_dir)
     available = warc_files_by_site(data.root)
     if not available and not sites:
@@ -146,7 +151,7 @@ def reextract(data_dir: Path, sites: Sequence[str] = (), *, workers: int | None 
             locks.append(SiteLock(data.root, site).acquire())
         finish_interrupted(data.root, chosen)
         outcomes = []
-        with worker_pool(workers) as pool:
+        with worker_pool(workers, page_seconds=page_seconds) as pool:
             for site in chosen:
                 with Progress(f"{site:<12}", enabled=progress) as bar:
                     config = (configs or {}).get(site)

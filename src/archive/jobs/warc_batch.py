@@ -19,6 +19,7 @@ from pathlib import Path
 from archive.errors import WarcReadError
 from archive.jobs.article import PageFacts, apply_counter, extract_job, html_type, page_facts, views_row
 from archive.jobs.counters import CounterCall, read_counter
+from archive.jobs.time_bound import PageTimeout, bounded
 from archive.records import ArticleJob, ArticleRecord, ExtractionRules, FetchedPage, ViewsRow, WarcPointer
 from archive.sites import SiteConfig, checked_site, site_for_url
 from archive.warc.reader import OversizeBody, ResponseEntry, read_page, scan_responses
@@ -50,9 +51,12 @@ def _first_pass(pointer: WarcPointer, site: str | None, config: SiteConfig | Non
         return PageFacts(None, [], None)
     except WarcReadError as exc:
         return PageFacts(None, [], None, error=str(exc))
-    return page_facts(page, site=site or site_for_url(page.url), rules=config.rules if config else None,
-                      force=config is not None and config.matches_article(page.url),
-                      counter=config.counter if config else None)
+    try:
+        return bounded(page_facts)(page, site=site or site_for_url(page.url), rules=config.rules if config else None,
+                                   force=config is not None and config.matches_article(page.url),
+                                   counter=config.counter if config else None)
+    except PageTimeout as exc:
+        return PageFacts(None, [], None, error=f"{page.url}: {exc}")
 
 
 def _follow_chain(start: str, links: dict[str, list[str]], captured: set[str]) -> list[str]:
@@ -250,6 +254,8 @@ def finish_article(record: ArticleRecord, job: ArticleJob | None, rules: Extract
             record = extract_job(job, rules) or record
         except WarcReadError as exc:  # a continuation page is unreadable: keep the first page alone
             errors.append(str(exc))
+        except PageTimeout as exc:  # so are the pages together
+            errors.append(f"{job.url}: {exc}")
     pages = _readable(answers, errors) if counter is not None else []
     readings: list[tuple[str | None, ViewsRow | None]] = []
     for answer in pages:
