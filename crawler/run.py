@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from scrapy.crawler import Crawler, CrawlerProcess
+from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
 from archive.errors import ArchiveError
@@ -20,6 +20,7 @@ from archive.state.recovery import recover_data_dir
 from archive.state.store import shared_state
 from crawler import settings as default_settings
 from crawler.spiders.news import NewsSpider
+from crawler.stopping import SiteCrawler
 from crawler.workers import WORKERS
 
 # The cycle collector's thresholds during a crawl: objects the young generation holds
@@ -92,7 +93,7 @@ def crawl_sites(sites: list[SiteConfig], out: Path, overrides: dict | None = Non
         state = shared_state(out)
         for index, (site, _) in enumerate(locks):
             # The first crawler installs the reactor (asyncio, from the settings).
-            crawler = Crawler(NewsSpider, site_settings(base, site, len(locks)), init_reactor=index == 0)
+            crawler = SiteCrawler(NewsSpider, site_settings(base, site, len(locks)), init_reactor=index == 0)
             runs.append((site, crawler, state.run_started(site.id)))
             process.crawl(crawler, site=site)
         # Scrapy's handler drops records below LOG_LEVEL only after they were made, two

@@ -21,6 +21,7 @@ from scrapy.utils.defer import maybe_deferred_to_future
 from archive.records import ArticleJob, CounterCapture, ExtractedArticle, FetchedPage, ViewsObservation
 from archive.sites import SiteConfig
 from archive.state.store import shared_state
+from archive.url_patterns import url_patterns
 from crawler.links import PageLinks, SiteDomains
 from crawler.page_work import PageOutcome, PageTask, continuation_pages, read_crawled_page, read_links_only
 from crawler.workers import WORKERS
@@ -30,7 +31,8 @@ _DOCTYPE = re.compile(rb"<!DOCTYPE[^\[>]*(\[.*?\]\s*)?>", re.DOTALL | re.IGNOREC
 # How Scrapy's middlewares word their refusals, for the fetch_failed counters.
 _IGNORED_REASONS = (("DOWNLOAD_MAXSIZE", "too_large"), ("max redirections", "too_many_redirects"),
                     ("robots.txt", "robots_forbidden"), ("offsite", "offsite"), ("trap", "trap"),
-                    ("forbidden address", "forbidden_address"), ("capture not written", "capture_not_written"))
+                    ("forbidden address", "forbidden_address"), ("capture not written", "capture_not_written"),
+                    ("crawl is stopping", "not_fetched_at_stop"))
 _XML_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, recover=True, huge_tree=False)
 # A longer chain of 下一页 links is a trap (a calendar, a paginated list), not an article.
 MAX_ARTICLE_PAGES = 50
@@ -43,8 +45,9 @@ class NewsSpider(scrapy.Spider):
         super().__init__(name=site.id, **kwargs)
         self.site = site
         self.allowed_domains = list(site.allowed_domains)
-        self._article = [re.compile(p) for p in site.article]
-        self._follow = [re.compile(p) for p in site.follow]
+        # Linear-time matchers: a backtracking pattern would stall the reactor (archive/url_patterns.py).
+        self._article = url_patterns(site.article)
+        self._follow = url_patterns(site.follow)
         # Pages 2..N of multi-page articles: fetched as part of their article, never alone.
         self._continuations: set[str] = set()
         self.domains = SiteDomains(site.allowed_domains)
@@ -75,12 +78,12 @@ class NewsSpider(scrapy.Spider):
         return not self._article
 
     def is_article(self, url: str) -> bool:
-        return any(p.search(url) for p in self._article)
+        return self._article.search(url)
 
     def should_follow(self, url: str) -> bool:
         if not self._follow:
             return self.auto
-        return any(p.search(url) for p in self._follow)
+        return self._follow.search(url)
 
     def _is_known(self, known: tuple[str, str] | None) -> bool:
         """Archived already and not to be fetched again (unless within refresh_days)."""

@@ -1,0 +1,133 @@
+"""Site configs that would stall a crawl: a URL pattern that backtracks for ever, a delay
+of centuries. The crawl runs as `archive crawl` against a loopback server and is signalled
+the way a user or systemd stops it."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+from archive.errors import ConfigError
+from archive.sites import load_site_file, parse_site
+from archive.warc.names import site_of
+from tests.conftest import ARCHIVE
+from tests.reliability.conftest import ENV, write_site
+from tests.reliability.hostile import ARTICLE, HostileServer, Page, links, wait_for
+
+HEAD = 'id = "x"\nname = "n"\nstart_urls = ["http://a.example/"]\n'
+# `(a+)+$` tries every way of splitting a run of a's before it fails: 2^n steps for a
+# backtracking engine, so a link of 60 a's and a '!' would take centuries.
+CATASTROPHIC = "(a+)+$"
+LONG_LINK = "/" + "a" * 60 + "!"
+
+
+def routes(server: HostileServer, path: str) -> Page | None:
+    if path == "/robots.txt":
+        return Page(200, "User-agent: *\nAllow: /\n", {"Content-Type": "text/plain"})
+    if path == "/":
+        return Page(200, links(LONG_LINK, "/ok/1.html", "/ok/2.html", "/ok/3.html"))
+    if path.startswith("/ok/"):
+        return Page(200, ARTICLE.replace("秋季", path[4:5]))
+    return None
+
+
+def start(tmp: Path, site_id: str) -> subprocess.Popen:
+    return subprocess.Popen([ARCHIVE, "crawl", site_id, "--sites", str(tmp / "sites"), "--out", str(tmp / "data")],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=ENV,
+                            start_new_session=True)
+
+
+def stop(crawl: subprocess.Popen, signum: int, *, group: bool) -> tuple[float, str, str]:
+    """Send `signum`; return the seconds the crawl took to exit, and its output."""
+    sent = time.monotonic()
+    if group:
+        os.killpg(crawl.pid, signum)  # Ctrl-C in a terminal signals the whole group
+    else:
+        crawl.send_signal(signum)  # `kill PID`, systemd's first signal to the main process
+    try:
+        stdout, stderr = crawl.communicate(timeout=60)
+    except subprocess.TimeoutExpired:
+        os.killpg(crawl.pid, signal.SIGKILL)
+        crawl.communicate()
+        pytest.fail(f"the crawl ignored {signal.Signals(signum).name} for 60 s")
+    return time.monotonic() - sent, stdout, stderr
+
+
+@pytest.fixture
+def server():
+    with HostileServer(routes) as running:
+        yield running
+
+
+@pytest.mark.parametrize("key", ["follow", "article"])
+def test_a_catastrophic_pattern_neither_hangs_the_crawl_nor_outlives_a_signal(tmp_path, server, key):
+    patterns = {"follow": [CATASTROPHIC], "article": [r"/ok/\d\.html$"]}
+    if key == "article":
+        patterns = {"article": [r"/ok/\d\.html$", CATASTROPHIC]}
+    write_site(tmp_path / "sites", "slow", start_urls=[server.base + "/"], allow_addresses=["127.0.0.1"],
+               delay=0.0, **patterns)
+    crawl = start(tmp_path, "slow")
+    # Matching the home page's links is where a backtracking engine would spin: the
+    # articles after the long link are requested only once every link was matched.
+    reached = wait_for(lambda: server.count("/ok/") >= 1 or crawl.poll() is not None, timeout=60)
+    if crawl.poll() is None:
+        seconds, stdout, stderr = stop(crawl, signal.SIGTERM, group=False)
+        assert seconds < 20, f"SIGTERM took {seconds:.0f} s"
+    else:
+        stdout, stderr = crawl.communicate()
+    assert reached and server.count("/ok/") >= 1, stderr[-2000:]
+    assert "Traceback" not in stderr
+
+
+def test_a_long_delay_does_not_hold_up_a_clean_stop(tmp_path, server):
+    write_site(tmp_path / "sites", "patient", start_urls=[server.base + "/"], allow_addresses=["127.0.0.1"],
+               article=[r"/ok/\d\.html$"], delay=600.0)
+    for signum, group in ((signal.SIGTERM, False), (signal.SIGINT, True)):
+        before = len(server.hits)
+        crawl = start(tmp_path, "patient")
+        # robots.txt goes at once; the home page then waits for the delay.
+        assert wait_for(lambda before=before: len(server.hits) > before, timeout=60)
+        time.sleep(1)
+        seconds, stdout, stderr = stop(crawl, signum, group=group)
+        assert seconds < 15, f"{signal.Signals(signum).name} waited {seconds:.0f} s for the delay"
+        assert crawl.returncode == 1
+        assert "interrupted; the next run goes on from there" in stderr.splitlines()[-1], stderr[-2000:]
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    (HEAD + "delay = 1e308", "delay: must be at most 600"),
+    (HEAD + "delay = 601", "delay: must be at most 600"),
+])
+def test_a_delay_beyond_ten_minutes_is_refused(tmp_path, text, message):
+    path = tmp_path / "x.toml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigError, match=f"^{path}: {message}"):
+        load_site_file(path)
+
+
+@pytest.mark.parametrize("site_id", ["campus\n", "campus\r\n", "\ncampus"])
+def test_a_site_id_with_a_line_break_is_refused(site_id):
+    with pytest.raises(ConfigError, match=r"^x\.toml: id: .* must be lower-case letters"):
+        parse_site({"id": site_id, "name": "n", "start_urls": ["http://a.example/"]}, "x.toml")
+
+
+def test_a_warc_file_name_with_a_line_break_is_no_warc_file_of_ours():
+    name = "gov-20261019082100000000-00001-host-42-ab12.warc.gz"
+    assert site_of(name) == "gov"
+    assert site_of(name + "\n") is None
+
+
+def test_sites_check_names_a_pattern_that_needs_backtracking(tmp_path):
+    write_site(tmp_path, "good", start_urls=["http://a.example/"], follow=[CATASTROPHIC, r"/list_\d+\.html\Z"])
+    write_site(tmp_path, "bad", start_urls=["http://a.example/"], article=[r"/a/\d+\.html$", r"^(?=(a+)+$)"])
+    result = subprocess.run([ARCHIVE, "sites", "check", "--sites", str(tmp_path)], capture_output=True, text=True,
+                            timeout=60, env=ENV)
+    assert result.returncode == 1
+    assert "1 valid, 1 invalid" in result.stdout
+    [line] = result.stderr.splitlines()
+    assert f"{tmp_path / 'bad.toml'}: article[1]: '^(?=(a+)+$)' cannot be matched in linear time" in line
