@@ -73,7 +73,7 @@ def crawl_sites(sites: list[SiteConfig], out: Path, overrides: dict | None = Non
     locks, busy = [], []
     for site in sites:
         try:
-            locks.append((site, SiteLock(out, site.id).acquire()))
+            locks.append((site, SiteLock(out, site.id, "crawl").acquire()))
         except SiteBusy as exc:
             busy.append(exc)
     if not locks:
