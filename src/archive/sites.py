@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from archive.domains import check_allowed_domain
 from archive.errors import ConfigError
 from archive.jobs.counters import CustomCounter
 from archive.records import PAGE_KINDS, SELECTOR_FIELDS, ExtractionRules
@@ -120,10 +121,14 @@ def _address(value: str, where: str) -> str:
     return str(network)
 
 
+# A host name or IPv4 address: no scheme, port, path, user, space or control character.
+_DOMAIN = re.compile(r"[^\s/:@?#\[\]\\%]+")
+
+
 def _domain(value: str, where: str) -> str:
-    if not value or any(ch in value for ch in "/: \t"):
+    if not _DOMAIN.fullmatch(value) or any(not ch.isprintable() for ch in value):
         raise ValueError(f"{where}: {value!r} is not a domain name (no scheme, port or path)")
-    return value.lower()
+    return check_allowed_domain(value.lower(), where)
 
 
 def _typed(value: Any, key: str, kind: type, minimum: float | None = None, maximum: float | None = None):
@@ -259,7 +264,9 @@ def _validate(data: dict[str, Any]) -> dict[str, Any]:
         raise ValueError("allowed_domains: empty, so no link could be followed (leave it out to allow the start "
                          "URLs' hosts)")
     if "allowed_domains" not in values:
-        values["allowed_domains"] = tuple(sorted({urlsplit(u).hostname for u in values["start_urls"]}))
+        hosts = sorted({urlsplit(u).hostname for u in values["start_urls"]})
+        values["allowed_domains"] = tuple(check_allowed_domain(h, "allowed_domains (the start URLs' hosts)")
+                                          for h in hosts)
     return values
 
 
@@ -308,6 +315,10 @@ def adhoc_site(start_url: str) -> SiteConfig:
     site_id = host if parts.port is None else f"{host}-{parts.port}"
     if not ADHOC_ID_PATTERN.fullmatch(site_id):
         raise ConfigError(f"--start-url: {start_url!r}: host {host!r} cannot name a site")
+    try:
+        check_allowed_domain(host, f"--start-url: {start_url!r}: host")
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from None
     return SiteConfig(
         id=site_id,
         name=host,

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from archive.errors import ConfigError
-from archive.sites import load_site_file, parse_site
+from archive.sites import adhoc_site, load_site_file, parse_site
 from archive.warc.names import site_of
 from tests.conftest import ARCHIVE
 from tests.reliability.conftest import ENV, write_site
@@ -131,3 +131,27 @@ def test_sites_check_names_a_pattern_that_needs_backtracking(tmp_path):
     assert "1 valid, 1 invalid" in result.stdout
     [line] = result.stderr.splitlines()
     assert f"{tmp_path / 'bad.toml'}: article[1]: '^(?=(a+)+$)' cannot be matched in linear time" in line
+
+
+@pytest.mark.parametrize(("domain", "message"), [
+    ("cn", "'cn' is a public suffix"), ("edu.cn", "'edu.cn' is a public suffix"),
+    ("gov.cn", "'gov.cn' is a public suffix"), ("github.io", "'github.io' is a public suffix"),
+    ("1", "'1' is not a domain name"), ("0.1", "'0.1' is not a domain name"),
+])
+def test_an_allowed_domain_that_would_open_a_whole_suffix_is_refused(tmp_path, domain, message):
+    write_site(tmp_path, "wide", start_urls=["http://www.example.edu.cn/"], allowed_domains=["example.edu.cn", domain])
+    write_site(tmp_path, "narrow", start_urls=["http://www.gov.cn/"],
+               allowed_domains=["www.gov.cn", "news.example.edu.cn", "127.0.0.1", "localhost"])
+    result = subprocess.run([ARCHIVE, "sites", "check", "--sites", str(tmp_path)], capture_output=True, text=True,
+                            timeout=60, env=ENV)
+    assert result.returncode == 1
+    assert "1 valid, 1 invalid" in result.stdout
+    [line] = result.stderr.splitlines()
+    assert f"{tmp_path / 'wide.toml'}: allowed_domains[1]: {message}" in line
+
+
+def test_a_start_url_on_a_public_suffix_is_refused_when_it_names_the_domains():
+    with pytest.raises(ConfigError, match=r"^x\.toml: allowed_domains \(the start URLs' hosts\): 'edu\.cn' is a "):
+        parse_site({"id": "x", "name": "n", "start_urls": ["http://edu.cn/"]}, "x.toml")
+    with pytest.raises(ConfigError, match=r"^--start-url: 'http://gov\.cn/': host: 'gov\.cn' is a public suffix"):
+        adhoc_site("http://gov.cn/")
