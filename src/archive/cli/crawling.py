@@ -33,11 +33,29 @@ def _print_summary(outcomes, out: Path, seconds: float) -> None:
     click.echo(f"dataset:    {data.articles}")
 
 
+def _warn_of_damaged_warc_files(out: Path, sites: list[SiteConfig]) -> None:
+    """One line per WARC file of these sites that the dataset points into and that is
+    missing or damaged: the crawl goes on (it writes new files), the user must know."""
+    import pyarrow
+
+    from archive.errors import ArchiveError, one_line
+    from archive.warc.integrity import damaged_warc_files
+
+    try:
+        damaged = damaged_warc_files(out, [site.id for site in sites])
+    except (ArchiveError, OSError, pyarrow.ArrowException) as exc:
+        click.echo(f"warning: the WARC files the dataset points into were not checked ({one_line(exc)})", err=True)
+        return
+    for warc in damaged:
+        click.echo(f"warning: {warc}", err=True)
+
+
 def run_crawl(sites: list[SiteConfig], out: Path, overrides: dict | None = None) -> None:
     """Crawl and print the summary; a site locked by another crawl is an error after the rest ran."""
     from crawler.run import crawl_sites  # Scrapy is imported only by the commands that crawl
 
     started = time.monotonic()
+    _warn_of_damaged_warc_files(out, sites)
     outcomes, busy = crawl_sites(sites, out, overrides)
     if outcomes:
         _print_summary(outcomes, out, time.monotonic() - started)
