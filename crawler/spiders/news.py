@@ -16,6 +16,7 @@ import scrapy
 from lxml import etree
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import HtmlResponse, Response, TextResponse
+from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.defer import maybe_deferred_to_future
 
 from archive.records import ArticleJob, CounterCapture, ExtractedArticle, FetchedPage, ViewsObservation
@@ -194,6 +195,9 @@ class NewsSpider(scrapy.Spider):
         refusal); Scrapy has logged the details already."""
         error = failure.value
         reason = type(error).__name__
+        if isinstance(error, HttpError) and error.response.status in (404, 410) and "hops" in failure.request.meta:
+            # a link found on a page or in a sitemap that leads nowhere: the site's fault, not the crawl's
+            self.crawler.stats.inc_value("archive/dead_links")
         if isinstance(error, IgnoreRequest):
             text = str(error)
             reason = next((name for key, name in _IGNORED_REASONS if key in text), "ignored")
