@@ -64,23 +64,24 @@ def server():
         yield running
 
 
-@pytest.mark.parametrize("key", ["follow", "article"])
-def test_a_catastrophic_pattern_neither_hangs_the_crawl_nor_outlives_a_signal(tmp_path, server, key):
+@pytest.mark.parametrize(("key", "signum", "group"), [("follow", signal.SIGTERM, False),
+                                                    ("article", signal.SIGINT, True)])
+def test_a_catastrophic_pattern_neither_hangs_the_crawl_nor_outlives_a_signal(tmp_path, server, key, signum, group):
     patterns = {"follow": [CATASTROPHIC], "article": [r"/ok/\d\.html$"]}
     if key == "article":
         patterns = {"article": [r"/ok/\d\.html$", CATASTROPHIC]}
+    # A delay keeps the crawl running after the first article, so that it is signalled mid-crawl.
     write_site(tmp_path / "sites", "slow", start_urls=[server.base + "/"], allow_addresses=["127.0.0.1"],
-               delay=0.0, **patterns)
+               delay=1.0, **patterns)
     crawl = start(tmp_path, "slow")
-    # Matching the home page's links is where a backtracking engine would spin: the
-    # articles after the long link are requested only once every link was matched.
+    # Matching the home page's links is where a backtracking engine spins: the articles
+    # after the long link are requested only once every link was matched.
     reached = wait_for(lambda: server.count("/ok/") >= 1 or crawl.poll() is not None, timeout=60)
-    if crawl.poll() is None:
-        seconds, stdout, stderr = stop(crawl, signal.SIGTERM, group=False)
-        assert seconds < 20, f"SIGTERM took {seconds:.0f} s"
-    else:
-        stdout, stderr = crawl.communicate()
+    assert crawl.poll() is None, "the crawl ended before it could be signalled"
+    seconds, stdout, stderr = stop(crawl, signum, group=group)
     assert reached and server.count("/ok/") >= 1, stderr[-2000:]
+    assert seconds < 20, f"{signal.Signals(signum).name} took {seconds:.0f} s"
+    assert crawl.returncode == 1 and "interrupted" in stderr.splitlines()[-1], stderr[-2000:]
     assert "Traceback" not in stderr
 
 
