@@ -105,14 +105,6 @@ def _string_list(value: Any, key: str, check=None) -> tuple[str, ...]:
     return tuple(items)
 
 
-def _regex(value: str, where: str) -> str:
-    try:
-        re.compile(value)
-    except re.error as exc:
-        raise ValueError(f"{where}: {value!r} is not a valid regular expression ({exc})") from None
-    return value
-
-
 def _address(value: str, where: str) -> str:
     try:
         network = ipaddress.ip_network(value, strict=False)
@@ -174,7 +166,7 @@ def _counter(value: Any) -> CustomCounter:
             raise ValueError(f"counter.{key}: required, a non-empty string")
     for key in ("find", "read"):
         if key in value:
-            _regex(_typed(value[key], f"counter.{key}", str), f"counter.{key}")
+            check_url_pattern(_typed(value[key], f"counter.{key}", str), f"counter.{key}")
     if "read" in value and re.compile(value["read"]).groups < 1:
         raise ValueError(f"counter.read: {value['read']!r} needs a group around the number, e.g. '(\\d+)'")
     return CustomCounter(**value)

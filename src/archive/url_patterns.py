@@ -1,4 +1,5 @@
-"""A site's URL patterns (`follow`, `article`), matched in time linear in the URL.
+"""A site's URL patterns (`follow`, `article`), matched in time linear in the URL; and
+its counter patterns (`counter.find`, `counter.read`), matched likewise in pages.
 
 The spider matches every link of every page against them, in the reactor's thread.
 Python's `re` backtracks: `(a+)+$` takes 2^n steps on a run of n a's, and a match
@@ -45,7 +46,8 @@ def _as_re2(pattern: str) -> str:
 
 
 def check_url_pattern(pattern: str, where: str) -> str:
-    """`pattern` if it is a regular expression RE2 can match in linear time; a ValueError
+    """`pattern` if it is a regular expression RE2 can match in linear time (and Python can
+    compile, for the callers that need its groups); a ValueError
     naming `where` and saying why not otherwise."""
     try:
         compiled = re2.compile(_as_re2(pattern), _options())
@@ -55,8 +57,8 @@ def check_url_pattern(pattern: str, where: str) -> str:
             re.compile(pattern)
         except re.error as python_error:
             raise ValueError(f"{where}: {pattern!r} is not a valid regular expression ({python_error})") from None
-        raise ValueError(f"{where}: {pattern!r} cannot be matched in linear time ({reason}); URL patterns may not "
-                         "use lookaround, backreferences, atomic groups, (?x) or repeats over {1000}") from None
+        raise ValueError(f"{where}: {pattern!r} cannot be matched in linear time ({reason}); site patterns may "
+                         "not use lookaround, backreferences, atomic groups, (?x) or repeats over {1000}") from None
     if compiled.programsize > MAX_PROGRAM_SIZE:
         raise ValueError(f"{where}: {pattern!r} is too large a pattern for a URL")
     return pattern
@@ -86,3 +88,10 @@ class UrlPatterns:
 def url_patterns(patterns: tuple[str, ...]) -> UrlPatterns:
     """The matcher of `patterns`, compiled once per process."""
     return UrlPatterns(patterns)
+
+
+@functools.lru_cache(maxsize=256)
+def linear_regex(pattern: str) -> re2._Regexp:
+    """`pattern` compiled by RE2 (search, groups, as `re` has them); it must have passed
+    `check_url_pattern`."""
+    return re2.compile(_as_re2(pattern), _options())

@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -158,3 +159,18 @@ def test_a_start_url_on_a_public_suffix_is_refused_when_it_names_the_domains():
         parse_site({"id": "x", "name": "n", "start_urls": ["http://edu.cn/"]}, "x.toml")
     with pytest.raises(ConfigError, match=r"^--start-url: 'http://gov\.cn/': host: 'gov\.cn' is a public suffix"):
         adhoc_site("http://gov.cn/")
+
+
+def test_counter_patterns_are_matched_in_linear_time_too():
+    """`counter.find` runs over every article page, `counter.read` over the counter's answer
+    in the reactor: a backtracking match would stall either, so both go through RE2. In a
+    child process: a match running in C cannot be interrupted from here."""
+    code = (
+        "from archive.jobs.counters import CustomCounter, read_counter\n"
+        "page = '<script>' + 'a' * 5000 + '!</script>'\n"
+        "assert CustomCounter(find='(a+)+(\\\\d+)$', url='/c?id={1}').call_for(page, 'http://a.example/') is None\n"
+        "assert read_counter('custom', b'a' * 1900 + b'!', '(a+)+(\\\\d+)$') is None\n"
+        "assert read_counter('custom', b'hits: 42', 'hits: (\\\\d+)') == 42\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, env=ENV)
+    assert result.returncode == 0, result.stderr[-2000:]
