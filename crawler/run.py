@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from scrapy.crawler import Crawler, CrawlerProcess
+from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
 from archive.errors import ArchiveError, StateError
@@ -20,6 +20,7 @@ from archive.state.store import shared_state
 from crawler import settings as default_settings
 from crawler.faults import FAULT
 from crawler.spiders.news import NewsSpider
+from crawler.stopping import SiteCrawler
 from crawler.workers import WORKERS
 
 # The cycle collector's thresholds during a crawl: objects the young generation holds
@@ -34,6 +35,12 @@ class SiteOutcome:
     articles: int = 0
     non_articles: int = 0
     revisits: int = 0
+    # links found on pages that answered 404 or 410: the site's own broken links
+    dead_links: int = 0
+    # links not fetched by rule: robots.txt, the trap filter, the address guard, off-site
+    refused: int = 0
+    # what went wrong: timeouts, lost connections, 5xx and other 4xx answers (each try),
+    # pages the workers could not read or extract
     failures: int = 0
     bytes_received: int = 0
     finish_reason: str = ""
@@ -88,7 +95,7 @@ def crawl_sites(sites: list[SiteConfig], out: Path, overrides: dict | None = Non
     locks, busy = [], []
     for site in sites:
         try:
-            locks.append((site, SiteLock(out, site.id).acquire()))
+            locks.append((site, SiteLock(out, site.id, "crawl").acquire()))
         except SiteBusy as exc:
             busy.append(exc)
     if not locks:
@@ -116,7 +123,7 @@ def crawl_sites(sites: list[SiteConfig], out: Path, overrides: dict | None = Non
         process = CrawlerProcess(base)
         for index, (site, _) in enumerate(locks):
             # The first crawler installs the reactor (asyncio, from the settings).
-            crawler = Crawler(NewsSpider, site_settings(base, site, len(locks)), init_reactor=index == 0)
+            crawler = SiteCrawler(NewsSpider, site_settings(base, site, len(locks)), init_reactor=index == 0)
             runs.append((site, crawler, state.run_started(site.id)))
             process.crawl(crawler, site=site)
         # Scrapy's handler drops records below LOG_LEVEL only after they were made, two
@@ -169,20 +176,29 @@ def _fewer_collections() -> Iterator[None]:
         gc.unfreeze()
 
 
+# The spider's names (archive/fetch_failed/<reason>) for requests refused by rule.
+REFUSALS = ("robots_forbidden", "trap", "forbidden_address", "offsite")
+
+
 def _outcome(site: SiteConfig, crawler) -> SiteOutcome:
     stats = crawler.stats.get_stats()
+    # Every refusal and every request dropped at a stop is also a downloader exception,
+    # and every dead link a 4xx answer: counted once, in their own column or nowhere.
+    refused = sum(stats.get(f"archive/fetch_failed/{reason}", 0) for reason in REFUSALS)
+    dead_links = stats.get("archive/dead_links", 0)
     failures = sum(v for k, v in stats.items() if k.startswith("downloader/exception_type_count/"))
     failures += stats.get("archive/extraction_failed", 0) + stats.get("archive/page_reading_failed", 0)
     failures += sum(v for k, v in stats.items()
                     if k.startswith("downloader/response_status_count/") and int(k.rsplit("/", 1)[1]) >= 400)
-    # A name resolved to a forbidden address is refused before any download is attempted.
-    failures += stats.get("archive/address_refused/dns", 0)
+    failures = max(0, failures - refused - dead_links - stats.get("archive/not_fetched_at_stop", 0))
     return SiteOutcome(
         site=site.id,
         pages_fetched=stats.get("downloader/response_count", 0),
         articles=stats.get("archive/articles", 0),
         non_articles=stats.get("archive/non_article_pages", 0),
         revisits=sum(v for k, v in stats.items() if k.startswith("archive/revisits/")),
+        dead_links=dead_links,
+        refused=refused,
         failures=failures,
         bytes_received=stats.get("downloader/response_bytes", 0),
         finish_reason=str(stats.get("finish_reason", "")),

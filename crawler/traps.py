@@ -26,17 +26,17 @@ if TYPE_CHECKING:
 SESSION_KEYS = frozenset({"jsessionid", "phpsessid", "aspsessionid", "sessionid", "session_id", "sessid",
                           "sid", "cfid", "cftoken", "zenid", "osCsid".lower()})
 # A short "sid" is often a section id; session tokens are long.
-_TOKEN = re.compile(r"^[A-Za-z0-9_.\-]{16,}$")
+_TOKEN = re.compile(r"[A-Za-z0-9_.\-]{16,}")
 _PATH_PARAM = re.compile(r";([A-Za-z_]+)=[^/;?#]*")
 # Query keys that page through time: calendars and date archives.
 CALENDAR_KEYS = frozenset({"year", "month", "day", "date", "week", "ym", "ymd", "yyyy", "yyyymm", "cal", "calendar",
                            "riqi", "nian", "yue"})
-_CALENDAR_SEGMENT = re.compile(r"^(calendar|cal|rili)$", re.IGNORECASE)
+_CALENDAR_SEGMENT = re.compile(r"calendar|cal|rili", re.IGNORECASE)
 _DIGITS = re.compile(r"\d+")
 
 
 def _is_session(key: str, value: str) -> bool:
-    return key.lower() in SESSION_KEYS and bool(_TOKEN.match(value))
+    return key.lower() in SESSION_KEYS and bool(_TOKEN.fullmatch(value))
 
 
 def strip_session_ids(url: str) -> str:
@@ -86,7 +86,7 @@ def is_calendar(url: str) -> bool:
     parts = urlsplit(url)
     if any(k.lower() in CALENDAR_KEYS for k, _ in parse_qsl(parts.query, keep_blank_values=True)):
         return True
-    return any(_CALENDAR_SEGMENT.match(s) for s in parts.path.split("/"))
+    return any(_CALENDAR_SEGMENT.fullmatch(s) for s in parts.path.split("/"))
 
 
 class TrapGuardMiddleware:

@@ -8,7 +8,6 @@ the content which pages are articles.
 
 from __future__ import annotations
 
-import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -22,6 +21,7 @@ from archive.records import ArticleJob, CounterCapture, ExtractedArticle, Fetche
 from archive.sites import SiteConfig
 from archive.state.hubs import links_digest
 from archive.state.store import ArticleState, shared_state
+from archive.url_patterns import url_patterns
 from crawler.faults import FATAL_ERRORS, report_fault
 from crawler.feeds import read_index
 from crawler.links import PageLinks, SiteDomains
@@ -32,7 +32,8 @@ from crawler.workers import WORKERS
 # How Scrapy's middlewares word their refusals, for the fetch_failed counters.
 _IGNORED_REASONS = (("DOWNLOAD_MAXSIZE", "too_large"), ("max redirections", "too_many_redirects"),
                     ("robots.txt", "robots_forbidden"), ("offsite", "offsite"), ("trap", "trap"),
-                    ("forbidden address", "forbidden_address"), ("capture not written", "capture_not_written"))
+                    ("forbidden address", "forbidden_address"), ("capture not written", "capture_not_written"),
+                    ("crawl is stopping", "not_fetched_at_stop"))
 # A longer chain of 下一页 links is a trap (a calendar, a paginated list), not an article.
 MAX_ARTICLE_PAGES = 50
 # The share of a site's page budget that pages named only by feeds and sitemaps may take.
@@ -46,8 +47,9 @@ class NewsSpider(scrapy.Spider):
         super().__init__(name=site.id, **kwargs)
         self.site = site
         self.allowed_domains = list(site.allowed_domains)
-        self._article = [re.compile(p) for p in site.article]
-        self._follow = [re.compile(p) for p in site.follow]
+        # Linear-time matchers: a backtracking pattern would stall the reactor (archive/url_patterns.py).
+        self._article = url_patterns(site.article)
+        self._follow = url_patterns(site.follow)
         # Pages 2..N of multi-page articles: fetched as part of their article, never alone.
         self._continuations: set[str] = set()
         self.domains = SiteDomains(site.allowed_domains)
@@ -81,12 +83,12 @@ class NewsSpider(scrapy.Spider):
         return not self._article
 
     def is_article(self, url: str) -> bool:
-        return any(p.search(url) for p in self._article)
+        return self._article.search(url)
 
     def should_follow(self, url: str) -> bool:
         if not self._follow:
             return self.auto
-        return any(p.search(url) for p in self._follow)
+        return self._follow.search(url)
 
     def _is_known(self, known: ArticleState | None) -> bool:
         """Archived already and not to be fetched again (unless within refresh_days)."""
@@ -202,16 +204,24 @@ class NewsSpider(scrapy.Spider):
         if isinstance(error, FATAL_ERRORS):
             report_fault(self.crawler, str(error))
         reason = type(error).__name__
-        if isinstance(error, IgnoreRequest):
+        if isinstance(error, HttpError):  # an answer of 4xx or 5xx (an IgnoreRequest too)
+            if error.response.status in (404, 410):
+                reason = "gone"
+                if "hops" in failure.request.meta:
+                    # a link found on a page or in a sitemap that leads nowhere: the site's fault, not the crawl's
+                    self.crawler.stats.inc_value("archive/dead_links")
+        elif isinstance(error, IgnoreRequest):
             text = str(error)
             reason = next((name for key, name in _IGNORED_REASONS if key in text), "ignored")
-        elif isinstance(error, HttpError) and error.response.status in (404, 410):
-            reason = "gone"
         self.crawler.stats.inc_value(f"archive/fetch_failed/{reason}")
         request = getattr(failure, "request", None)
-        # A refusal (robots, a trap, too large) or a dead link stays so; a timeout or a
-        # server error may not, and the pages behind it were not walked.
-        transient = not isinstance(error, IgnoreRequest) and reason != "gone"
+        # A refusal (robots, a trap, too large) or a client error stays so; a timeout, a
+        # lost connection or a server error may not, and the pages behind it were not walked.
+        if isinstance(error, HttpError):
+            status = error.response.status
+            transient = status >= 500 or status in (408, 429)
+        else:
+            transient = not isinstance(error, IgnoreRequest)
         if request is not None and not request.meta.get("candidate") and transient:
             self.crawler.stats.inc_value("archive/list_pages_failed")
 

@@ -9,6 +9,8 @@ import pytest
 from lxml import html
 
 from archive.dataset.files import open_dataset
+from archive.dataset.report import render_report
+from archive.dataset.stats import DatasetStats, SiteCounts
 from tests.conftest import run_archive
 
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -124,3 +126,23 @@ def test_report_screenshot(report_page, tmp_path):
     assert data.startswith(b"\x89PNG") and len(data) > 20_000
     if os.environ.get("ARCHIVE_KEEP_SCREENSHOT"):
         shutil.copy(shot, os.environ["ARCHIVE_KEEP_SCREENSHOT"])
+
+
+@pytest.mark.parametrize("title", ["<!--<script>", "<!--<script", "</script><script>document.body.remove()</script>",
+                                   "<!-- 注释 -->", "a</SCRIPT >b"])
+def test_titles_that_look_like_markup_leave_the_report_whole(tmp_path, title):
+    """The data block is a <script>: `<!--<script` in it would swallow the page's own
+    script; every `<`, `>` and `&` is escaped, and the data still reads back exactly."""
+    stats = DatasetStats(
+        sites=[SiteCounts("gov", 1, 1, 0, "2026-10-19", "2026-10-19", "2026-10-19", "2026-10-19", 1, 1)],
+        published_per_day=[("gov", "2026-10-19", 1)],
+        top_views=[{"site": "gov", "url": "http://a.example/1.html", "title": title, "views": 7}])
+    page = tmp_path / "report.html"
+    page.write_text(render_report(stats), encoding="utf-8")
+    dom = run_chromium(tmp_path, "--virtual-time-budget=5000", "--dump-dom", page.as_uri()).stdout
+    tree = html.fromstring(dom)
+    assert tree.body.get("data-ready") == "yes"  # the page's script ran after the data block
+    assert tree.get_element_by_id("total-articles").text_content() == "1"
+    data = json.loads(tree.get_element_by_id("report-data").text_content())
+    assert data["top_views"][0]["title"] == title
+    assert tree.xpath('//*[@id="chart-views"]//*[local-name()="title"]')[0].text_content().startswith(title)

@@ -88,19 +88,34 @@ def export(fmt, sites, since, until, data_dir, output, views, all_versions, dedu
 def stats(data_dir, sites, as_json) -> None:
     """Counts per site and day, extraction outcomes, field coverage, incomplete records.
 
-    Reads the dataset only.
+    Reads the dataset, and checks that every WARC file it points into is there and
+    whole: a missing or damaged one is an error line naming it (exit status 1, after
+    the counts).
 
     \b
     Examples:
       archive stats --data /srv/archive
       archive stats --site campus --json | jq .coverage
     """
-    from archive.dataset.stats import REQUIRED_FIELDS, dataset_stats
+    from archive.dataset.stats import dataset_stats
 
     found = dataset_stats(data_dir, sites)
     if as_json:
         click.echo(json.dumps(found.as_json(), ensure_ascii=False, indent=1, default=str))
-        return
+    else:
+        _print_stats(found)
+    from archive.warc.integrity import damaged_warc_files
+
+    damaged = damaged_warc_files(data_dir, sites)
+    for warc in damaged:
+        click.echo(f"Error: {warc}", err=True)
+    if damaged:
+        sys.exit(1)
+
+
+def _print_stats(found) -> None:
+    from archive.dataset.stats import REQUIRED_FIELDS
+
     click.echo(f"{'site':<20}{'articles':>9}{'captures':>9}{'incomplete':>11}  published")
     for s in found.sites:
         span = f"{(s.first_published or '?')[:10]} .. {(s.last_published or '?')[:10]}"

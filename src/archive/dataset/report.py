@@ -184,6 +184,17 @@ def _table(table_id: str, header: list[str], rows: list[list], numeric: set[int]
     return f'<table id="{table_id}" class="sortable"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
 
 
+# Inside <script>, `</script` ends the element and `<!--` followed by `<script` makes the
+# parser skip the next `</script>`: the page's own script would become data. JSON read
+# by JSON.parse means the same with every `<`, `>` and `&` written as a \u escape.
+_SCRIPT_ESCAPES = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026"})
+
+
+def _script_safe(json_text: str) -> str:
+    """JSON text that cannot end or change the <script> element holding it."""
+    return json_text.translate(_SCRIPT_ESCAPES)
+
+
 def render_report(stats: DatasetStats, title: str = "Archive dataset report") -> str:
     """The report page for `stats`, as one HTML string."""
     colors = _colors([s.site for s in stats.sites])
@@ -200,7 +211,7 @@ def render_report(stats: DatasetStats, title: str = "Archive dataset report") ->
                          [[r["site"], r["url"], ", ".join(r["missing"])] for r in stats.incomplete[:500]])
                   if stats.incomplete else '<p id="incomplete" class="muted">Every record has a title, a text '
                                            'and a publication time.</p>')
-    data = json.dumps(stats.as_json(), ensure_ascii=False, default=str).replace("</", "<\\/")
+    data = _script_safe(json.dumps(stats.as_json(), ensure_ascii=False, default=str))
     generated = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     return f"""<!DOCTYPE html>
 <html lang="zh-Hans">

@@ -148,7 +148,7 @@ def reextract(data_dir: Path, sites: Sequence[str] = (), *, workers: int | None 
     locks = []
     try:
         for site in chosen:
-            locks.append(SiteLock(data.root, site).acquire())
+            locks.append(SiteLock(data.root, site, "re-extraction").acquire())
         finish_interrupted(data.root, chosen)
         outcomes = []
         with worker_pool(workers, page_seconds=page_seconds) as pool:
