@@ -28,8 +28,8 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from archive.dataset.days import day_start
 from archive.dataset.schema import ARTICLE_SCHEMA
-from archive.dataset.selection import day_start
 
 ARCHIVE = str(Path(sys.executable).with_name("archive"))
 SITES = [f"site{i:02d}" for i in range(20)]

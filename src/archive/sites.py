@@ -22,13 +22,13 @@ from urllib.parse import urlsplit
 from archive.errors import ConfigError
 from archive.jobs.counters import CustomCounter
 from archive.records import PAGE_KINDS, SELECTOR_FIELDS, ExtractionRules
+from archive.zones import DEFAULT_ZONE_NAME, zone_named
 
 # Site ids become directory and file names: keep them to a safe, portable alphabet.
 SITE_ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,63}$")
 # Ad-hoc sites are named after their host (and port); IPv6 literals bring ':'.
 ADHOC_ID_PATTERN = re.compile(r"^[a-z0-9:][a-z0-9_.:-]{0,254}$")
 
-DEFAULT_SITES_DIR = Path(__file__).resolve().parents[2] / "crawler" / "sites"
 
 
 @dataclass(frozen=True)
@@ -59,6 +59,8 @@ class SiteConfig:
     # List pages dated by their address are final this many days after that date (0: never).
     settled_days: float = 3
     counter: CustomCounter | None = None
+    # IANA zone the site prints its times in (archive.zones): Beijing time unless it says.
+    timezone: str = DEFAULT_ZONE_NAME
     source_file: str | None = None
 
     def matches_article(self, url: str) -> bool:
@@ -66,7 +68,7 @@ class SiteConfig:
 
     @property
     def rules(self) -> ExtractionRules:
-        return ExtractionRules(kind=self.kind, selectors=dict(self.selectors))
+        return ExtractionRules(kind=self.kind, selectors=dict(self.selectors), timezone=self.timezone)
 
 
 def http_url(value: Any, where: str) -> str:
@@ -219,6 +221,7 @@ _FIELDS = {
     "counter": _counter,
     "allow_private": lambda v: _typed(v, "allow_private", bool),
     "allow_addresses": lambda v: _string_list(v, "allow_addresses", _address),
+    "timezone": lambda v: zone_named(v, "timezone").key,
 }
 _REQUIRED = ("id", "name", "start_urls")
 
