@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime, tzinfo
+
+from archive.zones import DEFAULT_ZONE, DEFAULT_ZONE_NAME, local_iso
 
 
 @dataclass(frozen=True)
@@ -57,6 +59,8 @@ class ArticleRecord:
     title: str | None = None
     text: str | None = None
     published_at: datetime | None = None
+    # The day the page prints, in the site's zone (archive.zones.settle_dates).
+    published_date: date | None = None
     publisher: str | None = None
     source: str | None = None
     author: str | None = None
@@ -156,13 +160,18 @@ class ExtractionRules:
 
     kind: str = "auto"
     selectors: dict[str, str] = field(default_factory=dict)
+    # IANA zone the site prints its times in (archive.zones)
+    timezone: str = DEFAULT_ZONE_NAME
 
 
-def record_json(record: ArticleRecord) -> dict:
-    """The JSON Lines form of a record: ISO 8601 timestamps, attachments as objects."""
+def record_json(record: ArticleRecord, zone: tzinfo | None = None) -> dict:
+    """The JSON Lines form of a record: ISO 8601 times in `zone` (default Beijing time) as
+    `archive export` writes them, the printed day as YYYY-MM-DD, attachments as objects."""
     out = {}
     for name, value in vars(record).items():
         if isinstance(value, datetime):
+            value = local_iso(value, zone or DEFAULT_ZONE)
+        elif isinstance(value, date):
             value = value.isoformat()
         elif name == "attachments":
             value = [{"title": a.title, "url": a.url} for a in value]

@@ -24,6 +24,7 @@ from archive.errors import ConfigError
 from archive.jobs.counters import CustomCounter
 from archive.records import PAGE_KINDS, SELECTOR_FIELDS, ExtractionRules
 from archive.url_patterns import check_url_pattern, url_patterns
+from archive.zones import DEFAULT_ZONE_NAME, zone_named
 
 # Site ids become directory and file names: keep them to a safe, portable alphabet. Every
 # pattern here that validates is matched whole (fullmatch): with `match`, a `$` anchor
@@ -36,7 +37,6 @@ ADHOC_ID_PATTERN = re.compile(r"[a-z0-9:][a-z0-9_.:-]{0,254}")
 # and would hold up every stop of the crawl.
 MAX_DELAY = 600
 
-DEFAULT_SITES_DIR = Path(__file__).resolve().parents[2] / "crawler" / "sites"
 
 
 @dataclass(frozen=True)
@@ -67,6 +67,8 @@ class SiteConfig:
     # List pages dated by their address are final this many days after that date (0: never).
     settled_days: float = 3
     counter: CustomCounter | None = None
+    # IANA zone the site prints its times in (archive.zones): Beijing time unless it says.
+    timezone: str = DEFAULT_ZONE_NAME
     source_file: str | None = None
 
     def matches_article(self, url: str) -> bool:
@@ -74,7 +76,7 @@ class SiteConfig:
 
     @property
     def rules(self) -> ExtractionRules:
-        return ExtractionRules(kind=self.kind, selectors=dict(self.selectors))
+        return ExtractionRules(kind=self.kind, selectors=dict(self.selectors), timezone=self.timezone)
 
 
 def http_url(value: Any, where: str) -> str:
@@ -225,6 +227,7 @@ _FIELDS = {
     "counter": _counter,
     "allow_private": lambda v: _typed(v, "allow_private", bool),
     "allow_addresses": lambda v: _string_list(v, "allow_addresses", _address),
+    "timezone": lambda v: zone_named(v, "timezone").key,
 }
 _REQUIRED = ("id", "name", "start_urls")
 

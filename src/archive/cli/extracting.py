@@ -65,9 +65,12 @@ def extract(inputs, url, site_id, out, workers, page_seconds, sites_dir) -> None
                    err=True)
     else:
         from archive.records import record_json
+        from archive.zones import SiteZones
 
+        # in each site's zone, as `archive export` writes the same rows
+        zones = SiteZones(sites_dir)
         for record in found.records:
-            sys.stdout.write(json.dumps(record_json(record), ensure_ascii=False) + "\n")
+            sys.stdout.write(json.dumps(record_json(record, zones(record.site)), ensure_ascii=False) + "\n")
     if found.errors:
         raise click.ClickException(f"{len(found.errors)} input(s) could not be read completely")
 

@@ -24,6 +24,7 @@ from archive.records import (
     WarcPointer,
 )
 from archive.warc.reader import read_page
+from archive.zones import DEFAULT_ZONE_NAME, settle_dates
 
 if TYPE_CHECKING:
     from archive.extract import PageTree
@@ -39,7 +40,7 @@ def extract_job(job: ArticleJob, rules: ExtractionRules | None = None) -> Articl
     from archive.extract import extract_article
 
     pages = list(job.pages) or [read_page(pointer) for pointer in job.pointers]
-    record = with_fingerprint(extract_article(pages, site=job.site, rules=rules, force=job.force))
+    record = finished(extract_article(pages, site=job.site, rules=rules, force=job.force), rules)
     if record is not None and job.counter is not None:
         return with_counter_answer(record, job.counter)
     return record
@@ -58,9 +59,14 @@ def with_counter_answer(record: ArticleRecord, counter: CounterCapture) -> Artic
     return record
 
 
-def with_fingerprint(record: ArticleRecord | None) -> ArticleRecord | None:
-    """The record with its SimHash: computed here, in the worker, not in the process writing Parquet."""
-    if record is not None and record.simhash is None:
+def finished(record: ArticleRecord | None, rules: ExtractionRules | None) -> ArticleRecord | None:
+    """The record with what the site's config and the dataset add to extraction: its
+    publication time in the site's zone and the day it prints, and its SimHash (computed
+    here, in the worker, not in the process writing Parquet)."""
+    if record is None:
+        return None
+    settle_dates(record, rules.timezone if rules else DEFAULT_ZONE_NAME)
+    if record.simhash is None:
         from archive.dataset.fingerprint import simhash
 
         record.simhash = simhash(record.text)
@@ -112,7 +118,7 @@ def page_facts(page: FetchedPage, *, site: str, rules: ExtractionRules | None, f
 
     # One parse gives the record and the continuation links (a second one doubled the cost).
     found = extract_page(page, site=site, rules=rules, force=force, tree=tree)
-    record = with_fingerprint(found.record)
+    record = finished(found.record, rules)
     if record is None:
         return PageFacts(None, [], None)
     document = found.document if found.document is not None else decode_html(page.body, page.headers)

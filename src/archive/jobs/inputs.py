@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from archive.errors import ArchiveError, WarcReadError
 from archive.jobs.pool import worker_pool
 from archive.jobs.time_bound import DEFAULT_PAGE_SECONDS, PageTimeout, bounded
-from archive.records import ArticleRecord, FetchedPage
+from archive.records import ArticleRecord, ExtractionRules, FetchedPage
 from archive.sites import SiteConfig, checked_site, site_for_url
 
 if TYPE_CHECKING:
@@ -48,7 +48,8 @@ def extract_inputs(inputs: Sequence[Path], *, url: str | None = None, site: str 
             found.records += result.records
             found.views += result.views
             found.errors += result.errors
-        saved = [pool.submit(extract_html_file, path, url or path.resolve().as_uri(), site) for path in pages]
+        saved = [pool.submit(extract_html_file, path, url or path.resolve().as_uri(), site,
+                             config.rules if config else None) for path in pages]
         for path, extraction in zip(pages, saved, strict=True):
             try:
                 record = extraction.result()
@@ -66,13 +67,15 @@ def extract_inputs(inputs: Sequence[Path], *, url: str | None = None, site: str 
 
 
 @bounded
-def extract_html_file(path: Path, url: str, site: str | None = None) -> ArticleRecord | None:
+def extract_html_file(path: Path, url: str, site: str | None = None,
+                      rules: ExtractionRules | None = None) -> ArticleRecord | None:
     """A saved HTML page: the user says it is an article, so it always gives a record.
 
     Runs in a worker."""
     from datetime import UTC, datetime
 
     from archive.extract import extract_article
+    from archive.jobs.article import finished
 
     site = checked_site(site)
     try:
@@ -81,7 +84,7 @@ def extract_html_file(path: Path, url: str, site: str | None = None) -> ArticleR
     except OSError as exc:
         raise WarcReadError(f"{path}: cannot read ({exc.strerror or exc})") from None
     page = FetchedPage(url=url, status=200, headers={}, body=body, fetched_at=fetched)
-    return extract_article([page], site=site or site_for_url(url), force=True)
+    return finished(extract_article([page], site=site or site_for_url(url), rules=rules, force=True), rules)
 
 
 def looks_like_warc(path: Path) -> bool:
