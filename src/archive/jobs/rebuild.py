@@ -32,7 +32,7 @@ from archive.jobs.time_bound import DEFAULT_PAGE_SECONDS
 from archive.jobs.warc_batch import extract_warcs
 from archive.progress import CountingPool, Progress
 from archive.sites import SiteConfig
-from archive.state.locks import SiteBusy, SiteLock
+from archive.state.locks import holding_sites
 from archive.warc.names import site_of
 from archive.zones import DEFAULT_ZONE
 
@@ -152,10 +152,7 @@ def reextract(data_dir: Path, sites: Sequence[str] = (), *, workers: int | None 
     if missing:
         raise InputError(f"{data.warc}: no WARC files of site {', '.join(map(repr, missing))}")
     chosen = list(dict.fromkeys(sites)) or sorted(available)
-    locks = []
-    try:
-        for site in chosen:
-            locks.append(SiteLock(data.root, site, "re-extraction").acquire())
+    with holding_sites(data.root, chosen, "re-extraction", "re-extraction needs the site to itself"):
         finish_interrupted(data.root, chosen)
         outcomes = []
         with worker_pool(workers, page_seconds=page_seconds) as pool:
@@ -164,8 +161,3 @@ def reextract(data_dir: Path, sites: Sequence[str] = (), *, workers: int | None 
                     config = (configs or {}).get(site)
                     outcomes.append(rebuild_site(data, site, available[site], config, pool, bar))
         return outcomes
-    except SiteBusy as exc:
-        raise SiteBusy(f"{exc} (re-extraction needs the site to itself)") from None
-    finally:
-        for lock in locks:
-            lock.release()

@@ -8,10 +8,12 @@ command line), so the process refused can say what it waits for.
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import os
 import shlex
 import sys
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from archive.datadir import DataDir
@@ -73,3 +75,21 @@ class SiteLock:
             fcntl.flock(self._fd, fcntl.LOCK_UN)
             os.close(self._fd)
             self._fd = None
+
+
+@contextlib.contextmanager
+def holding_sites(data_dir: Path, sites: Iterable[str], purpose: str, needs: str) -> Iterator[None]:
+    """Every lock of `sites` held for `purpose`; SiteBusy says `needs` (why it must be all of them)."""
+    locks: list[SiteLock] = []
+    try:
+        for site in sites:
+            locks.append(SiteLock(data_dir, site, purpose).acquire())
+    except SiteBusy as exc:
+        for lock in locks:
+            lock.release()
+        raise SiteBusy(f"{exc} ({needs})") from None
+    try:
+        yield
+    finally:
+        for lock in locks:
+            lock.release()

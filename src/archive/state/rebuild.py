@@ -23,7 +23,7 @@ from archive.datadir import STATE_COMPANIONS, DataDir
 from archive.dataset.files import dataset_files, open_dataset
 from archive.errors import InputError, WarcReadError
 from archive.records import ArticleJob, WarcPointer
-from archive.state.locks import SiteBusy, SiteLock
+from archive.state.locks import holding_sites
 from archive.state.store import CrawlState, RestoredCapture, forget_state
 from archive.warc.names import site_of
 from archive.warc.reader import ResponseEntry, scan_responses
@@ -53,10 +53,7 @@ def rebuild_state(data_dir: Path) -> StateRebuild:
             by_site.setdefault(site, []).append(path)
     if not by_site and not dataset_files(data.articles):
         raise InputError(f"{data.root}: no WARC files and no dataset to rebuild the crawl state from")
-    locks = []
-    try:
-        for site in sorted(by_site):
-            locks.append(SiteLock(data.root, site).acquire())
+    with holding_sites(data.root, sorted(by_site), "state rebuild", "rebuilding the state needs every site to itself"):
         forget_state(data.root)
         summary = StateRebuild(data.state_file)
         fresh = data.state_file.with_name(data.state_file.name + ".rebuilding")
@@ -71,11 +68,6 @@ def rebuild_state(data_dir: Path) -> StateRebuild:
         summary.moved_aside = _move_aside(data.state_file)
         os.replace(fresh, data.state_file)
         return summary
-    except SiteBusy as exc:
-        raise SiteBusy(f"{exc} (rebuilding the state needs every site to itself)") from None
-    finally:
-        for lock in locks:
-            lock.release()
 
 
 def _add_captures(state: CrawlState, site: str, files: list[Path], errors: list[str]) -> int:
