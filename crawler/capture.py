@@ -87,7 +87,8 @@ class WarcCaptureMiddleware:
     def spider_opened(self, spider) -> None:
         self.site = spider.site
         info = {"site": self.site.id, "robots": "obey" if self.site.obey_robots else "ignore"}
-        self.writer = WarcFileWriter(DataDir(self.out).warc, self.site.id, max_size=self.max_size, info=info)
+        self.writer = WarcFileWriter(DataDir(self.out).warc, self.site.id, max_size=self.max_size, info=info,
+                                     worker=self.crawler.settings.get("ARCHIVE_WORKER_ID") or None)
 
     def spider_closed(self, spider) -> None:
         if self.writer is None:

@@ -74,8 +74,9 @@ class ExtractionPipeline:
         self.rules = site.rules
         self.state = shared_state(self.out)
         self.workers = WORKERS.acquire(self.crawler.settings)
-        self.articles = DatasetWriter(self.data.articles, batch_size=BATCH_ROWS)
-        self.views = DatasetWriter(self.data.views, views=True, batch_size=BATCH_ROWS)
+        worker = self.crawler.settings.get("ARCHIVE_WORKER_ID") or None  # a worker of a crawl on many machines
+        self.articles = DatasetWriter(self.data.articles, batch_size=BATCH_ROWS, worker=worker)
+        self.views = DatasetWriter(self.data.views, views=True, batch_size=BATCH_ROWS, worker=worker)
         _OPEN.add(self)
         self._resume(site)
 

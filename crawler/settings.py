@@ -117,3 +117,15 @@ ARCHIVE_TRAPS_MAX_SEGMENT_REPEATS = 2
 ARCHIVE_TRAPS_CALENDAR_PAGES = 60
 # Distinct URLs fetched per query-string pattern (list.jsp?page=N) in one crawl; 0: no bound.
 ARCHIVE_TRAPS_QUERY_PATTERN_PAGES = 1000
+
+# A crawl on many machines (crawler/distributed/, `archive crawl --redis URL`): the Redis
+# that holds the shared queue, leases and crawl state; empty, the crawl is of this machine
+# alone and nothing below applies.
+ARCHIVE_REDIS_URL = ""
+# This worker's id, in the names of the WARC and Parquet files it writes.
+ARCHIVE_WORKER_ID = ""
+# A request leased by a worker that has not finished it (nor said it is alive) within
+# this many seconds goes back to the shared queue; a worker gone this long is taken over.
+ARCHIVE_REDIS_LEASE_SECONDS = 60.0
+# The page budget of a site's run over all its workers (crawler/distributed/crawl.py sets it).
+ARCHIVE_REDIS_MAX_PAGES = 0

@@ -63,13 +63,21 @@ def _warn_of_damaged_warc_files(out: Path, sites: list[SiteConfig]) -> None:
         click.echo(f"warning: {warc}", err=True)
 
 
-def run_crawl(sites: list[SiteConfig], out: Path, overrides: dict | None = None) -> None:
-    """Crawl and print the summary; a site locked by another crawl is an error after the rest ran."""
-    from crawler.run import crawl_sites  # Scrapy is imported only by the commands that crawl
-
+def run_crawl(sites: list[SiteConfig], out: Path, overrides: dict | None = None, *, redis: str | None = None,
+              worker: str | None = None) -> None:
+    """Crawl and print the summary; a site locked by another crawl is an error after the rest ran.
+    With `redis`, as one worker (`worker`) of a crawl shared by many machines."""
     started = time.monotonic()
     _warn_of_damaged_warc_files(out, sites)
-    outcomes, errors = crawl_sites(sites, out, overrides)
+    # Scrapy is imported only by the commands that crawl
+    if redis:
+        from crawler.distributed.crawl import crawl_sites as crawl_as_worker
+
+        outcomes, errors = crawl_as_worker(sites, out, redis, worker, overrides)
+    else:
+        from crawler.run import crawl_sites
+
+        outcomes, errors = crawl_sites(sites, out, overrides)
     if outcomes:
         _print_summary(outcomes, out, time.monotonic() - started)
     # A site down or unreachable is worth a failing exit (cron mails it); a few failures are not.
@@ -102,9 +110,13 @@ def run_crawl(sites: list[SiteConfig], out: Path, overrides: dict | None = None)
 @click.option("--start-url", "start_urls", multiple=True, metavar="URL",
               help="Crawl this host without a config file (repeatable).")
 @click.option("--max-pages", type=click.IntRange(1), help="Override each site's page budget.")
+@click.option("--redis", "redis_url", envvar="ARCHIVE_REDIS_URL", metavar="URL",
+              help="Crawl as one worker of a crawl on many machines sharing this Redis (redis://host:6379/0).")
+@click.option("--worker-id", envvar="ARCHIVE_WORKER_ID", metavar="ID",
+              help="This worker's id in file names, with --redis (letters, digits, _; default: host_pid).")
 @sites_option
 @out_option
-def crawl(site_ids, every, due, start_urls, max_pages, sites_dir, out) -> None:
+def crawl(site_ids, every, due, start_urls, max_pages, redis_url, worker_id, sites_dir, out) -> None:
     """Crawl configured sites (or ad-hoc start URLs) into WARC files and the dataset.
 
     A site already archived is crawled incrementally: list pages are re-polled with
@@ -117,9 +129,20 @@ def crawl(site_ids, every, due, start_urls, max_pages, sites_dir, out) -> None:
       archive crawl --all --out /srv/archive
       archive crawl --due --out /srv/archive        # from cron, every few minutes
       archive crawl --start-url https://news.example.edu.cn/
+      archive crawl --all --redis redis://10.0.0.5:6379/0 --out /mnt/archive   # on each machine
+
+    With --redis, every machine that runs the same command shares the crawl: one queue,
+    one duplicate filter and one crawl state in Redis, each site's delay and connection
+    limit held across all workers, each worker writing its own files into --out (a
+    directory every machine mounts). Each worker exits once the whole crawl is done.
     """
     if sum(map(bool, (site_ids, every, due, start_urls))) != 1:
         raise click.UsageError("give site ids, --all, --due or --start-url (one of them)")
+    if worker_id and not redis_url:
+        raise click.UsageError("--worker-id is for a crawl shared through --redis")
+    if redis_url:
+        worker_id = _worker_id(worker_id)
+        _share_state(out, redis_url, worker_id)
     from archive.sites import adhoc_site, choose_sites
 
     if start_urls:
@@ -143,7 +166,28 @@ def crawl(site_ids, every, due, start_urls, max_pages, sites_dir, out) -> None:
         from dataclasses import replace
 
         sites = [replace(s, max_pages=max_pages) for s in sites]
-    run_crawl(sites, out)
+    run_crawl(sites, out, redis=redis_url, worker=worker_id)
+
+
+def _worker_id(given: str | None) -> str:
+    from archive.state.cluster import default_worker_id
+    from archive.warc.names import WORKER_ID
+
+    if given is None:
+        return default_worker_id()
+    if not WORKER_ID.fullmatch(given):
+        raise click.BadParameter(f"{given!r}: letters, digits and _ only, at most 64", param_hint="--worker-id")
+    return given
+
+
+def _share_state(out: Path, url: str, worker: str) -> None:
+    """The crawl state of `out` is the one in Redis, for --due as for the crawl."""
+    from archive.state.shared import RedisCrawlState
+    from archive.state.store import use_state
+
+    state = RedisCrawlState(url, worker)
+    state.check()
+    use_state(out, state)
 
 
 @main.command()

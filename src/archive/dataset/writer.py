@@ -20,6 +20,17 @@ if TYPE_CHECKING:
     from archive.records import ArticleRecord
 
 
+# Between a file's run and the id of the worker that wrote it: part-<run>.w.<worker>-<n>.parquet
+WORKER_MARK = ".w."
+
+
+def part_worker(name: str) -> str | None:
+    """The worker id a dataset file's name (finished or temporary) carries, if any."""
+    if WORKER_MARK not in name:
+        return None
+    return name.rsplit(WORKER_MARK, 1)[1].split("-", 1)[0] or None
+
+
 def _day(moment: datetime | None) -> str:
     return (moment or datetime.now(UTC)).astimezone(UTC).strftime("%Y-%m-%d")
 
@@ -37,12 +48,15 @@ class DatasetWriter:
     so a caller can record them as done only once they are safely on disk.
     """
 
-    def __init__(self, root: Path, *, batch_size: int = 5000, views: bool = False) -> None:
+    def __init__(self, root: Path, *, batch_size: int = 5000, views: bool = False, worker: str | None = None) -> None:
         self.root = Path(root)
         self.batch_size = batch_size
         self._table = schema.views_table if views else _articles_table
         self._moment = (lambda r: r.observed_at) if views else (lambda r: r.fetched_at)
         self.run_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%S") + "-" + secrets.token_hex(4)
+        if worker:
+            # a worker of a crawl shared by many machines says whose files these are
+            self.run_id += WORKER_MARK + worker
         self.files: list[Path] = []
         self.rows_written = 0
         self._pending: list = []

@@ -50,17 +50,20 @@ def _holder(text: str) -> str:
 class SiteLock:
     """`purpose` says what the holder does ("crawl", "re-extraction"), for whoever is refused."""
 
-    def __init__(self, data_dir: Path, site_id: str, purpose: str = "crawl") -> None:
+    def __init__(self, data_dir: Path, site_id: str, purpose: str = "crawl", *, shared: bool = False) -> None:
         self.path = DataDir(data_dir).lock_file(site_id)
         self.site_id = site_id
         self.purpose = purpose
+        # Held shared by the workers of one crawl of many machines (they coordinate through
+        # Redis); any other holder excludes them, as they exclude it.
+        self.shared = shared
         self._fd: int | None = None
 
     def acquire(self) -> SiteLock:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
         try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            fcntl.flock(fd, (fcntl.LOCK_SH if self.shared else fcntl.LOCK_EX) | fcntl.LOCK_NB)
         except BlockingIOError:
             holder = _holder(os.pread(fd, 4 * MAX_COMMAND, 0).decode("utf-8", "replace"))
             os.close(fd)

@@ -378,6 +378,12 @@ def shared_state(data_dir: Path) -> CrawlState:
     return _OPEN[path]
 
 
+def use_state(data_dir: Path, state) -> None:
+    """Make `state` (a store with CrawlState's methods, such as the one many machines
+    share: archive.state.shared) the store of a data directory in this process."""
+    _OPEN[DataDir(data_dir).state_file.resolve()] = state
+
+
 def forget_state(data_dir: Path) -> None:
     """Close this process's store of a data directory (before its file is replaced)."""
     state = _OPEN.pop(DataDir(data_dir).state_file.resolve(), None)

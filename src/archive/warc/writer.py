@@ -129,8 +129,11 @@ class WarcFileWriter:
         clock: Callable[[], datetime] = _utc_now,
         record_id: Callable[[], str] = _new_record_id,
         info: dict[str, str] | None = None,
+        worker: str | None = None,
     ) -> None:
         self.directory = Path(directory)
+        # the id of the worker of a crawl shared by many machines, put in every file name
+        self.worker = worker
         self.prefix = prefix
         self.max_size = max_size
         self.clock = clock
@@ -150,7 +153,7 @@ class WarcFileWriter:
         self.directory.mkdir(parents=True, exist_ok=True)
         self._serial += 1
         host = socket.gethostname().split(".")[0] or "host"
-        name = warc_file_name(self.prefix, self.clock(), self._serial, host, os.getpid(), self._token)
+        name = warc_file_name(self.prefix, self.clock(), self._serial, host, os.getpid(), self._token, self.worker)
         self._path = self.directory / name
         # Written as NAME.open and renamed on close, so a file still growing (or left by a
         # killed run, to be repaired) is never mistaken for a finished one. "xb": an

@@ -1,0 +1,283 @@
+"""The crawl state in Redis, shared by every worker of a crawl on many machines.
+
+The same methods as the SQLite store (archive.state.store.CrawlState), so the crawler
+works on either unchanged. As with SQLite, nothing here is the truth: the WARC files and
+the dataset are, and losing Redis costs re-fetches, never a capture.
+
+What differs is ownership. Each capture and each article handed to extraction names the
+worker that made it, and a worker's "work left over" (`pending_jobs`, `unextracted`)
+is its own and that of workers no longer alive (archive.state.cluster), which it takes
+over; never the rows another live worker is about to write.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
+
+from archive.errors import StateError
+from archive.records import ArticleJob, WarcPointer
+from archive.state import cluster
+from archive.state.store import ArticleState, KnownCapture, RestoredCapture, job_from_json, job_to_json
+
+if TYPE_CHECKING:
+    from archive.sites import SiteConfig
+
+_STATE = cluster.PREFIX + "state:"
+
+# Takes over an article whose owner is gone: only if it is still pending and still that owner's.
+_CLAIM = """
+if redis.call('HGET', KEYS[1], 'state') == 'pending' and redis.call('HGET', KEYS[1], 'owner') == ARGV[1] then
+    redis.call('HSET', KEYS[1], 'owner', ARGV[2])
+    return 1
+end
+return 0
+"""
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat()
+
+
+def _capture_key(url: str) -> str:
+    return f"{_STATE}capture:{url}"
+
+
+def _article_key(url: str) -> str:
+    return f"{_STATE}article:{url}"
+
+
+def _hub_key(url: str) -> str:
+    return f"{_STATE}hub:{url}"
+
+
+def _site_key(site: str, part: str) -> str:
+    return f"{_STATE}site:{site}:{part}"
+
+
+class RedisCrawlState:
+    """CrawlState's methods over a Redis server; `worker` owns what this process adds."""
+
+    def __init__(self, url: str, worker: str, client=None) -> None:
+        self.url = url
+        self.worker = worker
+        self.redis = client if client is not None else cluster.connect(url)
+        self._claim = self.redis.register_script(_CLAIM)
+
+    def __repr__(self) -> str:
+        return f"RedisCrawlState({cluster.shown_url(self.url)!r})"
+
+    def _call(self, function, *args, **kwargs):
+        import redis
+
+        try:
+            return function(*args, **kwargs)
+        except redis.RedisError as exc:
+            raise cluster.redis_error(self.url, exc) from None
+
+    def _pipeline(self, fill) -> list:
+        """Run the commands `fill(pipe)` queues in one round trip."""
+
+        def run():
+            pipe = self.redis.pipeline(transaction=False)
+            fill(pipe)
+            return pipe.execute()
+
+        return self._call(run)
+
+    def close(self) -> None:
+        self.redis.close()
+
+    def check(self) -> None:
+        """A StateError when Redis cannot be reached or will not store anything."""
+        self._call(self.redis.ping)
+
+    # -- captures -----------------------------------------------------------------
+
+    def known(self, url: str) -> KnownCapture | None:
+        row = self._call(self.redis.hgetall, _capture_key(url))
+        if not row:
+            return None
+        pointer = WarcPointer(row["file"], int(row["offset"]), row["record_id"]) if row.get("file") else None
+        return KnownCapture(url, int(row["status"]), row.get("etag") or None, row.get("last_modified") or None,
+                            row.get("digest") or None, pointer, row.get("warc_date") or None, row.get("last_fetched"))
+
+    def record_capture(self, url: str, site: str, status: int, *, etag: str | None, last_modified: str | None,
+                       payload_digest: str | None, pointer: WarcPointer | None, warc_date: str | None,
+                       candidate: bool = False) -> None:
+        """As CrawlState.record_capture: a revisit (no pointer) only updates the time."""
+        now, key = _now(), _capture_key(url)
+        if pointer is None:
+            if self._call(self.redis.exists, key):
+                self._call(self.redis.hset, key, "last_fetched", now)
+            return
+        fields = {"site": site, "status": status, "etag": etag or "", "last_modified": last_modified or "",
+                  "digest": payload_digest or "", "file": pointer.file, "offset": pointer.offset,
+                  "record_id": pointer.record_id, "warc_date": warc_date or "", "last_fetched": now,
+                  "owner": self.worker}
+
+        def fill(pipe):
+            pipe.hsetnx(key, "first_fetched", now)
+            pipe.hset(key, mapping=fields)
+            if candidate and status == 200:
+                pipe.sadd(_site_key(site, "candidates"), url)
+
+        self._pipeline(fill)
+
+    def capture_statuses(self, urls: Sequence[str]) -> dict[str, int]:
+        statuses = self._pipeline(lambda pipe: [pipe.hget(_capture_key(url), "status") for url in urls])
+        return {url: int(status) for url, status in zip(urls, statuses, strict=True) if status is not None}
+
+    def unextracted(self, site: str) -> list[tuple[str, WarcPointer]]:
+        """Possible articles this worker, or a worker now gone, captured and never handed
+        to extraction."""
+        urls = sorted(self._call(self.redis.smembers, _site_key(site, "candidates")))
+        captures = self._pipeline(lambda pipe: [pipe.hgetall(_capture_key(url)) for url in urls])
+        handed = self._pipeline(lambda pipe: [pipe.exists(_article_key(url)) for url in urls])
+        owners = {row.get("owner", "") for row in captures}
+        live = cluster.alive(self.redis, owners - {self.worker, ""})
+        found = []
+        for url, row, done in zip(urls, captures, handed, strict=True):
+            if done:
+                self._call(self.redis.srem, _site_key(site, "candidates"), url)
+            elif row.get("file") and row.get("owner", "") not in live:
+                found.append((url, WarcPointer(row["file"], int(row["offset"]), row["record_id"])))
+        return found
+
+    def restore_captures(self, captures: Sequence[RestoredCapture]) -> None:
+        raise StateError(f"{cluster.shown_url(self.url)}: the shared crawl state is not rebuilt from WARC files; "
+                         "its workers make it again as they crawl")
+
+    # -- articles -----------------------------------------------------------------
+
+    def article_state(self, url: str) -> ArticleState | None:
+        return self.article_states([url]).get(url)
+
+    def article_states(self, urls: Sequence[str]) -> dict[str, ArticleState]:
+        rows = self._pipeline(lambda pipe: [pipe.hmget(_article_key(url), "state", "first_seen", "confirmed")
+                                            for url in urls])
+        return {url: ArticleState(state, first_seen, confirmed == "1")
+                for url, (state, first_seen, confirmed) in zip(urls, rows, strict=True) if state is not None}
+
+    def article_submitted(self, job: ArticleJob) -> None:
+        now, key = _now(), _article_key(job.url)
+        fields = {"site": job.site, "record_id": job.pointers[0].record_id, "job": job_to_json(job),
+                  "state": "pending", "updated": now, "owner": self.worker}
+        if job.counter:
+            fields |= {"counter_family": job.counter.family, "counter_url": job.counter.url}
+
+        def fill(pipe):
+            pipe.hsetnx(key, "first_seen", now)
+            pipe.hsetnx(key, "confirmed", "0")
+            pipe.hset(key, mapping=fields)
+            pipe.sadd(_site_key(job.site, "pending"), job.url)
+            pipe.sadd(_site_key(job.site, "unconfirmed"), job.url)
+            pipe.srem(_site_key(job.site, "candidates"), job.url)
+
+        self._pipeline(fill)
+
+    def articles_done(self, urls_and_states: list[tuple[str, str]]) -> None:
+        sites = self._pipeline(lambda pipe: [pipe.hget(_article_key(url), "site") for url, _ in urls_and_states])
+        counters = self._pipeline(lambda pipe: [pipe.hget(_article_key(url), "counter_url")
+                                                for url, _ in urls_and_states])
+        now = _now()
+
+        def fill(pipe):
+            for (url, state), site, counter in zip(urls_and_states, sites, counters, strict=True):
+                if site is None:
+                    continue
+                pipe.hset(_article_key(url), mapping={"state": state, "updated": now})
+                pipe.srem(_site_key(site, "pending"), url)
+                if state == "done" and counter:
+                    pipe.sadd(_site_key(site, "counters"), url)
+
+        self._pipeline(fill)
+
+    def pending_jobs(self, site: str) -> list[ArticleJob]:
+        """Jobs of this worker, and of workers gone, whose rows are not written: those of
+        a gone worker become this one's, so that only one worker extracts them."""
+        urls = sorted(self._call(self.redis.smembers, _site_key(site, "pending")))
+        rows = self._pipeline(lambda pipe: [pipe.hmget(_article_key(url), "state", "owner", "job") for url in urls])
+        live = cluster.alive(self.redis, {owner for _, owner, _ in rows if owner} - {self.worker})
+        jobs = []
+        for url, (state, owner, job) in zip(urls, rows, strict=True):
+            if state != "pending" or owner in live:
+                continue
+            if owner != self.worker and not self._call(self._claim, keys=[_article_key(url)],
+                                                       args=[owner or "", self.worker]):
+                continue
+            jobs.append(job_from_json(url, site, job))
+        return jobs
+
+    def restore_articles(self, jobs: Sequence[tuple[ArticleJob, datetime]]) -> None:
+        self.restore_captures([])
+
+    def confirm_articles(self, site: str) -> None:
+        urls = list(self._call(self.redis.smembers, _site_key(site, "unconfirmed")))
+
+        def fill(pipe):
+            for url in urls:
+                pipe.hset(_article_key(url), "confirmed", "1")
+            if urls:
+                pipe.srem(_site_key(site, "unconfirmed"), *urls)
+
+        self._pipeline(fill)
+
+    def counters_to_refresh(self, site: str, since: timedelta,
+                            every: timedelta = timedelta(0)) -> list[tuple[str, str, str]]:
+        urls = sorted(self._call(self.redis.smembers, _site_key(site, "counters")))
+        rows = self._pipeline(lambda pipe: [pipe.hmget(_article_key(url), "first_seen", "counter_read",
+                                                       "counter_family", "counter_url") for url in urls])
+        now = datetime.now(UTC)
+        first, last = (now - since).isoformat(), (now - every).isoformat()
+        return [(url, family, counter) for url, (seen, read, family, counter) in zip(urls, rows, strict=True)
+                if counter and seen and seen >= first and (not read or read < last)]
+
+    def counter_read(self, url: str, when: datetime) -> None:
+        key = _article_key(url)
+        if self._call(self.redis.exists, key):
+            self._call(self.redis.hset, key, "counter_read", when.astimezone(UTC).isoformat())
+
+    # -- hub pages ----------------------------------------------------------------
+
+    def hub(self, url: str) -> tuple[list[str], datetime, datetime] | None:
+        row = self._call(self.redis.hmget, _hub_key(url), "links", "last_polled", "last_changed")
+        if row[0] is None:
+            return None
+        return json.loads(row[0]), datetime.fromisoformat(row[1]), datetime.fromisoformat(row[2])
+
+    def hub_polled(self, url: str, site: str, links: list[str], digest: str) -> None:
+        now, key = _now(), _hub_key(url)
+        before = self._call(self.redis.hget, key, "digest")
+        fields = {"site": site, "links": json.dumps(links, ensure_ascii=False), "digest": digest, "last_polled": now}
+        if before != digest:
+            fields["last_changed"] = now
+        self._call(self.redis.hset, key, mapping=fields)
+
+    # -- runs ---------------------------------------------------------------------
+
+    def run_started(self, site: str) -> int:
+        run = int(self._call(self.redis.incr, _STATE + "runs:next"))
+        self._call(self.redis.hset, f"{_STATE}run:{run}", mapping={"site": site, "started": _now()})
+        return run
+
+    def run_finished(self, run_id: int, outcome: str) -> None:
+        key, now = f"{_STATE}run:{run_id}", _now()
+        site = self._call(self.redis.hget, key, "site")
+        self._call(self.redis.hset, key, mapping={"finished": now, "outcome": outcome})
+        if site is not None and outcome == "finished":
+            self._call(self.redis.set, _site_key(site, "last_success"), now)
+
+    def last_success(self, site: str) -> datetime | None:
+        value = self._call(self.redis.get, _site_key(site, "last_success"))
+        return datetime.fromisoformat(value) if value else None
+
+    def due(self, sites: Sequence[SiteConfig]) -> list[SiteConfig]:
+        """Sites whose `every` has passed since their last successful run, and sites
+        whose run is under way: a worker started by cron joins it."""
+        now = datetime.now(UTC)
+        running = self._call(self.redis.smembers, cluster.RUNNING)
+        return [site for site in sites if site.every is not None
+                and (site.id in running or (last := self.last_success(site.id)) is None or now - last >= site.every)]
