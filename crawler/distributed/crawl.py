@@ -139,7 +139,9 @@ def crawl_sites(sites: list[SiteConfig], out: Path, url: str, worker: str,
                 settings = site_settings(base, site, len(joined))
                 for key, value in {"SCHEDULER_QUEUE_KEY": queue_key, "SCHEDULER_DUPEFILTER_KEY": seen_key,
                                    # the page budget is the run's, over all workers (WorkerLink)
-                                   "CLOSESPIDER_PAGECOUNT": 0, "ARCHIVE_REDIS_MAX_PAGES": site.max_pages}.items():
+                                   "CLOSESPIDER_PAGECOUNT": 0, "ARCHIVE_REDIS_MAX_PAGES": site.max_pages,
+                                   # the site's delay is kept by the host gate, for all workers at once
+                                   "DOWNLOAD_DELAY": 0}.items():
                     settings.set(key, value, priority="spider")
                 crawler = WorkerCrawler(NewsSpider, settings, init_reactor=index == 0)
                 crawler.archive_run = run

@@ -4,8 +4,10 @@ Scrapy keeps a download slot per host in each process, so two workers would each
 the site's `delay` and each open two connections: twice the load. Here every request
 first passes the host's gate in Redis, one Lua script on Redis's clock: at most
 CONCURRENT_REQUESTS_PER_DOMAIN requests of all workers on the wire at once, and each
-sent at least `delay` seconds after the one before, whichever worker sent it. Scrapy's
-own slot still applies within the worker (AutoThrottle can only slow it further).
+sent at least `delay` seconds after the one before (varied by DOWNLOAD_DELAY_JITTER, as
+Scrapy varies it), whichever worker sent it. The worker's own Scrapy slot then keeps no
+delay of its own, or one worker would wait twice; AutoThrottle still slows a worker
+whose host answers slowly, but only from the site's delay upwards.
 
 robots.txt is fetched by one worker per run; the others wait for its capture and read it
 back from the archive (crawler.settled), as a crawl of one machine reads it on later runs.
@@ -16,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import itertools
+import random
 import time
 from typing import Self
 from urllib.parse import urlsplit
@@ -68,6 +71,7 @@ class HostGateMiddleware:
         self.url = url
         self.limit = limit
         self.hold_ms = hold_ms
+        self.jitter = crawler.settings.getfloat("DOWNLOAD_DELAY_JITTER")
         self._gate = client.register_script(_GATE)
         self._tokens = itertools.count(1)
 
@@ -83,7 +87,8 @@ class HostGateMiddleware:
 
     async def process_request(self, request):
         host = _host(request.url)
-        delay_ms = int(self.crawler.spider.site.delay * 1000)
+        # the site's delay, varied as Scrapy varies it within one process (DOWNLOAD_DELAY_JITTER)
+        delay_ms = int(self.crawler.spider.site.delay * random.uniform(1 - self.jitter, 1 + self.jitter) * 1000)
         token = f"{self.crawler.archive_run.worker}:{next(self._tokens)}"
         keys = [cluster.host_key(host, "next"), cluster.host_key(host, "active"), cluster.HOSTS,
                 cluster.host_sent_key(host, int(time.time() // 60))]

@@ -114,9 +114,12 @@ def run_crawl(sites: list[SiteConfig], out: Path, overrides: dict | None = None,
               help="Crawl as one worker of a crawl on many machines sharing this Redis (redis://host:6379/0).")
 @click.option("--worker-id", envvar="ARCHIVE_WORKER_ID", metavar="ID",
               help="This worker's id in file names, with --redis (letters, digits, _; default: host_pid).")
+@click.option("--lease-seconds", type=click.FloatRange(1, 3600), envvar="ARCHIVE_REDIS_LEASE_SECONDS",
+              metavar="SECONDS", help="With --redis: a worker silent this long is gone; its requests go to others.  "
+              "[default: 60]")
 @sites_option
 @out_option
-def crawl(site_ids, every, due, start_urls, max_pages, redis_url, worker_id, sites_dir, out) -> None:
+def crawl(site_ids, every, due, start_urls, max_pages, redis_url, worker_id, lease_seconds, sites_dir, out) -> None:
     """Crawl configured sites (or ad-hoc start URLs) into WARC files and the dataset.
 
     A site already archived is crawled incrementally: list pages are re-polled with
@@ -129,7 +132,7 @@ def crawl(site_ids, every, due, start_urls, max_pages, redis_url, worker_id, sit
       archive crawl --all --out /srv/archive
       archive crawl --due --out /srv/archive        # from cron, every few minutes
       archive crawl --start-url https://news.example.edu.cn/
-      archive crawl --all --redis redis://10.0.0.5:6379/0 --out /mnt/archive   # on each machine
+      archive crawl --all --redis redis://redis-host:6379/0 --out /mnt/archive   # on each machine
 
     With --redis, every machine that runs the same command shares the crawl: one queue,
     one duplicate filter and one crawl state in Redis, each site's delay and connection
@@ -138,8 +141,8 @@ def crawl(site_ids, every, due, start_urls, max_pages, redis_url, worker_id, sit
     """
     if sum(map(bool, (site_ids, every, due, start_urls))) != 1:
         raise click.UsageError("give site ids, --all, --due or --start-url (one of them)")
-    if worker_id and not redis_url:
-        raise click.UsageError("--worker-id is for a crawl shared through --redis")
+    if (worker_id or lease_seconds) and not redis_url:
+        raise click.UsageError("--worker-id and --lease-seconds are for a crawl shared through --redis")
     if redis_url:
         worker_id = _worker_id(worker_id)
         _share_state(out, redis_url, worker_id)
@@ -166,7 +169,8 @@ def crawl(site_ids, every, due, start_urls, max_pages, redis_url, worker_id, sit
         from dataclasses import replace
 
         sites = [replace(s, max_pages=max_pages) for s in sites]
-    run_crawl(sites, out, redis=redis_url, worker=worker_id)
+    overrides = {"ARCHIVE_REDIS_LEASE_SECONDS": lease_seconds} if lease_seconds else None
+    run_crawl(sites, out, overrides, redis=redis_url, worker=worker_id)
 
 
 def _worker_id(given: str | None) -> str:

@@ -21,8 +21,8 @@ def status(redis_url, as_json) -> None:
 
     \b
     Examples:
-      archive status --redis redis://10.0.0.5:6379/0
-      archive status --redis redis://10.0.0.5:6379/0 --json | jq .workers
+      archive status --redis redis://redis-host:6379/0
+      archive status --redis redis://redis-host:6379/0 --json | jq .workers
     """
     import redis
 

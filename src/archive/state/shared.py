@@ -5,14 +5,17 @@ works on either unchanged. As with SQLite, nothing here is the truth: the WARC f
 the dataset are, and losing Redis costs re-fetches, never a capture.
 
 What differs is ownership. Each capture and each article handed to extraction names the
-worker that made it, and a worker's "work left over" (`pending_jobs`, `unextracted`)
-is its own and that of workers no longer alive (archive.state.cluster), which it takes
-over; never the rows another live worker is about to write.
+process that made it (`worker/token`), and a worker's "work left over" (`pending_jobs`,
+`unextracted`) is what earlier processes of its own id and workers no longer alive
+(archive.state.cluster) left, which it takes over: never the rows this process or
+another live worker is about to write.
 """
 
 from __future__ import annotations
 
 import json
+import os
+import secrets
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
@@ -63,6 +66,8 @@ class RedisCrawlState:
     def __init__(self, url: str, worker: str, client=None) -> None:
         self.url = url
         self.worker = worker
+        # this process among all that ever ran as `worker`
+        self.owner = f"{worker}/{os.getpid()}-{secrets.token_hex(3)}"
         self.redis = client if client is not None else cluster.connect(url)
         self._claim = self.redis.register_script(_CLAIM)
 
@@ -116,7 +121,7 @@ class RedisCrawlState:
         fields = {"site": site, "status": status, "etag": etag or "", "last_modified": last_modified or "",
                   "digest": payload_digest or "", "file": pointer.file, "offset": pointer.offset,
                   "record_id": pointer.record_id, "warc_date": warc_date or "", "last_fetched": now,
-                  "owner": self.worker}
+                  "owner": self.owner}
 
         def fill(pipe):
             pipe.hsetnx(key, "first_fetched", now)
@@ -136,15 +141,21 @@ class RedisCrawlState:
         urls = sorted(self._call(self.redis.smembers, _site_key(site, "candidates")))
         captures = self._pipeline(lambda pipe: [pipe.hgetall(_capture_key(url)) for url in urls])
         handed = self._pipeline(lambda pipe: [pipe.exists(_article_key(url)) for url in urls])
-        owners = {row.get("owner", "") for row in captures}
-        live = cluster.alive(self.redis, owners - {self.worker, ""})
+        left = self._left_over([row.get("owner", "") for row in captures])
         found = []
-        for url, row, done in zip(urls, captures, handed, strict=True):
+        for url, row, done, mine in zip(urls, captures, handed, left, strict=True):
             if done:
                 self._call(self.redis.srem, _site_key(site, "candidates"), url)
-            elif row.get("file") and row.get("owner", "") not in live:
+            elif row.get("file") and mine:
                 found.append((url, WarcPointer(row["file"], int(row["offset"]), row["record_id"])))
         return found
+
+    def _left_over(self, owners: list[str]) -> list[bool]:
+        """Whether what each owner made is left over for this process to finish: made by
+        an earlier process of this worker's id, or by a worker no longer alive."""
+        workers = {owner.split("/")[0] for owner in owners} - {self.worker, ""}
+        live = cluster.alive(self.redis, workers)
+        return [owner != self.owner and owner.split("/")[0] not in live for owner in owners]
 
     def restore_captures(self, captures: Sequence[RestoredCapture]) -> None:
         raise StateError(f"{cluster.shown_url(self.url)}: the shared crawl state is not rebuilt from WARC files; "
@@ -164,7 +175,7 @@ class RedisCrawlState:
     def article_submitted(self, job: ArticleJob) -> None:
         now, key = _now(), _article_key(job.url)
         fields = {"site": job.site, "record_id": job.pointers[0].record_id, "job": job_to_json(job),
-                  "state": "pending", "updated": now, "owner": self.worker}
+                  "state": "pending", "updated": now, "owner": self.owner}
         if job.counter:
             fields |= {"counter_family": job.counter.family, "counter_url": job.counter.url}
 
@@ -200,15 +211,13 @@ class RedisCrawlState:
         a gone worker become this one's, so that only one worker extracts them."""
         urls = sorted(self._call(self.redis.smembers, _site_key(site, "pending")))
         rows = self._pipeline(lambda pipe: [pipe.hmget(_article_key(url), "state", "owner", "job") for url in urls])
-        live = cluster.alive(self.redis, {owner for _, owner, _ in rows if owner} - {self.worker})
+        left = self._left_over([owner or "" for _, owner, _ in rows])
         jobs = []
-        for url, (state, owner, job) in zip(urls, rows, strict=True):
-            if state != "pending" or owner in live:
-                continue
-            if owner != self.worker and not self._call(self._claim, keys=[_article_key(url)],
-                                                       args=[owner or "", self.worker]):
-                continue
-            jobs.append(job_from_json(url, site, job))
+        for url, (state, owner, job), mine in zip(urls, rows, left, strict=True):
+            # claimed one by one: of two workers taking over the same one, one gets each job
+            if state == "pending" and mine and self._call(self._claim, keys=[_article_key(url)],
+                                                          args=[owner or "", self.owner]):
+                jobs.append(job_from_json(url, site, job))
         return jobs
 
     def restore_articles(self, jobs: Sequence[tuple[ArticleJob, datetime]]) -> None:
