@@ -71,7 +71,11 @@ class RunScheduler(Scheduler):
         try:
             return super().enqueue_request(request)
         except redis.RedisError as exc:
-            raise cluster.redis_error(self.redis_url, exc) from None
+            # Raised here it would end one of the tasks Scrapy hands a page's links to, and
+            # the page would never be done: the crawl could not even stop. The crawl stops
+            # on the fault instead, and the next run asks for the request again.
+            report_fault(self.crawler, str(cluster.redis_error(self.redis_url, exc)))
+            return False
 
     def next_request(self):
         try:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import signal
 import subprocess
 import time
 from pathlib import Path
@@ -37,9 +39,19 @@ def run_workers(sites: Path, out: Path, logs: Path, redis_url: str, names: tuple
     return paths
 
 
+def wait_or_kill(process: subprocess.Popen, timeout: float) -> int | None:
+    """The exit status; None (the process group killed) if it did not end in time."""
+    try:
+        return process.wait(timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait(30)
+        return None
+
+
 def wait_all(processes: list[subprocess.Popen], logs: list[Path], timeout: float = 300) -> list[int]:
     deadline = time.monotonic() + timeout
-    codes = [process.wait(max(1.0, deadline - time.monotonic())) for process in processes]
+    codes = [wait_or_kill(process, max(1.0, deadline - time.monotonic())) for process in processes]
     for code, log in zip(codes, logs, strict=True):
         assert code == 0, log.read_text()[-3000:]
     return codes

@@ -1,0 +1,118 @@
+"""Pages/s of a crawl shared through Redis by 1 and by 2 workers, against a crawl of one machine.
+
+    python bench/workers.py [--articles 3000] [--hosts 20]
+
+The same generated sites (bench/site_server.py: many loopback hosts, delay 0) are crawled
+three times into fresh directories: by `archive crawl --all` alone (the baseline, no
+Redis), by one `--redis` worker, and by two `--redis` workers started together, each
+with a redis-server of its own on loopback (emptied between runs). Printed side by side:
+pages/s, and CPU per page of the crawl's processes (crawlers and their extraction
+workers), of redis-server and of the site server.
+
+On a machine of C cores every worker starts C extraction processes; extraction is most
+of the CPU a page costs, so once one worker keeps the cores busy a second one can only
+share them: pages/s then stays where it was, and the CPU per page says what the
+coordination costs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from crawl_speed import html_pages, rows
+from measure import CLOCK_TICKS, run
+from pages import CORPUS, generated_sites
+from site_server import SiteServer
+
+ARCHIVE = str(Path(sys.executable).with_name("archive"))
+TIMEOUT = 3600.0
+
+
+def _cpu_seconds(pid: int) -> float:
+    stat = Path(f"/proc/{pid}/stat").read_text()
+    fields = stat[stat.rindex(")") + 2:].split()
+    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+
+
+def start_redis(directory: Path) -> tuple[subprocess.Popen, str]:
+    binary = shutil.which("redis-server")
+    if binary is None:
+        raise SystemExit("redis-server is not installed (apt-get install redis-server)")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    config = directory / "redis.conf"
+    config.write_text(f'bind 127.0.0.1\nport {port}\nsave ""\nappendonly no\ndir {directory}\n')
+    server = subprocess.Popen([binary, str(config)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    for _ in range(200):
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                return server, f"redis://127.0.0.1:{port}/0"
+        except OSError:
+            time.sleep(0.05)
+    server.kill()
+    raise SystemExit("redis-server did not start")
+
+
+def crawl(root: Path, configs: Path, workers: int, redis_url: str | None) -> tuple[float, float, int, int]:
+    """(seconds, CPU seconds of the crawl's processes, HTML pages, rows)."""
+    out = root / "data"
+    base = f"{ARCHIVE} crawl --all --sites {configs} --out {out}"
+    if redis_url is None:
+        command = base
+    else:
+        command = " & ".join(f"{base} --redis {redis_url} --worker-id bench{n}" for n in range(workers)) + " & wait"
+    result = run(["sh", "-c", command], TIMEOUT)
+    if result.returncode != 0 or not (out / "warc").is_dir():
+        raise SystemExit(f"crawl with {workers} workers failed:\n{result.stderr[-3000:]}")
+    return result.seconds, result.cpu_main + result.cpu_children, html_pages(out / "warc"), rows(out / "articles")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--articles", type=int, default=3000, help="article pages over all sites")
+    parser.add_argument("--hosts", type=int, default=20, help="sites, each on a loopback address of its own")
+    args = parser.parse_args()
+    print(f"{os.cpu_count()} cores; {args.articles} articles on {args.hosts} hosts; load average before: "
+          f"{os.getloadavg()[0]:.2f} (figures of one run compare; two runs on a shared machine do not)")
+    sites = generated_sites(args.articles, args.hosts)
+    lines = []
+    with tempfile.TemporaryDirectory() as tmp, SiteServer(sites, CORPUS) as server:
+        configs = Path(tmp) / "sites"
+        configs.mkdir()
+        for site in sites:
+            (configs / f"{site.id}.toml").write_text(site.config(server.port), encoding="utf-8")
+        for name, workers in (("one machine, no Redis", 1), ("1 worker, Redis", 1), ("2 workers, Redis", 2)):
+            root = Path(tmp) / name.replace(" ", "_").replace(",", "")
+            root.mkdir()
+            redis_process, redis_url = (None, None) if "no Redis" in name else start_redis(root)
+            try:
+                seconds, cpu, pages, records = crawl(root, configs, workers, redis_url)
+                redis_cpu = _cpu_seconds(redis_process.pid) if redis_process else 0.0
+            finally:
+                if redis_process is not None:
+                    redis_process.terminate()
+                    redis_process.wait(10)
+            lines.append((name, seconds, pages, records, cpu, redis_cpu))
+    print(f"\n{'run':<24}{'pages':>7}{'rows':>7}{'seconds':>9}{'pages/s':>9}{'crawl CPU/page':>16}"
+          f"{'Redis CPU/page':>16}{'vs baseline':>13}")
+    baseline = lines[0][2] / lines[0][1]
+    for name, seconds, pages, records, cpu, redis_cpu in lines:
+        rate = pages / seconds
+        print(f"{name:<24}{pages:>7}{records:>7}{seconds:>9.1f}{rate:>9.1f}{1000 * cpu / pages:>13.1f} ms"
+              f"{1000 * redis_cpu / pages:>13.2f} ms{rate / baseline:>12.2f}x")
+    print(f"site server: {server.report.get('requests', 0)} requests, {server.report.get('cpu_seconds', 0):.1f} s CPU "
+          f"over the three crawls; load average after: {os.getloadavg()[0]:.2f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

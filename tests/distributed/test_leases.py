@@ -1,0 +1,95 @@
+"""scrapy-redis's queue with leases: a request popped stays the run's until acknowledged."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+import redis
+import scrapy
+
+from crawler.distributed.queue import LEASE, LeasedQueue
+from crawler.distributed.runs import SiteRun
+
+
+class Spider(scrapy.Spider):
+    name = "news"
+
+    def parse(self, response):
+        pass
+
+
+@pytest.fixture
+def queues(redis_url):
+    """Two workers' views of one run's queue, with a lease of 200 ms."""
+    made = []
+    for worker in ("w1", "w2"):
+        queue = LeasedQueue(redis.Redis.from_url(redis_url), Spider(), "archive:run:news:r1:requests")
+        queue.worker, queue.lease_ms = worker, 200
+        made.append(queue)
+    return made
+
+
+def request(n: int, priority: int = 0) -> scrapy.Request:
+    return scrapy.Request(f"http://a/{n}", priority=priority)
+
+
+def test_a_popped_request_is_leased_until_released(queues):
+    first, second = queues
+    first.push(request(1))
+    popped = first.pop()
+    assert popped.url == "http://a/1" and popped.meta[LEASE] == "w1:1"
+    assert (len(first), first.leases()) == (0, 1)
+    assert second.pop() is None
+    first.release(popped.meta[LEASE])
+    assert (len(first), first.leases()) == (0, 0)
+
+
+def test_the_leases_of_a_worker_that_stops_go_back_to_the_queue_with_their_priority(queues):
+    first, second = queues
+    first.push(request(1, priority=5))
+    first.push(request(2))
+    assert first.pop().url == "http://a/1"
+    assert second.reap() == 0
+    time.sleep(0.3)
+    assert second.reap() == 1
+    assert second.pop().url == "http://a/1"  # before request 2, as its priority says
+
+
+def test_a_live_worker_renews_its_leases(queues):
+    first, second = queues
+    first.push(request(1))
+    first.pop()
+    for _ in range(4):
+        time.sleep(0.1)
+        first.renew()
+        assert second.reap() == 0
+    assert first.leases() == 1
+
+
+def test_a_request_not_fetched_is_put_back_at_once(queues):
+    first, second = queues
+    first.push(request(1))
+    popped = first.pop()
+    first.release(popped.meta[LEASE], back=True)
+    assert second.pop().url == "http://a/1"
+
+
+def test_a_run_is_drained_only_once_seeded_and_with_nothing_queued_or_leased(redis_url, queues):
+    class State:
+        def run_started(self, site):
+            return 1
+
+    client = redis.Redis.from_url(redis_url, decode_responses=True)
+    client.set("archive:worker:w1", "{}")
+    run = SiteRun(client, "news", "w1")
+    run.join(State())
+    first = LeasedQueue(redis.Redis.from_url(redis_url), Spider(), run.part("requests"))
+    assert not run.drained()  # not seeded yet: nothing queued proves nothing
+    first.push(request(1))
+    run.seeded()
+    assert not run.drained()
+    popped = first.pop()
+    assert not run.drained()  # in flight
+    first.release(popped.meta[LEASE])
+    assert run.drained()
