@@ -11,9 +11,7 @@ lost its connection to Redis keeps its files.
 
 from __future__ import annotations
 
-import fcntl
 import logging
-import os
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -21,6 +19,7 @@ from archive.datadir import DataDir
 from archive.dataset.writer import part_worker
 from archive.errors import ArchiveError
 from archive.state import cluster
+from archive.state.locks import SiteBusy, SiteLock
 from archive.warc.names import site_of, worker_of
 from archive.warc.repair import repair_warc
 
@@ -31,35 +30,26 @@ class WorkerLock:
     """The lock a worker holds for its whole life; taking it proves the worker gone."""
 
     def __init__(self, out: Path, worker: str) -> None:
-        self.path = DataDir(out).locks / f"@{worker}.lock"
+        # `@` is in no site id: locks/@<worker>.lock is no site's lock
+        self.lock = SiteLock(out, f"@{worker}", "crawl worker")
         self.worker = worker
-        self._fd: int | None = None
 
     def take(self) -> bool:
         """Take the lock if it is free; whether it was."""
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
         try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            os.close(fd)
+            self.lock.acquire()
+        except SiteBusy:
             return False
-        os.ftruncate(fd, 0)
-        os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
-        self._fd = fd
         return True
 
     def acquire(self) -> WorkerLock:
         if not self.take():
-            raise ArchiveError(f"worker id {self.worker} is in use by another running worker (lock {self.path}); "
-                               "give each worker its own --worker-id")
+            raise ArchiveError(f"worker id {self.worker} is in use by another running worker (lock "
+                               f"{self.lock.path}); give each worker its own --worker-id")
         return self
 
     def release(self) -> None:
-        if self._fd is not None:
-            fcntl.flock(self._fd, fcntl.LOCK_UN)
-            os.close(self._fd)
-            self._fd = None
+        self.lock.release()
 
 
 def repair_files_of(out: Path, site_ids: Iterable[str], worker: str | None) -> int:

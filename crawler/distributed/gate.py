@@ -24,10 +24,10 @@ from typing import Self
 from urllib.parse import urlsplit
 
 import redis
-from scrapy.exceptions import NotConfigured
 
 from archive.state import cluster
 from archive.state.store import shared_state
+from crawler.distributed.runs import RunComponent, run_of
 from crawler.settled import is_robots
 from crawler.stopping import NotFetched
 
@@ -77,9 +77,7 @@ class HostGateMiddleware:
 
     @classmethod
     def from_crawler(cls, crawler) -> Self:
-        run = getattr(crawler, "archive_run", None)
-        if run is None:
-            raise NotConfigured("not a worker of a crawl shared through Redis")
+        run = run_of(crawler)
         settings = crawler.settings
         hold = int((settings.getfloat("DOWNLOAD_TIMEOUT") + 30) * 1000)
         return cls(crawler, run.client, settings.get("ARCHIVE_REDIS_URL"),
@@ -123,23 +121,14 @@ class HostGateMiddleware:
             request.meta[BACK] = True
 
 
-class SharedRobotsMiddleware:
+class SharedRobotsMiddleware(RunComponent):
     """Downloader middleware before the capture's: one worker of a run fetches a host's
     robots.txt; the others wait for its capture, which the capture then reads back."""
-
-    def __init__(self, crawler) -> None:
-        self.crawler = crawler
-
-    @classmethod
-    def from_crawler(cls, crawler) -> Self:
-        if getattr(crawler, "archive_run", None) is None:
-            raise NotConfigured("not a worker of a crawl shared through Redis")
-        return cls(crawler)
 
     async def process_request(self, request):
         if not is_robots(request.url):
             return None
-        run = self.crawler.archive_run
+        run = self.run
         key = run.part(f"robots:{_host(request.url)}")
         try:
             if run.client.set(key, run.worker, nx=True, ex=int(ROBOTS_WAIT * 4)):

@@ -16,6 +16,8 @@ import secrets
 import time
 from dataclasses import dataclass
 
+from scrapy.exceptions import NotConfigured
+
 from archive.state import cluster
 
 # KEYS: run, participants. ARGV: worker, new run id, now.
@@ -142,6 +144,27 @@ class SiteRun:
             if outcome == "finished":
                 state.confirm_articles(self.site)
         return outcome
+
+
+def run_of(crawler) -> SiteRun:
+    """The run of a worker's site crawler (crawler.distributed.crawl sets it); a component
+    asking it of a crawl of one machine is left out of that crawl."""
+    run = getattr(crawler, "archive_run", None)
+    if run is None:
+        raise NotConfigured("not a worker of a crawl shared through Redis")
+    return run
+
+
+class RunComponent:
+    """A Scrapy component of a worker's site crawler, left out of a crawl of one machine."""
+
+    def __init__(self, crawler) -> None:
+        self.crawler = crawler
+        self.run = run_of(crawler)
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
 
 
 def _new_run_id() -> str:

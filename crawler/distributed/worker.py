@@ -20,12 +20,13 @@ from typing import Self
 
 import redis
 from scrapy import signals
-from scrapy.exceptions import DontCloseSpider, NotConfigured
+from scrapy.exceptions import DontCloseSpider
 from scrapy.http import Request
 from twisted.internet import task
 
 from archive.state import cluster
 from crawler.distributed.adoption import adopt_leftovers
+from crawler.distributed.runs import RunComponent, run_of
 from crawler.faults import report_fault
 
 log = logging.getLogger(__name__)
@@ -46,10 +47,7 @@ class WorkerLink:
 
     @classmethod
     def from_crawler(cls, crawler) -> Self:
-        run = getattr(crawler, "archive_run", None)
-        if run is None:
-            raise NotConfigured("not a worker of a crawl shared through Redis")
-        link = cls(crawler, run, crawler.settings.getfloat("ARCHIVE_REDIS_LEASE_SECONDS"),
+        link = cls(crawler, run_of(crawler), crawler.settings.getfloat("ARCHIVE_REDIS_LEASE_SECONDS"),
                    crawler.settings.getint("ARCHIVE_REDIS_MAX_PAGES"))
         crawler.signals.connect(link.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(link.spider_idle, signal=signals.spider_idle)
@@ -115,23 +113,14 @@ class WorkerLink:
             report_fault(self.crawler, str(cluster.redis_error(self.url, exc)))
 
 
-class SeedingMiddleware:
+class SeedingMiddleware(RunComponent):
     """Spider middleware: every worker reads the site's seeds, the run's duplicate filter
     drops the repeats; requests that bypass the filter (view counters) come from the
     worker that opened the run only. Once a worker has handed on all its seeds the run
     counts as seeded: it cannot be drained before."""
 
-    def __init__(self, crawler) -> None:
-        self.crawler = crawler
-
-    @classmethod
-    def from_crawler(cls, crawler) -> Self:
-        if getattr(crawler, "archive_run", None) is None:
-            raise NotConfigured("not a worker of a crawl shared through Redis")
-        return cls(crawler)
-
     async def process_start(self, start):
-        run = self.crawler.archive_run
+        run = self.run
         async for seed in start:
             if isinstance(seed, Request) and seed.dont_filter and not run.opened:
                 continue
