@@ -145,3 +145,14 @@ def test_without_redis_a_worker_id_is_refused(tmp_path):
     result = run_archive("crawl", "news", "--worker-id", "w1", "--out", str(tmp_path))
     assert result.returncode == 2
     assert "--worker-id and --lease-seconds are for a crawl shared through --redis" in result.stderr
+
+
+def test_the_page_budget_is_the_runs_over_all_workers(site, redis_url, tmp_path):
+    sites = tmp_path / "sites"
+    write_site(sites, "news", **{**site.site_values(), "max_pages": 60})
+    start = len(site.hits)
+    logs = run_workers(sites, tmp_path / "out", tmp_path, redis_url, ("p1", "p2"))
+    # each worker stops at the run's budget; what both had on the wire then still lands
+    assert 60 <= len(site.hits) - start <= 60 + 2 * 4
+    for log in logs:
+        assert "closespider_pagecount" in log.read_text()
