@@ -78,6 +78,8 @@ class ArticleRecord:
     attachments: list[Attachment] = field(default_factory=list)
     # 64-bit SimHash of the text (archive.dataset.fingerprint), filled by the extraction workers.
     simhash: int | None = None
+    # "ok", or the check the body fails (archive.extract.agreement): no candidate passed it
+    quality: str | None = None
 
 
 @dataclass(frozen=True)

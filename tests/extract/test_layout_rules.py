@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from lxml import html as lxml_html
 
-from archive.extract.body import _wrap_loose_inline, trafilatura_lines
 from archive.extract.bylines import outlet_before_date
 from archive.extract.cleaning import clean_lines, trim_chrome_tail
+from archive.extract.engines import _wrap_loose_inline, prepare_tree, trafilatura_lines
 from archive.extract.headline import _dated_headline, heading_like, untagged
 from archive.extract.labels import find_labels
 from archive.extract.metadata import clean_title
@@ -95,6 +95,7 @@ def test_fact_box_beside_an_entry_is_no_text() -> None:
         "<p>当地政府表示，将继续优化营商环境，吸引更多优质项目落户，力争三年内产值翻一番，成为区域发展新引擎。</p>"
         "</div></body></html>"
     )
+    prepare_tree(page)
     text = "\n".join(trafilatura_lines(page, None))
     assert "园区内已有数十家企业入驻" in text
     assert "所属地区" not in text and "中文名" not in text
@@ -117,6 +118,7 @@ def test_word_processor_runs_between_paragraphs_are_text() -> None:
         "<p class='MsoNormal'>我们准备把维修服务站开到每个乡镇，让农民买得起也用得好，少跑路、少花钱。</p>"
         "</font></div></body></html>"
     )
+    prepare_tree(page)
     assert "每台农机最多可以补贴三成" in "\n".join(trafilatura_lines(page, None))
 
 
@@ -140,6 +142,7 @@ def test_photo_caption_stays_with_the_text() -> None:
         "<p>Residents gathered at both ends of the bridge to celebrate, and many said they had missed walking across "
         "it on their way to the morning market.</p></article></body></html>"
     )
+    prepare_tree(page)
     assert "[Photo by Lin Xiao]" in "\n".join(trafilatura_lines(page, None))
 
 

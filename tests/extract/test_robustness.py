@@ -25,6 +25,7 @@ def test_garbage_bytes_never_raise(body: bytes) -> None:
     extract_article([page], site="x")
     forced = extract_article([page], site="x", force=True)
     assert forced is not None and forced.url == page.url
+    assert forced.quality == "empty" if forced.text is None else forced.quality is not None
     assert isinstance(continuation_links(page), list)
     decode_html(body, {"content-type": "text/html; charset=gb2312"})
 
@@ -44,6 +45,7 @@ def test_empty_and_binary_bodies(page_factory) -> None:
         assert extract_article([page], site="x") is None
         record = extract_article([page], site="x", force=True)
         assert record is not None and record.text is None and record.title is None
+        assert record.quality == "empty"
 
 
 def test_no_pages() -> None:

@@ -53,6 +53,9 @@ ARTICLE_SCHEMA = pa.schema(
         # Computed from `text` when the row is written, whoever writes it; files written
         # before the column existed read back as null (export --dedup computes it then).
         pa.field("simhash", pa.int64()),
+        # "ok", or the check the body failed when no candidate passed them all; files
+        # written before the column existed read back as null (not judged)
+        pa.field("quality", pa.string()),
     ]
 )
 

@@ -104,13 +104,8 @@ def page_shape(
     has_labels: bool,
 ) -> PageShape:
     squashed = [_squash(line) for line in lines]
-    # anchors often carry their own bullet ("·标题"): list items are matched without it
-    links = links | {_BULLET.sub("", text) for text in links}
-    by_end: dict[str, list[str]] = {}
-    for text in links:
-        by_end.setdefault(text[:4], []).append(text)
-        by_end.setdefault(text[-4:], []).append(text)
-    link_lines = sum(1 for line in squashed if _is_link_line(line, links, by_end))
+    items = LinkItems(links)
+    link_lines = sum(1 for line in squashed if items.is_item(line))
     return PageShape(
         body_chars=sum(len(line) for line in squashed),
         body_lines=len(lines),
@@ -130,25 +125,36 @@ _ITEM_EXTRA = re.compile(
 _BULLET = re.compile(r"^[-•·*▪◆◇■□>》]+")
 
 
-def _is_link_line(line: str, links: set[str], by_end: dict[str, list[str]]) -> bool:
-    """A list item: a link's text alone, or with a date, a count or a tag before or after
-    it ("标题2026-10-18浏览：", "[12-05]标题", "·标题"). `by_end` holds the link texts
-    by their first and by their last four characters."""
-    if line in links:
-        return True
-    line = _BULLET.sub("", line)
-    if line in links:
-        return True
-    for text in {*by_end.get(line[:4], ()), *by_end.get(line[-4:], ())}:
-        if line.startswith(text):
-            rest = line[len(text):]
-        elif line.endswith(text):
-            rest = line[:-len(text)]
-        else:
-            continue
-        if _ITEM_EXTRA.match(rest):
+class LinkItems:
+    """Which lines of text are items of a list of links: a link's text alone, or with a
+    date, a count or a tag before or after it ("标题2026-10-18浏览：", "[12-05]标题", "·标题")."""
+
+    def __init__(self, links: set[str]) -> None:
+        # anchors often carry their own bullet ("·标题"): list items are matched without it
+        self.links = links | {_BULLET.sub("", text) for text in links}
+        # the link texts by their first and by their last four characters
+        self.by_end: dict[str, list[str]] = {}
+        for text in self.links:
+            self.by_end.setdefault(text[:4], []).append(text)
+            self.by_end.setdefault(text[-4:], []).append(text)
+
+    def is_item(self, squashed: str) -> bool:
+        """Whether a line (white space removed) is a list item."""
+        if squashed in self.links:
             return True
-    return False
+        line = _BULLET.sub("", squashed)
+        if line in self.links:
+            return True
+        for text in {*self.by_end.get(line[:4], ()), *self.by_end.get(line[-4:], ())}:
+            if line.startswith(text):
+                rest = line[len(text):]
+            elif line.endswith(text):
+                rest = line[:-len(text)]
+            else:
+                continue
+            if _ITEM_EXTRA.match(rest):
+                return True
+        return False
 
 
 def is_article(url: str, status: int, title: str | None, shape: PageShape) -> bool:

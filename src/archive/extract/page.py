@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import NamedTuple
@@ -13,10 +14,10 @@ from lxml import etree
 from lxml import html as lxml_html
 
 from ..records import Attachment, ExtractionRules, FetchedPage
-from . import body as body_rules
+from .agreement import Candidate, Choice
+from .candidates import engine_candidates, family_candidates, trimmed
 from .charset import decode_html_as
 from .dates import has_date as has_date_in
-from .fragments import find_fragments
 from .headline import (
     BRACKETED_TAG,
     TITLE_SEARCH_LINES,
@@ -28,12 +29,12 @@ from .headline import (
     untagged,
 )
 from .html import looks_binary, parse_html, text_lines
-from .kinds import anchor_texts, detect_kind, is_article, page_shape
+from .kinds import LinkItems, anchor_texts, detect_kind, is_article, page_shape
 from .labels import find_labels
 from .lines import find_index, find_prefix, squash
 from .metadata import clean_title, find_headline, page_title, read_enpproperty, read_meta_tags, title_parts
 from .pagination import continuation_urls
-from .trimming import drop_link_run, pop_info_head, trim_body
+from .trimming import pop_info_head
 
 logger = logging.getLogger(__name__)
 
@@ -67,7 +68,9 @@ class ParsedPage:
     body_lines: list[str]
     header_lines: list[str]
     tail_lines: list[str]
-    family: str | None
+    # the candidate the body was taken from, and why it is doubted ("ok": it is not)
+    engine: str
+    quality: str
     # lines just above the headline: disclosure tables and breadcrumbs of gov portals
     above_lines: list[str] = field(default_factory=list)
     continuation: list[str] = field(default_factory=list)
@@ -75,6 +78,7 @@ class ParsedPage:
     selected: dict[str, list[str]] = field(default_factory=dict)
     links: set[str] = field(default_factory=set)
     all_lines: list[str] = field(default_factory=list)
+    candidates: list[Candidate] = field(default_factory=list)
 
     @property
     def fetched_at(self) -> datetime:
@@ -126,6 +130,18 @@ def _attachments(scope: lxml_html.HtmlElement, url: str) -> list[Attachment]:
         title = re.sub(r"\s+", " ", anchor.text_content()).strip() or anchor.get("title") or None
         found.append(Attachment(title=title, url=absolute))
     return found
+
+
+def _distance_below(squashed_doc: list[str], title_index: int | None) -> Callable[[Candidate], int | None]:
+    """How many lines below the headline a candidate's text starts (None: not found)."""
+
+    def distance(candidate: Candidate) -> int | None:
+        if title_index is None or not candidate.lines:
+            return None
+        start = find_prefix(squashed_doc, squash(candidate.lines[0])[:20], title_index + 1)
+        return None if start is None else start - title_index
+
+    return distance
 
 
 class PageTree(NamedTuple):
@@ -185,31 +201,21 @@ def read_page(page: FetchedPage, rules: ExtractionRules, tree: PageTree | None =
                 title, title_index = clean_title(part), index
                 break
 
-    container = None
-    family = None
+    choice = Choice(LinkItems(links), _distance_below(squashed_doc, title_index))
     if "body" in selectors and selected.get("body") is not None:
-        raw_body = selected.get("body", [])
-        family = "selector"
+        choice.add(trimmed("selector", selected.get("body", []), title, links, root))
     else:
-        found = body_rules.find_container(root)
-        pieces = find_fragments(root) if found is None else None
-        if found is not None:
-            family, container = found
-            raw_body = text_lines(container)
-        elif pieces is not None:
-            family = "fragments"
-            container, raw_body = pieces
-        else:
-            raw_body = []
-    scope = container if container is not None else root
+        for candidate in family_candidates(root, title, links):
+            choice.add(candidate)
+        if not choice.settled():
+            first, later = engine_candidates(root, page.url, title, links)
+            choice.add(first)
+            choice.add(later())
+    chosen, quality = choice.choose()
+    scope = chosen.container if chosen.container is not None else root
     attachments = _attachments(scope, page.url)
     continuation = continuation_urls(root, page.url)
-    if family is None:
-        raw_body = body_rules.trafilatura_lines(root, page.url)
-
-    body_lines, removed_head, removed_tail = trim_body(raw_body, title)
-    if family is None and drop_link_run(body_lines, links):
-        removed_head.extend(pop_info_head(body_lines, squash(title or "")))
+    body_lines, removed_head, removed_tail = list(chosen.lines), list(chosen.head), list(chosen.tail)
     first_body = squash(body_lines[0])[:20] if body_lines else ""
     start = title_index + 1 if title_index is not None else 0
     body_start = find_prefix(squashed_doc, first_body, start)
@@ -284,7 +290,9 @@ def read_page(page: FetchedPage, rules: ExtractionRules, tree: PageTree | None =
         body_lines=body_lines,
         header_lines=header_lines,
         tail_lines=tail_lines,
-        family=family,
+        engine=chosen.engine,
+        quality=quality,
+        candidates=choice.candidates,
         above_lines=above_lines,
         continuation=continuation,
         attachments=attachments,

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from ..records import ArticleRecord, ExtractionRules, FetchedPage
+from .agreement import EMPTY
 from .bylines import (
     bare_credits,
     cited_source,
@@ -209,6 +210,7 @@ def build_record(
         if not force:
             return None
         record.content_sha1 = hashlib.sha1(b"").hexdigest()
+        record.quality = EMPTY
         return record
     if not force and not first.looks_like_article():
         return None
@@ -239,6 +241,7 @@ def build_record(
 
     record.title = _selected_or(first, "title", first.title) or None
     record.text = text or None
+    record.quality = first.quality
     record.content_sha1 = hashlib.sha1(text.encode("utf-8")).hexdigest()
     record.kind = first.kind
     record.published_at = _published_at(first, labelled)

@@ -1,0 +1,98 @@
+"""Choosing the body among candidates: agreement between them and the checks a reader makes."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from archive.extract import extract_article
+from archive.extract.agreement import Candidate, Choice
+from archive.extract.kinds import LinkItems
+from archive.extract.lines import squash
+from archive.records import FetchedPage
+
+STORY = [
+    "江城市昨日召开全市安全生产工作会议，部署下一阶段重点任务，要求各地压实责任、排查隐患。",
+    "会议指出，今年以来全市安全生产形势总体平稳，但部分行业仍存在薄弱环节，必须引起高度重视。",
+    "会议强调，要以更严的标准、更实的举措，坚决遏制重特大事故发生，切实保障人民群众生命财产安全。",
+    "会后，各区县负责同志分别汇报了本地工作进展，并就下一步工作作出具体安排。",
+]
+COMMENTS = ["网友评论", "热门跟贴", "张三：说得好，支持！", "李四", "为您推荐", "热点新闻", "点击排行",
+            "江城地铁三号线开通运营", "江城夜市烟火气十足"]
+RELATED = ["江城地铁三号线开通运营首日客流创新高", "江城夜市烟火气十足吸引大批游客", "江城举办第十届读书节活动",
+           "江城新增两座城市公园对外开放", "江城中小学秋季开学工作准备就绪"]
+
+
+def choose(*candidates: Candidate, links: set[str] = frozenset(), starts: dict[str, int] | None = None):
+    choice = Choice(LinkItems(set(links)), lambda candidate: (starts or {}).get(candidate.engine, 3))
+    for candidate in candidates:
+        choice.add(candidate)
+    chosen, quality = choice.choose()
+    return chosen.engine, quality
+
+
+def test_a_comment_section_loses_to_the_story_under_the_headline() -> None:
+    assert choose(Candidate("trafilatura", COMMENTS), Candidate("readability", STORY)) == ("readability", "ok")
+
+
+def test_a_list_of_related_headlines_loses_to_the_story() -> None:
+    links = {squash(line) for line in RELATED}
+    assert choose(Candidate("trafilatura", RELATED), Candidate("readability", STORY), links=links) == (
+        "readability", "ok")
+
+
+def test_a_lone_disclaimer_loses_to_the_story() -> None:
+    disclaimer = ["免责声明：本文仅代表作者个人观点，与本网无关。"]
+    assert choose(Candidate("readability", disclaimer), Candidate("trafilatura", STORY)) == ("trafilatura", "ok")
+
+
+def test_a_part_of_the_text_loses_to_the_whole_that_holds_it() -> None:
+    assert choose(Candidate("trafilatura", STORY[:1]), Candidate("readability", STORY)) == ("readability", "ok")
+
+
+def test_when_every_candidate_fails_the_best_is_kept_and_the_record_says_why() -> None:
+    links = {squash(line) for line in RELATED}
+    assert choose(Candidate("trafilatura", RELATED), Candidate("readability", []), links=links) == (
+        "trafilatura", "links")
+    assert choose(Candidate("trafilatura", COMMENTS), Candidate("readability", RELATED), links=links) == (
+        "readability", "links")
+
+
+def test_two_sound_texts_that_disagree_the_one_under_the_headline_wins() -> None:
+    other = ["另一篇文章的正文在页面下方，讲述了城郊乡村振兴的新做法和新成效，篇幅还要更长一些。" * 3]
+    starts = {"trafilatura": 2, "readability": 40}
+    assert choose(Candidate("trafilatura", STORY), Candidate("readability", other), starts=starts)[0] == "trafilatura"
+    starts = {"trafilatura": 40, "readability": 2}
+    assert choose(Candidate("trafilatura", STORY), Candidate("readability", other), starts=starts)[0] == "readability"
+
+
+def test_of_two_agreeing_texts_lines_only_one_has_count_when_they_read_as_sentences() -> None:
+    captioned = [*STORY, "江城安全生产会议现场"]
+    assert choose(Candidate("trafilatura", captioned), Candidate("readability", STORY))[0] == "readability"
+    fuller = [*STORY, "会议要求，各地要在月底前完成一轮隐患排查，并将整改情况报市安委会办公室。"]
+    assert choose(Candidate("trafilatura", STORY), Candidate("readability", fuller))[0] == "readability"
+
+
+def test_a_family_container_wins_among_the_candidates_that_agree_with_it() -> None:
+    assert choose(Candidate("trs", STORY, container=object()), Candidate("trafilatura", STORY),
+                  Candidate("readability", COMMENTS))[0] == "trs"
+    # a container the engines both contradict is a widget that reuses the class name
+    widget = ["江城天气：今天晴，最高气温二十六度，最低气温十五度，东南风二到三级，空气质量良好。"]
+    assert choose(Candidate("trs", widget, container=object()), Candidate("trafilatura", STORY),
+                  Candidate("readability", STORY))[0] == "trafilatura"
+
+
+def _page(body: str) -> FetchedPage:
+    html = f"<html><head><meta charset='utf-8'><title>江城召开安全生产会议_江城新闻网</title></head><body>{body}</body></html>"
+    return FetchedPage(url="https://news.example.com/2026/1019/1.html", status=200, headers={},
+                       body=html.encode(), fetched_at=datetime(2026, 10, 19, tzinfo=UTC))
+
+
+def test_records_say_whether_their_body_passed_the_checks() -> None:
+    story = "".join(f"<p>{line}</p>" for line in STORY)
+    head = "<h1>江城召开安全生产会议</h1><div class='info'>2026-10-19 来源：江城日报</div>"
+    record = extract_article([_page(f"{head}<div class='article'>{story}</div>")], site="s")
+    assert record is not None and record.quality == "ok"
+    # a page whose only text is its comment section: the record is kept, and marked
+    comments = "".join(f"<p>{line}</p>" for line in COMMENTS)
+    doomed = extract_article([_page(f"{head}<div class='main'>{comments}</div>")], site="s")
+    assert doomed is not None and doomed.quality == "comments" and "热门跟贴" in doomed.text
