@@ -82,7 +82,8 @@ def test_a_family_container_wins_among_the_candidates_that_agree_with_it() -> No
 
 
 def _page(body: str) -> FetchedPage:
-    html = f"<html><head><meta charset='utf-8'><title>江城召开安全生产会议_江城新闻网</title></head><body>{body}</body></html>"
+    head = "<meta charset='utf-8'><title>江城召开安全生产会议_江城新闻网</title>"
+    html = f"<html><head>{head}</head><body>{body}</body></html>"
     return FetchedPage(url="https://news.example.com/2026/1019/1.html", status=200, headers={},
                        body=html.encode(), fetched_at=datetime(2026, 10, 19, tzinfo=UTC))
 

@@ -10,8 +10,8 @@ from lxml import html as lxml_html
 from archive.extract import extract_article
 from archive.extract.bylines import editor_credit, inline_authors, outlet_after_date, posted_by
 from archive.extract.labels import find_labels
-from archive.extract.metadata import find_headline
 from archive.extract.record import _early_info_lines, _labelled, _meta_author, _writer_as_source
+from archive.extract.titles import find_headline
 from archive.records import FetchedPage
 
 CAPTURED = datetime(2024, 6, 1, 4, 0, tzinfo=UTC)

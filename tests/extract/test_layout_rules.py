@@ -10,8 +10,8 @@ from archive.extract.cleaning import clean_lines, trim_chrome_tail
 from archive.extract.engines import _wrap_loose_inline, prepare_tree, trafilatura_lines
 from archive.extract.headline import _dated_headline, heading_like, untagged
 from archive.extract.labels import find_labels
-from archive.extract.metadata import clean_title
 from archive.extract.record import _editors
+from archive.extract.titles import clean_title
 from archive.extract.trimming import drop_link_run
 
 _PARAGRAPH = "小城的早市天不亮就热闹起来，卖菜的、卖早点的、修鞋的挤满了整条街。"

@@ -32,8 +32,9 @@ from .html import looks_binary, parse_html, text_lines
 from .kinds import LinkItems, anchor_texts, detect_kind, is_article, page_shape
 from .labels import find_labels
 from .lines import find_index, find_prefix, squash
-from .metadata import clean_title, find_headline, page_title, read_enpproperty, read_meta_tags, title_parts
+from .metadata import read_enpproperty, read_meta_tags
 from .pagination import continuation_urls
+from .titles import clean_title, find_headline, names_of_site, page_title, title_parts
 from .trimming import pop_info_head
 
 logger = logging.getLogger(__name__)
@@ -178,13 +179,15 @@ def read_page(page: FetchedPage, rules: ExtractionRules, tree: PageTree | None =
     enp = read_enpproperty(document)
     kind = detect_kind(page.url, document, meta, rules.kind)
 
+    links = anchor_texts(root)
+    names = names_of_site(meta, links)
     title_origin: str | None = "given"
     if selected.get("title"):
         title: str | None = " ".join(selected["title"])
     elif enp.get("title"):
         title = enp["title"]
     else:
-        title, title_origin = find_headline(root, meta)
+        title, title_origin = find_headline(root, meta, names)
     title_is_given = title_origin in ("given", "meta")
     title = clean_title(title)
 
@@ -192,10 +195,9 @@ def read_page(page: FetchedPage, rules: ExtractionRules, tree: PageTree | None =
     doc_lines = text_lines(body_element if body_element is not None else root)
     squashed_doc = [squash(line) for line in doc_lines]
     title_index = find_index(squashed_doc, squash(title or ""))
-    links = anchor_texts(root)
     if title_index is None and not title_is_given:
         # the guessed headline is not on the page: try the other parts of <title>
-        for part in title_parts(page_title(root)):
+        for part in title_parts(page_title(root), names):
             index = find_index(squashed_doc, squash(part))
             if index is not None and len(squash(part)) >= 4:
                 title, title_index = clean_title(part), index
@@ -252,7 +254,8 @@ def read_page(page: FetchedPage, rules: ExtractionRules, tree: PageTree | None =
                         title_index = index
                         break
         else:
-            found_title = title_above_text(doc_lines, squashed_doc, body_start, links, title_parts(page_title(root)))
+            parts = title_parts(page_title(root), names)
+            found_title = title_above_text(doc_lines, squashed_doc, body_start, links, parts)
             if found_title is not None and body_lines:
                 found_title = (untagged(found_title[0], body_lines[0]), found_title[1])
             if found_title is not None:
