@@ -9,13 +9,8 @@ from archive.extract.agreement import Candidate, Choice
 from archive.extract.kinds import LinkItems
 from archive.extract.lines import squash
 from archive.records import FetchedPage
+from tests.extract.conftest import STORY
 
-STORY = [
-    "江城市昨日召开全市安全生产工作会议，部署下一阶段重点任务，要求各地压实责任、排查隐患。",
-    "会议指出，今年以来全市安全生产形势总体平稳，但部分行业仍存在薄弱环节，必须引起高度重视。",
-    "会议强调，要以更严的标准、更实的举措，坚决遏制重特大事故发生，切实保障人民群众生命财产安全。",
-    "会后，各区县负责同志分别汇报了本地工作进展，并就下一步工作作出具体安排。",
-]
 COMMENTS = ["网友评论", "热门跟贴", "张三：说得好，支持！", "李四", "为您推荐", "热点新闻", "点击排行",
             "江城地铁三号线开通运营", "江城夜市烟火气十足"]
 RELATED = ["江城地铁三号线开通运营首日客流创新高", "江城夜市烟火气十足吸引大批游客", "江城举办第十届读书节活动",

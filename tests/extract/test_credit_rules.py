@@ -9,8 +9,9 @@ from lxml import html as lxml_html
 
 from archive.extract import extract_article
 from archive.extract.bylines import editor_credit, inline_authors, outlet_after_date, posted_by
-from archive.extract.labels import find_labels
-from archive.extract.record import _early_info_lines, _labelled, _meta_author, _writer_as_source
+from archive.extract.labels import find_labels, labelled_values
+from archive.extract.published import early_info_lines
+from archive.extract.record import _meta_author, _writer_as_source
 from archive.extract.titles import find_headline
 from archive.records import FetchedPage
 
@@ -84,10 +85,10 @@ def test_bracketed_name_after_the_last_sentence_signs_a_commentary() -> None:
 
 def test_dated_info_line_among_the_first_lines_of_text() -> None:
     lines = ["旧城改造的账该谁来算", "本报记者 宋清", "2003-7-24 示例晚报", _PARAGRAPH]
-    assert _early_info_lines(lines) == ["2003-7-24 示例晚报"]
-    assert outlet_after_date(_early_info_lines(lines)) == "示例晚报"
+    assert early_info_lines(lines) == ["2003-7-24 示例晚报"]
+    assert outlet_after_date(early_info_lines(lines)) == "示例晚报"
     # a dated sentence of text is no info line
-    assert _early_info_lines(["2003年7月24日，示例市图书馆新馆正式向市民开放，首日接待读者三千余人。"]) == []
+    assert early_info_lines(["2003年7月24日，示例市图书馆新馆正式向市民开放，首日接待读者三千余人。"]) == []
 
 
 def test_outlet_flush_against_a_label() -> None:
@@ -104,8 +105,9 @@ def test_posting_region_is_not_a_source() -> None:
 
 
 def test_original_outlet_before_the_reposting_site() -> None:
-    assert _labelled(["发稿时间：2024-05-20 13:15:00 来源：示例新闻客户端 示例青年网"])["source"] == "示例新闻客户端"
-    labelled = _labelled(["来源：示例新闻网 宋清"])
+    reposted = labelled_values(["发稿时间：2024-05-20 13:15:00 来源：示例新闻客户端 示例青年网"])
+    assert reposted["source"] == "示例新闻客户端"
+    labelled = labelled_values(["来源：示例新闻网 宋清"])
     assert labelled["source"] == "示例新闻网" and labelled["author_after_source"] == "宋清"
 
 

@@ -5,18 +5,11 @@ from __future__ import annotations
 
 from archive.extract import extract_article
 from archive.extract.titles import clean_title, headline_of_title
+from tests.extract.conftest import STORY as STORY_LINES
 from tests.extract.conftest import make_page
 
 HEADLINE = "江城召开全市安全生产工作会议"
-STORY = "".join(
-    f"<p>{line}</p>"
-    for line in (
-        "江城市昨日召开全市安全生产工作会议，部署下一阶段重点任务，要求各地压实责任、排查隐患。",
-        "会议指出，今年以来全市安全生产形势总体平稳，但部分行业仍存在薄弱环节，必须引起高度重视。",
-        "会议强调，要以更严的标准、更实的举措，坚决遏制重特大事故发生，切实保障人民群众生命财产安全。",
-        "会后，各区县负责同志分别汇报了本地工作进展，并就下一步工作作出具体安排，确保各项措施落到实处。",
-    )
-)
+STORY = "".join(f"<p>{line}</p>" for line in STORY_LINES)
 NAV = ("<div class='nav'><a href='/'>首页</a> <a href='/xw/'>新闻中心</a> <a href='/zwgk/'>政务公开</a> "
        "<a href='/hd/'>互动交流</a></div>")
 SIDEBAR = ("<div class='side'><h3 class='title'><a href='/a/2.html'>江城地铁三号线开通运营首日客流创新高</a></h3>"

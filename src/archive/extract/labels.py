@@ -105,13 +105,29 @@ _LABELS: dict[str, str] = {
     "刊发时间": "date",
     "时间": "date",
     "日期": "date",
-    "索引号": "noise",
-    "分类": "noise",
-    "主题分类": "noise",
-    "发文字号": "noise",
-    "文号": "noise",
-    "成文日期": "noise",
-    "有效性": "noise",
+    # the table of a government disclosure page (政府信息公开)
+    "索引号": "index_number",
+    "分类": "topic",
+    "主题分类": "topic",
+    "主题词": "noise",
+    "体裁分类": "noise",
+    "组配分类": "noise",
+    "服务对象": "noise",
+    "公开方式": "noise",
+    "公开范围": "noise",
+    "公开时限": "noise",
+    "发文字号": "document_number",
+    "文号": "document_number",
+    "成文日期": "document_date",
+    "成文时间": "document_date",
+    "发文日期": "document_date",
+    "发文时间": "document_date",
+    "印发日期": "document_date",
+    "生成日期": "document_date",
+    "有效性": "validity",
+    "时效性": "validity",
+    "公开日期": "date",
+    "公开时间": "date",
     "关键字": "noise",
     "关键词": "noise",
     "标签": "noise",
@@ -172,6 +188,8 @@ _VALUE_END = re.compile(
     r"\s*(?:字号|字体|打印|关闭|分享|浏览|点击|阅读|发布时间|发布日期|时间|日期|第\s*\d+\s*页|返回|查看)"
     r"|\s+(?:发表评论|我要评论|参与评论|评论\s*\d|收藏|举报)"
 )
+_CODE_FIELDS = ("index_number", "document_number")
+_CODE_END = re.compile(r"\s{2,}|[|｜丨【】\[\]]|\s+(?:打印|关闭|分享|字号|浏览)")
 _EMPTY_VALUES = {
     "佚名",
     "未知",
@@ -211,7 +229,7 @@ def _trim(value: str) -> str:
     return re.sub(r"\s+", " ", value)
 
 
-_SPACED_LABEL = re.compile(r"^\s*([\u4e00-\u9fff](?:[ \u3000]+[\u4e00-\u9fff]){1,5})(?=\s*[:：])")
+_SPACED_LABEL = re.compile(r"(?<![\u4e00-\u9fff])([\u4e00-\u9fff](?:[ \u3000]+[\u4e00-\u9fff]){1,5})(?=\s*[:：])")
 
 
 # "新京报作者：新京报": an outlet printed flush against the label that follows it
@@ -245,10 +263,16 @@ def find_labels(line: str) -> list[tuple[str, str]]:
     return pairs
 
 
+def _joined_label(match: re.Match[str]) -> str:
+    """A label spaced out to fill its cell, written together: only a known label is."""
+    joined = re.sub(r"[ \u3000]+", "", match.group(1))
+    return joined if joined in _LABELS else match.group(0)
+
+
 def _label_pairs(line: str) -> list[tuple[str, str]]:
     line = _LABEL_AFTER_OUTLET.sub(" ", line)
     # government disclosure tables space out their labels: "发 布 日 期："
-    line = _SPACED_LABEL.sub(lambda match: re.sub(r"[ \u3000]+", "", match.group(1)), line)
+    line = _SPACED_LABEL.sub(_joined_label, line)
     matches = list(LABEL_PATTERN.finditer(line))
     for loose in _LOOSE_LABEL.finditer(line):
         if not any(
@@ -262,8 +286,13 @@ def _label_pairs(line: str) -> list[tuple[str, str]]:
         stop = matches[index + 1].start() if index + 1 < len(matches) else len(line)
         raw = line[match.end() : stop]
         name = _LABELS[match.group(match.lastindex or 1)]
-        if name in ("views", "date"):
+        if name in ("views", "date", "document_date"):
             pairs.append((name, raw.strip()))
+            continue
+        if name in _CODE_FIELDS:
+            # index and document numbers hold years and brackets: 11220000013544357T/2022-00426
+            end = _CODE_END.search(raw)
+            pairs.append((name, _trim(raw[: end.start()] if end else raw)))
             continue
         wrapped = _WRAPPED_VALUE.match(raw)
         if wrapped:
@@ -331,3 +360,30 @@ def parse_views(value: str) -> int | None:
     except ValueError:
         return None
     return views if views <= MAX_VIEWS else None
+
+
+_JOINED_FIELDS = ("author", "editor")
+_PERSON_NAME = re.compile(r"^[\u4e00-\u9fff·]{2,4}$")
+_OUTLET_NAME = re.compile(r"^[\u4e00-\u9fffA-Za-z0-9]{2,16}(?:网|报|社|台|新闻|客户端|杂志|周刊|频道|在线)$")
+
+
+def labelled_values(lines: list[str]) -> dict[str, str]:
+    """Value per field among labelled lines: the first one, or all of them for people."""
+    values: dict[str, list[str]] = {}
+    for line in lines:
+        for name, value in find_labels(line):
+            if not value or is_placeholder(value):
+                continue
+            if name == "source" and " " in value:
+                # "来源：中国新闻网 王帆": an outlet followed by the reporter's name
+                outlet, _, rest = value.partition(" ")
+                if all(_PERSON_NAME.match(token) for token in rest.split()):
+                    values.setdefault("author_after_source", []).append(rest)
+                    value = outlet
+                elif _OUTLET_NAME.match(outlet) and all(_OUTLET_NAME.match(token) for token in rest.split()):
+                    # "来源：央视新闻客户端 中国青年网": the origin, then the site that reposted it
+                    value = outlet
+            bucket = values.setdefault(name, [])
+            if value not in bucket:
+                bucket.append(value)
+    return {name: " ".join(found) if name in _JOINED_FIELDS else found[0] for name, found in values.items()}

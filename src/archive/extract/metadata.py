@@ -10,26 +10,27 @@ from lxml import html as lxml_html
 # <meta> names that carry one record field, most specific first.
 META_FIELDS: dict[str, tuple[str, ...]] = {
     "title": ("articletitle", "og:title", "twitter:title", "title", "headline", "dc.title"),
+    # keys a template fills with the publication time, most specific first
     "published_at": (
         "pubdate",
         "publishdate",
         "publish_date",
-        "publishdate",
         "article:published_time",
         "og:article:published_time",
         "og:release_date",
         "datepublished",
         "dc.date.issued",
         "dcterms.created",
-        "dc.date",
         "firstpublishedtime",
         "publication_date",
         "releasedate",
         "weibo:article:create_at",
         "og:time",
-        "created",
-        "date",
     ),
+    # keys some templates fill with the page's own date (generation, creation), and the
+    # last change: all a page that states no publication has (encyclopedia entries, wikis)
+    "page_date": ("dc.date", "created", "date", "article:modified_time", "og:updated_time", "datemodified",
+                  "dateupdate"),
     "source": ("contentsource", "source", "og:source", "article:source", "citation_publisher"),
     "author": ("author", "article:author", "og:article:author", "dc.creator", "byline"),
     "editor": ("editor", "responsibleeditor", "article:editor"),
@@ -58,12 +59,23 @@ def read_meta_tags(root: lxml_html.HtmlElement) -> dict[str, str]:
             data = json.loads(script.text)
         except ValueError:
             continue
-        for item in data if isinstance(data, list) else [data]:
-            if not isinstance(item, dict):
-                continue
-            for key in ("headline", "datePublished"):
-                if isinstance(item.get(key), str):
+        for item in _linked_data_items(data):
+            for key in ("headline", "datePublished", "dateModified"):
+                if isinstance(item.get(key), str) and item[key].strip():
                     found.setdefault(key.lower(), item[key].strip())
+    return found
+
+
+def _linked_data_items(data: object) -> list[dict]:
+    """The objects of a JSON-LD block: itself, the items of a list or of its @graph."""
+    items = data if isinstance(data, list) else [data]
+    found = []
+    for item in items:
+        if isinstance(item, dict):
+            found.append(item)
+            graph = item.get("@graph")
+            if isinstance(graph, list):
+                found.extend(part for part in graph if isinstance(part, dict))
     return found
 
 

@@ -80,6 +80,8 @@ class ParsedPage:
     links: set[str] = field(default_factory=set)
     all_lines: list[str] = field(default_factory=list)
     candidates: list[Candidate] = field(default_factory=list)
+    # inline scripts, whose data may name the publication time
+    scripts: list[str] = field(default_factory=list)
 
     @property
     def fetched_at(self) -> datetime:
@@ -302,4 +304,5 @@ def read_page(page: FetchedPage, rules: ExtractionRules, tree: PageTree | None =
         selected=selected,
         links=links,
         all_lines=doc_lines,
+        scripts=[script.text for script in root.iter("script") if script.text and not script.get("src")],
     )

@@ -9,6 +9,10 @@ from .labels import find_labels
 from .lines import INFO_LINE_MAX, is_info_line, squash
 
 _HEAD_INFO_LINES = 8
+# the date a notice is signed with (落款) closes its text: 2022年1月27日, 二〇二二年一月二十七日
+_SIGNED_DATE = re.compile(
+    r"(?:(?:19|20)\d{2}|[〇一二三四五六七八九○零]{4})年[\d一二三四五六七八九十]{1,2}月[\d一二三四五六七八九十]{1,3}日"
+)
 
 
 _LINK_RUN_MIN = 5
@@ -69,7 +73,7 @@ def trim_body(lines: list[str], title: str | None) -> tuple[list[str], list[str]
     tail: list[str] = []
     squashed_title = squash(title or "")
     head = pop_info_head(lines, squashed_title)
-    while lines and len(tail) < 6 and is_info_line(lines[-1]):
+    while lines and len(tail) < 6 and is_info_line(lines[-1]) and not _SIGNED_DATE.fullmatch(lines[-1].strip()):
         tail.insert(0, lines.pop())
     tail.extend(credits)
     if lines:
