@@ -27,8 +27,19 @@ _INDEX_PATH = re.compile(
     re.I,
 )
 _ERROR_TITLE = re.compile(r"404|403|500|页面不存在|找不到|出错|错误提示|not found|error|访问受限|无权访问", re.I)
+# Pages about the site or the institution rather than a story: about us, contact, profiles.
 _INFO_PAGE_TITLE = re.compile(
-    r"^(?:关于我们|联系我们|网站地图|网站声明|隐私政策|使用帮助|About us|Contact us|Sitemap)", re.I
+    r"^(?:关于我们|联系我们|联系方式|网站地图|网站导航|网站声明|版权声明|法律声明|免责声明|隐私政策|隐私声明|使用帮助|"
+    r"用户协议|服务条款|About us|Contact us|Contact|Sitemap|Privacy)"
+    # 学院简介, 学校概况, 中心介绍, 现任领导, 机构设置, 历史沿革: the institution's profile
+    r"|^[\u4e00-\u9fff]{0,10}(?:简介|概况|介绍|概述|现任领导|领导班子|领导成员|机构设置|组织机构|内设机构|历史沿革)$",
+    re.I,
+)
+# ... and their addresses, English or in pinyin initials (gywm 关于我们, lxwm 联系我们, xyjj 学院简介)
+_INFO_PAGE_PATH = re.compile(
+    r"/(?:about(?:us)?|contact(?:us)?|sitemap|privacy|gywm|lxwm|lxfs|wzdt|xyjj|xxjj|xygk|zxjj|jgjj|dwjj|ldjj|"
+    r"lsyg|jgsz|zzjg|xrld)(?:[/_.]|$)",
+    re.I,
 )
 
 
@@ -163,7 +174,9 @@ def is_article(url: str, status: int, title: str | None, shape: PageShape) -> bo
         return False
     if title and _ERROR_TITLE.search(title) and shape.body_chars < 300:
         return False
-    if title and _INFO_PAGE_TITLE.search(title):
+    if title and _INFO_PAGE_TITLE.search(title.strip()):
+        return False
+    if _INFO_PAGE_PATH.search(urlsplit(url).path) and not shape.has_date:
         return False
     path = urlsplit(url).path + ("?" + urlsplit(url).query if urlsplit(url).query else "")
     index_like = bool(_INDEX_PATH.search(path))

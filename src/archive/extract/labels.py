@@ -72,6 +72,10 @@ _LABELS: dict[str, str] = {
     "投稿单位": "publisher",
     "发稿人": "publisher",
     "上传者": "publisher",
+    "上传人": "publisher",
+    "上传用户": "publisher",
+    "贡献者": "publisher",
+    "分享者": "publisher",
     "发布": "publisher",
     "浏览量": "views",
     "浏览次数": "views",
@@ -183,10 +187,17 @@ _LOOSE_LABEL = re.compile(
     r"|(?:^|(?<=[|｜丨]))\s*(编辑|排版|美编|校对)\s+(?=[\u4e00-\u9fff])"
     r"|^(By)\s+(?=[A-Z])"
 )
+# The words of a page's widgets: font-size controls, viewers, share and print buttons.
+# Printed beside the credits, they end a label's value and are never anybody's name.
+WIDGET_WORDS = (
+    "字号|字號|字体|字體|打印|列印|关闭|關閉|分享|浏览|瀏覽|点击|點擊|阅读|閱讀|返回|查看|预览|預覽|下载|下載|"
+    "收藏|举报|舉報|纠错|糾錯|微信|微博|易信|QQ|朋友圈|二维码|二維碼|扫一扫|掃一掃|展开|展開|收起|繁体|繁體|简体|簡體|"
+    "默认|默認|大中小|【大】|【中】|【小】|\\[大\\]|\\[中\\]|\\[小\\]"
+)
 _VALUE_END = re.compile(
     r"\s{2,}|[|｜丨【】\[\]()（）<>《》]|\s+(?:(?:19|20)\d{2}[-/.年])|(?:19|20)\d{2}[-/.年]\d|"
-    r"\s*(?:字号|字体|打印|关闭|分享|浏览|点击|阅读|发布时间|发布日期|时间|日期|第\s*\d+\s*页|返回|查看)"
-    r"|\s+(?:发表评论|我要评论|参与评论|评论\s*\d|收藏|举报)"
+    r"\s*(?:" + WIDGET_WORDS + r"|发布时间|发布日期|發佈時間|發佈日期|时间|時間|日期|第\s*\d+\s*页|文本|图片预览)"
+    r"|\s+(?:发表评论|我要评论|参与评论|评论\s*\d|更多|大\s+中\s+小)"
 )
 _CODE_FIELDS = ("index_number", "document_number")
 _CODE_END = re.compile(r"\s{2,}|[|｜丨【】\[\]]|\s+(?:打印|关闭|分享|字号|浏览)")
@@ -198,6 +209,9 @@ _EMPTY_VALUES = {
     "暂无",
     "admin",
     "管理员",
+    "系统管理员",
+    "超级管理员",
+    "网站管理员",
     "本站",
     "null",
     "none",
@@ -314,7 +328,10 @@ def _label_pairs(line: str) -> list[tuple[str, str]]:
 # (SF099, _NN2587), the place a report was filed from, the photographer's mark.
 _NAME_TAIL = re.compile(r"(?:[\s_]*[A-Za-z]{1,4}\d{2,6}|\s+\S{0,10}报道|\s*摄(?:影)?)$")
 # Values that are page furniture or markup rather than anybody's name.
-_NOT_A_NAME = re.compile(r"[=<>\"{}]|评论|举报|收藏|分享|打印|关闭|登录|注册|点击|阅读|关注|订阅|http|www\.", re.I)
+_NOT_A_NAME = re.compile(
+    r"[=<>\"{}“”「」『』]|^[\d\s.,:/-]+$|^[大中小\s]+$|评论|登录|注册|关注|订阅|更多|文本|http|www\.|" + WIDGET_WORDS,
+    re.I,
+)
 
 
 def clean_person_value(value: str | None) -> str | None:

@@ -34,8 +34,14 @@ _DIGIT = re.compile(r"\d")
 
 _POSTED_BY_TAIL = 6
 _WRITER_NAME = re.compile(r"^[\u4e00-\u9fff]{2,3}$")
-_OUTLET_WORD = re.compile(r"网|报|社|台|刊|新闻|杂志|客户端|中心|频道|电视|广播|传媒|在线|政府|委员会|部|局|厅|办")
+_OUTLET_WORD = re.compile(
+    r"网|报|社|台|刊|新闻|杂志|客户端|中心|频道|电视|广播|传媒|在线|政府|委员会|部|局|厅|办"
+    r"|網|報|臺|新聞|雜誌|客戶端|頻道|電視|廣播|傳媒|線上|政府|委員會|廳|辦"
+)
 # <meta> keys that name the writer or the posting account, most specific first
+_NOT_A_WRITER = re.compile(
+    r"https?:|www\.|\.com|@|\b(?:team|inc|ltd|powered|discuz|comsenz|phpwind|dedecms|wordpress|cms)\b|财经", re.I
+)
 _META_AUTHOR_KEYS = ("author", "article:author", "og:article:author", "dc.creator", "byline", "mediaid")
 
 
@@ -58,7 +64,8 @@ def _meta_author(meta: dict[str, str], editor: str | None) -> str | None:
     """The writer or posting account a <meta> tag names, when nothing on the page did."""
     for key in _META_AUTHOR_KEYS:
         value = meta.get(key)
-        if not value or re.search(r"https?:|www\.|\.com|@", value, re.I):
+        if not value or _NOT_A_WRITER.search(value) or _OUTLET_WORD.search(value):
+            # an address, the software that made the page, or the outlet: nobody's byline
             continue
         value = clean_person_value(value)
         if value and value != editor and len(value) <= 30:
@@ -148,14 +155,20 @@ def build_record(
     text = "\n".join(lines)
 
     labelled = labelled_values(first.header_lines)
-    outlet = outlet_after_date(first.header_lines) or outlet_before_date(first.header_lines)
-    if outlet and "source" not in labelled:
-        labelled["source"] = outlet
-    early_outlet = outlet_after_date(early_info_lines(first.body_lines)) if "source" not in labelled else None
     for name, value in labelled_values(first.above_lines).items():
         labelled.setdefault(name, value)
-    header_source = labelled.get("source")
     tail_labelled = labelled_values(first.tail_lines)
+    outlet = outlet_after_date(first.header_lines) or outlet_before_date(first.header_lines)
+    if outlet and "source" not in labelled:
+        closing = tail_labelled.get("source")
+        if closing not in (None, outlet) and not _writer_as_source(closing, outlet):
+            # "2019-05-17 · 某某报道" over a text closing "来源：某某交警": the name beside its
+            # label is the outlet, the account printed by the date the one that posted it
+            labelled.setdefault("publisher", outlet)
+        else:
+            labelled["source"] = outlet
+    early_outlet = outlet_after_date(early_info_lines(first.body_lines)) if "source" not in labelled else None
+    header_source = labelled.get("source")
     for name, value in tail_labelled.items():
         labelled.setdefault(name, value)
     bare = bare_credits(first.header_lines, first.links)
