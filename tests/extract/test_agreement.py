@@ -67,6 +67,13 @@ def test_of_two_agreeing_texts_lines_only_one_has_count_when_they_read_as_senten
     assert choose(Candidate("trafilatura", STORY), Candidate("readability", fuller))[0] == "readability"
 
 
+def test_a_blogroll_one_engine_kept_above_the_post_leaves_it() -> None:
+    blogroll = ["竹林听雨[个人主页]", "江城论坛", "乡土文化网[红网]", "老街故事", "示例书库[电子书]", "读书频道"]
+    links = {"竹林听雨", "江城论坛", "乡土文化网", "老街故事", "示例书库", "读书频道"}
+    chosen = choose(Candidate("trafilatura", [*blogroll, *STORY]), Candidate("readability", STORY), links=links)
+    assert chosen == ("readability", "ok")
+
+
 def test_a_family_container_wins_among_the_candidates_that_agree_with_it() -> None:
     assert choose(Candidate("trs", STORY, container=object()), Candidate("trafilatura", STORY),
                   Candidate("readability", COMMENTS))[0] == "trs"

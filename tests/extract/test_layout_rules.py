@@ -12,7 +12,6 @@ from archive.extract.headline import _dated_headline, heading_like, untagged
 from archive.extract.labels import find_labels
 from archive.extract.record import _editors
 from archive.extract.titles import clean_title
-from archive.extract.trimming import drop_link_run
 
 _PARAGRAPH = "小城的早市天不亮就热闹起来，卖菜的、卖早点的、修鞋的挤满了整条街。"
 
@@ -163,19 +162,6 @@ def test_category_tag_before_a_headline_repeated_in_the_text() -> None:
     assert untagged("[乡土文化]老街的早点铺", "老街的早点铺") == "老街的早点铺"
     # a tag the text does not drop is part of the headline
     assert untagged("【学在江大】我怎样当助教", _PARAGRAPH) == "【学在江大】我怎样当助教"
-
-
-def test_blogroll_above_the_post_is_dropped() -> None:
-    links = {"竹林听雨", "江城论坛", "乡土文化网", "老街故事", "示例书库", "读书频道"}
-    lines = ["竹林听雨[个人主页]", "江城论坛", "乡土文化网[红网]", "老街故事", "示例书库[电子书]", "读书频道"]
-    lines += ["老街的早点铺", _PARAGRAPH]
-    assert drop_link_run(lines, links)
-    assert lines == ["老街的早点铺", _PARAGRAPH]
-    # short lines that are not links are text (a poem, a list)
-    verse = ["春眠不觉晓", "处处闻啼鸟", "夜来风雨声", "花落知多少", "作者小记", "孟浩然的名篇", _PARAGRAPH]
-    assert not drop_link_run(list(verse), links)
-    # links with no text after them are the page itself
-    assert not drop_link_run(["竹林听雨", "江城论坛", "乡土文化网", "老街故事", "示例书库", "读书频道"], links)
 
 
 def test_leading_marks_leave_the_title() -> None:

@@ -12,34 +12,31 @@ from .body import find_container
 from .engines import prepare_tree, readability_lines, trafilatura_lines
 from .fragments import find_fragments
 from .html import text_lines
-from .lines import squash
-from .trimming import drop_link_run, pop_info_head, trim_body
+from .trimming import trim_body
 
 
-def trimmed(engine: str, raw: list[str], title: str | None, links: set[str],
+def trimmed(engine: str, raw: list[str], title: str | None,
             container: lxml_html.HtmlElement | None = None) -> Candidate:
     """A candidate from an engine's raw lines: headline copy, bylines and page furniture off."""
     lines, head, tail = trim_body(raw, title)
-    if container is None and drop_link_run(lines, links):
-        head.extend(pop_info_head(lines, squash(title or "")))
     return Candidate(engine, lines, head, tail, container)
 
 
-def family_candidates(root: lxml_html.HtmlElement, title: str | None, links: set[str]) -> list[Candidate]:
+def family_candidates(root: lxml_html.HtmlElement, title: str | None) -> list[Candidate]:
     """What the page's own markup says holds the text, where a family's marker is present."""
     found = find_container(root)
     if found is not None:
         family, container = found
-        return [trimmed(family, text_lines(container), title, links, container)]
+        return [trimmed(family, text_lines(container), title, container)]
     pieces = find_fragments(root)
     if pieces is not None:
         container, raw = pieces
-        return [trimmed("fragments", raw, title, links, container)]
+        return [trimmed("fragments", raw, title, container)]
     return []
 
 
 def engine_candidates(
-    root: lxml_html.HtmlElement, url: str, title: str | None, links: set[str]
+    root: lxml_html.HtmlElement, url: str, title: str | None
 ) -> tuple[Candidate, Callable[[], Candidate]]:
     """trafilatura's candidate now, and readability's when it is asked for.
 
@@ -47,5 +44,5 @@ def engine_candidates(
     lines must be read before.
     """
     prepare_tree(root)
-    first = trimmed("trafilatura", trafilatura_lines(root, url), title, links)
-    return first, lambda: trimmed("readability", readability_lines(root), title, links)
+    first = trimmed("trafilatura", trafilatura_lines(root, url), title)
+    return first, lambda: trimmed("readability", readability_lines(root), title)

@@ -207,12 +207,12 @@ def read_page(page: FetchedPage, rules: ExtractionRules, tree: PageTree | None =
 
     choice = Choice(LinkItems(links), _distance_below(squashed_doc, title_index))
     if "body" in selectors and selected.get("body") is not None:
-        choice.add(trimmed("selector", selected.get("body", []), title, links, root))
+        choice.add(trimmed("selector", selected.get("body", []), title, root))
     else:
-        for candidate in family_candidates(root, title, links):
+        for candidate in family_candidates(root, title):
             choice.add(candidate)
         if not choice.settled():
-            first, later = engine_candidates(root, page.url, title, links)
+            first, later = engine_candidates(root, page.url, title)
             choice.add(first)
             choice.add(later())
     chosen, quality = choice.choose()

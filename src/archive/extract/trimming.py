@@ -15,42 +15,6 @@ _SIGNED_DATE = re.compile(
 )
 
 
-_LINK_RUN_MIN = 5
-
-
-_LINK_LINE_CHARS = 50
-
-
-_LINK_PREFIX_MIN = 4
-
-
-def _starts_with_link(line: str, links: set[str]) -> bool:
-    squashed = squash(line)
-    return any(squashed[:end] in links for end in range(len(squashed), _LINK_PREFIX_MIN - 1, -1))
-
-
-def drop_link_run(lines: list[str], links: set[str]) -> bool:
-    """Drop a blogroll or link list that opens the text: short lines led by links, then text.
-
-    Old blog templates print their link lists in the same column as the post, and a body
-    extractor keeps them above the headline. Two lines in three must open with a link.
-    """
-    end = 0
-    linked = 0
-    while end < len(lines) and len(lines[end]) <= _LINK_LINE_CHARS and not re.search(r"[。！？]", lines[end]):
-        linked += _starts_with_link(lines[end], links)
-        end += 1
-    if end == len(lines):
-        # no text follows: the links are the page
-        return False
-    # the last short line may be the headline of the text that follows
-    run = end - 1
-    if run < _LINK_RUN_MIN or linked * 3 < run * 2:
-        return False
-    del lines[:run]
-    return True
-
-
 def pop_info_head(lines: list[str], squashed_title: str = "") -> list[str]:
     """Take the headline copy and the info lines (bylines, dates) off the top of the text."""
     head: list[str] = []
