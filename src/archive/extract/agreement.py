@@ -48,6 +48,7 @@ _MIN_CHARS = 15
 _SCRAP_CHARS = 8
 _SCRAP_SHARE_MAX = 0.6
 _SCRAP_LINES_MIN = 5
+_SCRAP_MEAN_CHARS = 30
 _LINK_SHARE_MAX = 0.5
 # furniture headings count when they are this share of the lines, or stand among scraps
 _FURNITURE_SHARE = 0.1
@@ -121,7 +122,12 @@ def flaw(reading: Reading) -> str | None:
         return COMMENTS
     if reading.link_share > _LINK_SHARE_MAX:
         return LINKS
-    if reading.scrap_share > _SCRAP_SHARE_MAX and reading.lines >= _SCRAP_LINES_MIN:
+    if (
+        reading.scrap_share > _SCRAP_SHARE_MAX
+        and reading.lines >= _SCRAP_LINES_MIN
+        # a notice listing its signatories under long paragraphs is text
+        and reading.chars < _SCRAP_MEAN_CHARS * reading.lines
+    ):
         return SCRAPS
     return None
 

@@ -17,6 +17,8 @@ CONTENT_CONTAINERS: tuple[tuple[str, str], ...] = (
     ("gov", "//*[@id='UCAP-CONTENT']"),
     ("gov", "//*[@id='zoom' or @id='Zoom' or @id='fontzoom']"),
     ("gov", "//*[contains(concat(' ', normalize-space(@class), ' '), ' pages_content ')]"),
+    # WeChat official-account articles, reposted by many official sites' accounts
+    ("wechat", "//*[@id='js_content']"),
 )
 # What each container query needs to find in the page's class (or id) values to match at
 # all. Each query walks every element of the tree with string functions; the attribute
@@ -31,6 +33,7 @@ _NEEDLES: tuple[tuple[str, tuple[str, ...]] | None, ...] = (
     ("id", ("UCAP-CONTENT",)),
     ("id", ("zoom", "Zoom")),
     ("class", ("pages_content",)),
+    ("id", ("js_content",)),
 )
 _COMPILED = tuple(etree.XPath(xpath) for _, xpath in CONTENT_CONTAINERS)
 _ATTRIBUTE_VALUES = {name: etree.XPath(f"//@{name}", smart_strings=False) for name in ("class", "id")}

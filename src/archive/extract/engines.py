@@ -147,10 +147,10 @@ class _ReadabilityOnTree(Document):
         return copy.deepcopy(input)
 
 
-# hidden elements, which readability (from 0.9 on) drops itself before it scores anything
-_HIDDEN_STYLE = re.compile(
-    r"(?:^|;)\s*(?:display\s*:\s*none|visibility\s*:\s*hidden)\s*(?:!important\s*)?(?:;|$)", re.I
-)
+# elements not displayed (pop-ups, templates, duplicates for other screens), which readability
+# (from 0.9 on) drops itself before it scores anything; not those merely invisible until a
+# script shows them, as WeChat articles hold their text
+_HIDDEN_STYLE = re.compile(r"(?:^|;)\s*display\s*:\s*none\s*(?:!important\s*)?(?:;|$)", re.I)
 
 
 def readability_lines(root: lxml_html.HtmlElement) -> list[str]:

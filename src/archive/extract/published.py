@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
-from .dates import date_from_url, has_date, parse_date, parse_relative, strip_dates
+from .dates import SHANGHAI, date_from_url, has_date, parse_date, parse_relative, strip_dates
 from .labels import labelled_values
 from .metadata import META_FIELDS
 
@@ -25,6 +25,8 @@ _SCRIPT_DATE = re.compile(
     r"(?i)\b(?:pub(?:lish)?_?(?:time|date)|release_?(?:time|date)|fbsj|fbrq|article_?(?:time|date)|news_?time|"
     r"post_?time)\b[\"']?\s*[:=]\s*[\"']((?:19|20)\d{2}[-/.年]\d{1,2}[-/.月]\d{1,2}[^\"']{0,12})[\"']"
 )
+# … or as seconds since 1970: WeChat articles' `var ct = "1716163200"`
+_SCRIPT_EPOCH = re.compile(r"\b(?:ct|create_time|publish_time|pub_?time)\s*=\s*[\"']?(1[0-9]{9})[\"']?")
 _EARLY_INFO_REACH = 5
 _EARLY_INFO_CHARS = 12
 
@@ -45,6 +47,11 @@ def script_date(scripts: list[str]) -> str | None:
     """The publication time script data names, when it names only one (lists of other
     articles in script data carry a time each)."""
     found = {match.group(1) for script in scripts for match in _SCRIPT_DATE.finditer(script)}
+    found |= {
+        datetime.fromtimestamp(int(match.group(1)), SHANGHAI).isoformat()
+        for script in scripts
+        for match in _SCRIPT_EPOCH.finditer(script)
+    }
     days = {str(parse_date(value))[:10] for value in found}
     return next(iter(found)) if len(days) == 1 and found else None
 
