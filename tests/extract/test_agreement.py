@@ -99,3 +99,21 @@ def test_records_say_whether_their_body_passed_the_checks() -> None:
     comments = "".join(f"<p>{line}</p>" for line in COMMENTS)
     doomed = extract_article([_page(f"{head}<div class='main'>{comments}</div>")], site="s")
     assert doomed is not None and doomed.quality == "comments" and "热门跟贴" in doomed.text
+
+
+def test_a_second_engine_runs_only_when_the_first_body_is_in_doubt() -> None:
+    from archive.extract.page import read_page
+    from archive.records import ExtractionRules
+
+    head = "<h1>江城召开安全生产会议</h1><div class='info'>2026-10-19 来源：江城日报</div>"
+    more = ["会议要求，各地要在月底前完成一轮隐患排查，并将整改情况报市安委会办公室。",
+            "会议还通报了上半年全市安全生产考核情况，对工作成效突出的单位进行了表扬。",
+            "与会人员表示，将把会议精神迅速传达到基层一线，以钉钉子精神抓好各项工作落实。"]
+    story = "".join(f"<p>{line}</p>" for line in [*STORY, *more])
+    sound = read_page(_page(f"{head}<div class='article'>{story}</div>"), ExtractionRules())
+    assert sound is not None and [candidate.engine for candidate in sound.candidates] == ["trafilatura"]
+    short = read_page(_page(f"{head}<div class='article'><p>{STORY[0]}</p></div>"), ExtractionRules())
+    assert short is not None and [candidate.engine for candidate in short.candidates] == ["trafilatura", "readability"]
+    # a family's container that passes every check under the headline needs no engine
+    trs = read_page(_page(f"{head}<div class='TRS_Editor'>{story}</div>"), ExtractionRules())
+    assert trs is not None and [candidate.engine for candidate in trs.candidates] == ["trs"]

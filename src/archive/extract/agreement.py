@@ -60,6 +60,8 @@ _HELD = 0.8
 _AGREE = 0.6
 # a line only one candidate has counts as text when it is a sentence at least this long
 _SENTENCE_CHARS = 15
+# an engine's text this long needs no second engine to confirm it
+_SETTLED_CHARS = 200
 # a text starting this many lines under the headline starts right under it
 _NEAR_HEADLINE = 15
 
@@ -171,12 +173,19 @@ class Choice:
         self.bags.append(bigrams(candidate.text))
 
     def settled(self) -> bool:
-        """Whether the candidates so far are enough: a family's container that passes every
-        check and starts under the headline needs no engine to confirm it."""
-        if len(self.candidates) != 1 or self.candidates[0].container is None:
+        """Whether the candidates so far are enough: the last one passes every check, starts
+        under the headline, is no short text, and agrees with every other one."""
+        if not self.candidates:
             return False
-        distance = self.distance(self.candidates[0])
-        return self._flaws()[0] is None and distance is not None and 0 < distance <= _NEAR_HEADLINE
+        last = len(self.candidates) - 1
+        distance = self.distance(self.candidates[last])
+        return (
+            self._flaws()[last] is None
+            and distance is not None
+            and 0 < distance <= _NEAR_HEADLINE
+            and (self.candidates[last].container is not None or self.readings[last].chars >= _SETTLED_CHARS)
+            and all(self._agree(last, other) for other in range(last))
+        )
 
     def choose(self) -> tuple[Candidate, str]:
         """The body to keep, and OK or the check it fails."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from .dates import DATE_PATTERN, has_date, strip_dates
-from .labels import WIDGET_WORDS
+from .label_words import WIDGET_WORDS
 
 _NAME = r"[\u4e00-\u9fff·]{2,5}"
 _NAMES = _NAME + r"(?:[\s、,，]+" + _NAME + r")*"

@@ -153,10 +153,14 @@ class _ReadabilityOnTree(Document):
 _HIDDEN_STYLE = re.compile(r"(?:^|;)\s*display\s*:\s*none\s*(?:!important\s*)?(?:;|$)", re.I)
 
 
+# elements that never hold an article's text: fewer of them, less for readability to score
+_NEVER_TEXT = ("script", "style", "noscript", "svg", "iframe", "select", "button", "textarea", "nav", "footer", "aside")
+
+
 def readability_lines(root: lxml_html.HtmlElement) -> list[str]:
     """Body lines by readability, on a tree `prepare_tree` prepared (which is not changed)."""
     tree = copy.deepcopy(root)
-    etree.strip_elements(tree, etree.Comment, "script", "style", "noscript", with_tail=False)
+    etree.strip_elements(tree, etree.Comment, *_NEVER_TEXT, with_tail=False)
     hidden = [element for element in tree.iter() if isinstance(element.tag, str) and (
         element.get("hidden") is not None or _HIDDEN_STYLE.search(element.get("style") or ""))]
     for element in hidden:

@@ -214,7 +214,8 @@ def read_page(page: FetchedPage, rules: ExtractionRules, tree: PageTree | None =
         if not choice.settled():
             first, later = engine_candidates(root, page.url, title)
             choice.add(first)
-            choice.add(later())
+            if not choice.settled():
+                choice.add(later())
     chosen, quality = choice.choose()
     scope = chosen.container if chosen.container is not None else root
     attachments = _attachments(scope, page.url)
