@@ -141,3 +141,17 @@ def test_headline_below_a_kicker_and_shown_above_the_text() -> None:
     assert record.published_at is not None and record.published_at.date().isoformat() == "2003-07-24"
     assert record.source == "示例晚报"
     assert record.text is not None and "海边小舟的博客" not in record.text
+
+
+def test_the_writer_linked_data_names_is_read_and_an_organisation_is_not() -> None:
+    from archive.extract.metadata import read_meta_tags
+
+    def meta(author: str) -> dict[str, str]:
+        block = '{"@context": "https://schema.org", "@graph": [{"@type": "NewsArticle", "author": ' + author + "}]}"
+        return read_meta_tags(lxml_html.fromstring(f"<html><head><script type='application/ld+json'>{block}</script>"
+                                                   "</head><body><p>正文</p></body></html>"))
+
+    assert _meta_author(meta('[{"@type": "Person", "name": "陈明"}, {"@type": "Person", "name": "李华"}]'), None) == (
+        "陈明 李华")
+    assert _meta_author(meta('{"@type": "Organization", "name": "江城日报社"}'), None) is None
+    assert _meta_author(meta('{"@type": "Person", "name": "江城新闻网"}'), None) is None

@@ -63,7 +63,22 @@ def read_meta_tags(root: lxml_html.HtmlElement) -> dict[str, str]:
             for key in ("headline", "datePublished", "dateModified"):
                 if isinstance(item.get(key), str) and item[key].strip():
                     found.setdefault(key.lower(), item[key].strip())
+            writers = _people(item.get("author"))
+            if writers:
+                found.setdefault("ld:author", " ".join(writers))
     return found
+
+
+def _people(value: object) -> list[str]:
+    """The names of the persons a JSON-LD author names (an organisation is no writer)."""
+    items = value if isinstance(value, list) else [value]
+    names = []
+    for item in items:
+        if isinstance(item, str) and item.strip():
+            names.append(item.strip())
+        elif isinstance(item, dict) and item.get("@type") in (None, "Person") and isinstance(item.get("name"), str):
+            names.append(item["name"].strip())
+    return [name for name in names if name]
 
 
 def _linked_data_items(data: object) -> list[dict]:

@@ -42,7 +42,7 @@ _OUTLET_WORD = re.compile(
 _NOT_A_WRITER = re.compile(
     r"https?:|www\.|\.com|@|\b(?:team|inc|ltd|powered|discuz|comsenz|phpwind|dedecms|wordpress|cms)\b|财经", re.I
 )
-_META_AUTHOR_KEYS = ("author", "article:author", "og:article:author", "dc.creator", "byline", "mediaid")
+_META_AUTHOR_KEYS = ("ld:author", "author", "article:author", "og:article:author", "dc.creator", "byline", "mediaid")
 
 
 def _selected_date(parsed: ParsedPage) -> datetime | None:
