@@ -84,6 +84,9 @@ def test_pages_about_the_institution_are_not_articles():
                         ("本院概况", "/info/1011/2.htm")):
         page = make_page(_profile(title, "http://em.example.edu.cn" + path), "http://em.example.edu.cn" + path)
         assert extract_article([page], site="campus") is None, title
+    # a story whose headline ends like a profile's is one
+    assert extract_article([make_page(_profile("运动会比赛概况", ""), "http://em.example.edu.cn/info/1011/3.htm")],
+                           site="campus")
     # a story on a page under such an address is one when it is dated
     story = _profile("学院召开2026年教职工大会", "", "<div class='info'>发布时间：2026-10-19</div>")
     assert extract_article([make_page(story, "http://em.example.edu.cn/xyjj/2026/1019/5.htm")], site="campus")

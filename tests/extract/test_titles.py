@@ -50,3 +50,13 @@ def test_a_headline_is_repaired_as_its_text_is() -> None:
 def test_a_shared_document_is_named_without_its_file_extension() -> None:
     assert clean_title("2025年秋季学期学生工作总结.docx") == "2025年秋季学期学生工作总结"
     assert clean_title("江城市2024年政府工作报告.PDF") == "江城市2024年政府工作报告"
+
+
+def test_names_come_off_the_ends_of_a_title_only_when_they_read_as_names() -> None:
+    # a site's name may be longer than the headline after it
+    assert headline_of_title("江城市人民政府——江城召开会议", set()) == "江城召开会议"
+    # a headline may end like a site's name; an English one like "News"
+    assert headline_of_title("编织安全网_江城网", set()) == "编织安全网"
+    assert headline_of_title("Good News_ChinaDaily", set()) == "Good News"
+    # a column's page names the column and the site only
+    assert headline_of_title("新闻中心_江城市人民政府", set()) is None

@@ -22,6 +22,7 @@ from .metadata import meta_value
 _TITLE_SPLIT = re.compile(
     r"\s*(?:[_|｜丨│»<>]|--|——|-\s|\s-|\s[—–]\s|::|(?<=[\u4e00-\u9fff？！”》）])-(?=[\u4e00-\u9fffA-Za-z]))\s*"
 )
+_HAN = re.compile(r"[\u4e00-\u9fff]")
 _DASH_JOIN = re.compile(r"\s*——\s*")
 # decoration after a blog headline: "标题- -"
 _TITLE_TAIL = re.compile(r"(?:\s*-\s*-|\s*[_|｜])+\s*$")
@@ -32,6 +33,10 @@ _SITE_SHAPE = re.compile(
     r"(?:网|网站|门户|门户网站|官网|官方网站|政府|人民政府|新闻网|新闻中心|信息网|在线|频道|客户端|日报|晚报|电视台|"
     r"大学|学院|学校|委员会|办公厅|办公室|首页|主页|博客|[Pp]ortal|[Oo]nline|[Nn]ews|[Dd]aily|[Bb]log)$"
 )
+# how the name of a column ends (新闻中心, 通知公告, 工作动态)
+_COLUMN_NAME = re.compile(r"(?:中心|频道|首页|主页|栏目|专题|动态|要闻|新闻|公告|资讯|公开|快讯|视频|图片|博客)$")
+# ... and the endings only a site's name has, however long it is
+_SITE_NAME = re.compile(r"(?:网|网站|门户网站|官网|官方网站|人民政府|政府网|新闻网|信息网|客户端|电视台|日报|晚报)$")
 # 首页 > 新闻 > 正文, 当前位置：…
 _BREADCRUMB = re.compile(
     r"(?:首页|主页|当前位置|您的位置|所在位置|现在的位置)\s*[:：]?.{0,40}?(?:>|»|＞|→|›)|(?:>|»|＞|›).*(?:>|»|＞|›)"
@@ -107,22 +112,31 @@ def _known(part: str, names: set[str]) -> bool:
 
 
 def _shaped(part: str, parts: list[str]) -> bool:
-    """Named like a site or column, and shorter than a part beside it: headlines are longer."""
+    """Named like a site, or like a column and shorter than a part beside it: headlines are longer."""
     squashed = _squash(part)
+    if _SITE_NAME.search(squashed):
+        return True
     return bool(_SITE_SHAPE.search(squashed)) and len(squashed) < max(len(_squash(other)) for other in parts)
+
+
+def _shaped_first(part: str, parts: list[str]) -> bool:
+    """A site's name before the headline is written in Chinese (站名——标题); an English
+    headline may end like a name ("Good News")."""
+    return bool(_HAN.search(part)) and _shaped(part, parts)
 
 
 def headline_of_title(title: str, names: set[str]) -> str | None:
     """A <title> less the site and column names at its ends: 标题_栏目_站名, 站名——标题."""
     parts = title_parts(title)
-    for is_name in (lambda part: _known(part, names), lambda part: _shaped(part, parts)):
-        while len(parts) > 1 and is_name(parts[-1]):
+    for last, first in ((lambda part: _known(part, names),) * 2, (lambda part: _shaped(part, parts),
+                                                                  lambda part: _shaped_first(part, parts))):
+        while len(parts) > 1 and last(parts[-1]):
             parts.pop()
-        while len(parts) > 1 and is_name(parts[0]):
+        while len(parts) > 1 and first(parts[0]):
             parts.pop(0)
     if not parts:
         return None
-    if len(parts) == 1 and len(title_parts(title)) > 1 and _SITE_SHAPE.search(_squash(parts[0])):
+    if len(parts) == 1 and len(title_parts(title)) > 1 and _COLUMN_NAME.search(_squash(parts[0])):
         # a column's page title names the column and the site only: 新闻中心_江城市人民政府
         return None
     # parts left side by side are the headline and its column, unless a dash joins them:
