@@ -165,12 +165,12 @@ class Choice:
         self.distance = distance
         self.candidates: list[Candidate] = []
         self.readings: list[Reading] = []
-        self.bags: list[Counter[str]] = []
+        # the candidates' bigrams, counted once two candidates are to be compared
+        self._bags: dict[int, Counter[str]] = {}
 
     def add(self, candidate: Candidate) -> None:
         self.candidates.append(candidate)
         self.readings.append(read(candidate, self.items))
-        self.bags.append(bigrams(candidate.text))
 
     def settled(self) -> bool:
         """Whether the candidates so far are enough: the last one passes every check, starts
@@ -218,14 +218,19 @@ class Choice:
             for other, other_reading in enumerate(self.readings):
                 if other == index or found[other] is not None:
                     continue
-                held, _ = overlap(self.bags[index], self.bags[other])
+                held, _ = overlap(self._bag(index), self._bag(other))
                 if other_reading.chars >= _TRUNCATED_RATIO * reading.chars and held >= _HELD:
                     found[index] = TRUNCATED
                     break
         return found
 
+    def _bag(self, index: int) -> Counter[str]:
+        if index not in self._bags:
+            self._bags[index] = bigrams(self.candidates[index].text)
+        return self._bags[index]
+
     def _agree(self, first: int, second: int) -> bool:
-        held, holds = overlap(self.bags[first], self.bags[second])
+        held, holds = overlap(self._bag(first), self._bag(second))
         return min(held, holds) >= _AGREE
 
     def _vouched_chars(self, index: int, group: list[int]) -> int:

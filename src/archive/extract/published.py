@@ -80,9 +80,11 @@ def published_at(
         *byline,
         *early_info_lines(body_lines),
         *(meta.get(key) for key in META_FIELDS["page_date"]),
-        script_date(scripts),
     ]
     found = [value for value in (parse_date(statement) for statement in statements if statement) if value]
+    if not found:
+        scripted = script_date(scripts)
+        found = [value for value in [parse_date(scripted)] if value] if scripted else []
     if found:
         chosen = found[0]
         if chosen.hour == chosen.minute == 0:
