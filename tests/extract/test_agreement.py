@@ -17,8 +17,21 @@ RELATED = ["江城地铁三号线开通运营首日客流创新高", "江城夜�
            "江城新增两座城市公园对外开放", "江城中小学秋季开学工作准备就绪"]
 
 
+class Starts:
+    """Candidates placed by engine: the line under the headline each one's text starts on."""
+
+    def __init__(self, starts: dict[str, int] | None) -> None:
+        self.starts = starts or {}
+
+    def distance(self, candidate: Candidate) -> int | None:
+        return self.starts.get(candidate.engine, 3)
+
+    def text_goes_on(self, candidate: Candidate) -> bool:
+        return False
+
+
 def choose(*candidates: Candidate, links: set[str] = frozenset(), starts: dict[str, int] | None = None):
-    choice = Choice(LinkItems(set(links)), lambda candidate: (starts or {}).get(candidate.engine, 3))
+    choice = Choice(LinkItems(set(links)), Starts(starts))
     for candidate in candidates:
         choice.add(candidate)
     chosen, quality = choice.choose()
@@ -117,3 +130,21 @@ def test_a_second_engine_runs_only_when_the_first_body_is_in_doubt() -> None:
     # a family's container that passes every check under the headline needs no engine
     trs = read_page(_page(f"{head}<div class='TRS_Editor'>{story}</div>"), ExtractionRules())
     assert trs is not None and [candidate.engine for candidate in trs.candidates] == ["trs"]
+
+
+def test_a_body_the_page_goes_on_past_is_checked_by_the_second_engine() -> None:
+    from archive.extract.placement import Placement
+
+    more = ["会议要求，各地要在月底前完成一轮隐患排查，并将整改情况报市安委会办公室，逾期未报的将予以通报批评。",
+            "会议还通报了上半年全市安全生产考核情况，对工作成效突出的单位和个人进行了通报表扬，并颁发了证书。"]
+    first = [*STORY, "与会人员表示，将把会议精神迅速传达到基层一线，以钉钉子精神抓好各项工作落实。"]
+    page = ["首页 新闻 城市", "江城召开安全生产会议", "2026-10-19 来源：江城日报", *first, "广告", *more, "版权所有"]
+    placement = Placement([squash(line) for line in page], 1)
+    cut_short = Candidate("trafilatura", first)
+    assert placement.distance(cut_short) == 2
+    assert placement.text_goes_on(cut_short)
+    assert not placement.text_goes_on(Candidate("readability", [*first, *more]))
+    for placed, settled in ((Starts({"trafilatura": 2}), True), (placement, False)):
+        choice = Choice(LinkItems(set()), placed)
+        choice.add(cut_short)
+        assert choice.settled() is settled

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from lxml import html as lxml_html
 
@@ -156,13 +156,20 @@ def _is_sentence(squashed: str) -> bool:
     )
 
 
+class Placed(Protocol):
+    """Where candidates sit on the page (archive.extract.placement)."""
+
+    def distance(self, candidate: Candidate) -> int | None: ...
+
+    def text_goes_on(self, candidate: Candidate) -> bool: ...
+
+
 class Choice:
     """The candidates of one page as they are asked for, and the body chosen among them."""
 
-    def __init__(self, items: LinkItems, distance: Callable[[Candidate], int | None]) -> None:
+    def __init__(self, items: LinkItems, placement: Placed) -> None:
         self.items = items
-        # lines from the headline down to where a candidate's text starts (None: not found)
-        self.distance = distance
+        self.placement = placement
         self.candidates: list[Candidate] = []
         self.readings: list[Reading] = []
         # the candidates' bigrams, counted once two candidates are to be compared
@@ -178,12 +185,13 @@ class Choice:
         if not self.candidates:
             return False
         last = len(self.candidates) - 1
-        distance = self.distance(self.candidates[last])
+        distance = self.placement.distance(self.candidates[last])
         return (
             self._flaws()[last] is None
             and distance is not None
             and 0 < distance <= _NEAR_HEADLINE
             and (self.candidates[last].container is not None or self.readings[last].chars >= _SETTLED_CHARS)
+            and not self.placement.text_goes_on(self.candidates[last])
             and all(self._agree(last, other) for other in range(last))
         )
 
@@ -247,7 +255,7 @@ class Choice:
         return total
 
     def _distance_rank(self, index: int) -> tuple[int, int]:
-        distance = self.distance(self.candidates[index])
+        distance = self.placement.distance(self.candidates[index])
         if distance is None or distance <= 0:
             return (1, -self.readings[index].chars)
         return (0, distance)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import NamedTuple
@@ -34,6 +33,7 @@ from .labels import find_labels
 from .lines import find_index, find_prefix, squash
 from .metadata import read_enpproperty, read_meta_tags
 from .pagination import continuation_urls
+from .placement import Placement
 from .titles import clean_title, find_headline, names_of_site, page_title, title_parts
 from .trimming import pop_info_head
 
@@ -135,18 +135,6 @@ def _attachments(scope: lxml_html.HtmlElement, url: str) -> list[Attachment]:
     return found
 
 
-def _distance_below(squashed_doc: list[str], title_index: int | None) -> Callable[[Candidate], int | None]:
-    """How many lines below the headline a candidate's text starts (None: not found)."""
-
-    def distance(candidate: Candidate) -> int | None:
-        if title_index is None or not candidate.lines:
-            return None
-        start = find_prefix(squashed_doc, squash(candidate.lines[0])[:20], title_index + 1)
-        return None if start is None else start - title_index
-
-    return distance
-
-
 class PageTree(NamedTuple):
     """A page parsed as extraction parses it: its tree (None for an empty, binary or
     unparseable body), the charset it was decoded from, and the decoded text."""
@@ -205,7 +193,7 @@ def read_page(page: FetchedPage, rules: ExtractionRules, tree: PageTree | None =
                 title, title_index = clean_title(part), index
                 break
 
-    choice = Choice(LinkItems(links), _distance_below(squashed_doc, title_index))
+    choice = Choice(LinkItems(links), Placement(squashed_doc, title_index))
     if "body" in selectors and selected.get("body") is not None:
         choice.add(trimmed("selector", selected.get("body", []), title, root))
     else:
