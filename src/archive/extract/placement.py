@@ -13,7 +13,7 @@ _SENTENCE_LINE = re.compile(r"[。！？]")
 _SENTENCE_LINE_CHARS = 40
 # lines read past a candidate's end, and how many of them must be running text it lacks
 _AFTER_LINES = 3
-_GOES_ON_LINES = 2
+_GOES_ON_LINES = 1
 
 
 class Placement:
