@@ -4,7 +4,7 @@ Builds a synthetic article dataset (1,000,000 rows by default, 20 sites, two yea
 capture days, realistic text lengths) in the project's own layout and schema, then
 times, each as a fresh process:
 - `archive export --site A --site B ... --since --until --format parquet|csv -o FILE`
-- DuckDB: COPY (SELECT * ... WHERE site IN (...) AND published_at in range) TO FILE
+- DuckDB: COPY (SELECT * ... WHERE site IN (...) AND published_date in range) TO FILE
 
     python bench/export_speed.py [--rows 1000000] [--repeat 3]
 
@@ -24,16 +24,17 @@ import tempfile
 import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 
 from archive.dataset.schema import ARTICLE_SCHEMA
-from archive.dataset.selection import day_start
 
 ARCHIVE = str(Path(sys.executable).with_name("archive"))
 SITES = [f"site{i:02d}" for i in range(20)]
 CHOSEN_SITES = SITES[:5]
+BEIJING = ZoneInfo("Asia/Shanghai")
 SINCE, UNTIL = date(2025, 7, 1), date(2025, 12, 31)
 SENTENCES = [
     "会议强调，要坚持问题导向，狠抓工作落实，确保各项任务按时保质完成。",
@@ -54,6 +55,7 @@ def synthetic_table(site: str, day: date, rows: int, rng: random.Random, start: 
     columns["title"] = [f"{site} 第{start + i}号稿件" for i in range(rows)]
     columns["text"] = ["\n".join(rng.choices(SENTENCES, k=rng.randint(4, 14))) for _ in range(rows)]
     columns["published_at"] = [fetched - timedelta(hours=rng.randint(1, 48)) for _ in range(rows)]
+    columns["published_date"] = [moment.astimezone(BEIJING).date() for moment in columns["published_at"]]
     columns["fetched_at"] = [fetched] * rows
     columns["source"] = [rng.choice(["新华社", "本网", None]) for _ in range(rows)]
     columns["author"] = [rng.choice(["张三", "李四 王五", None]) for _ in range(rows)]
@@ -91,12 +93,10 @@ def timed(command: list[str]) -> float:
 
 def duckdb_command(root: Path, target: Path, fmt: str) -> list[str]:
     sites = ", ".join(f"'{s}'" for s in CHOSEN_SITES)
-    low = day_start(SINCE).isoformat()
-    high = day_start(UNTIL + timedelta(days=1)).isoformat()
     options = "FORMAT parquet, COMPRESSION zstd" if fmt == "parquet" else "FORMAT csv, HEADER"
     query = (f"COPY (SELECT * FROM read_parquet('{root}/**/*.parquet', hive_partitioning=true) "
-             f"WHERE site IN ({sites}) AND published_at >= TIMESTAMPTZ '{low}' "
-             f"AND published_at < TIMESTAMPTZ '{high}') TO '{target}' ({options})")
+             f"WHERE site IN ({sites}) AND published_date >= DATE '{SINCE}' "
+             f"AND published_date <= DATE '{UNTIL}') TO '{target}' ({options})")
     return [sys.executable, "-c", f"import duckdb; duckdb.sql({query!r})"]
 
 

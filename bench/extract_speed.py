@@ -53,14 +53,20 @@ def timed(function, pages: list[FetchedPage], repeat: int) -> float:
     return time.perf_counter() - start
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+def parsed_pages(parser: argparse.ArgumentParser) -> tuple[argparse.Namespace, list[FetchedPage]]:
+    """The command line's arguments, and the pages its PAGES_DIR_OR_CORPUS names."""
     parser.add_argument("pages", nargs="?", type=Path, default=DEFAULT_PAGES)
-    parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
     pages = load_pages(args.pages)
     if not pages:
         raise SystemExit(f"no pages under {args.pages}")
+    return args, pages
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--repeat", type=int, default=3)
+    args, pages = parsed_pages(parser)
 
     def ours(page: FetchedPage) -> None:
         extract_article([page], site="bench", force=True)

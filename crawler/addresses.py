@@ -20,6 +20,7 @@ import ipaddress
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Self
 from urllib.parse import urlsplit
 
 from scrapy import signals
@@ -36,6 +37,9 @@ from zope.interface import implementer
 
 from archive.sites import SiteConfig
 from crawler.settled import FROM_ARCHIVE
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
 
 log = logging.getLogger(__name__)
 
@@ -172,14 +176,14 @@ class AddressGuardMiddleware:
     forbidden address is dropped before anything records it.
     """
 
-    def __init__(self, crawler) -> None:
+    def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
         self.stats = crawler.stats
         self.policy = PUBLIC_ONLY
 
     @classmethod
-    def from_crawler(cls, crawler):
-        if not crawler.settings.getbool("ARCHIVE_ADDRESS_GUARD_ENABLED", True):
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        if not crawler.settings.getbool("ARCHIVE_ADDRESS_GUARD_ENABLED"):
             raise NotConfigured("ARCHIVE_ADDRESS_GUARD_ENABLED is off")
         guard = cls(crawler)
         crawler.signals.connect(guard.spider_opened, signal=signals.spider_opened)

@@ -11,16 +11,17 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING, Self
 from urllib.parse import urlsplit
 
 from scrapy import signals
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import Headers
 from scrapy.responsetypes import responsetypes
-from scrapy.utils.defer import deferred_from_coro
 
 from archive.datadir import DataDir
 from archive.errors import WarcReadError
+from archive.state.hubs import hub_due
 from archive.state.store import shared_state
 from archive.warc.cdxj import write_lines
 from archive.warc.reader import read_page
@@ -33,7 +34,14 @@ from archive.warc.writer import (
     payload_digest,
     warc_date,
 )
+from crawler.faults import report_fault
 from crawler.settled import FROM_ARCHIVE, has_links, is_robots, is_settled
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
+
+# request.meta key: (url, what the state knew of it when the request went out)
+_KNOWN = "archive_known_capture"
 
 
 def _header_pairs(headers) -> list[tuple[str, str]]:
@@ -58,18 +66,17 @@ class WarcCaptureMiddleware:
     ``request.meta["unchanged"]`` says the page repeats an earlier capture.
     """
 
-    def __init__(self, crawler, out: Path, max_size: int) -> None:
+    def __init__(self, crawler: Crawler, out: Path, max_size: int) -> None:
         self.crawler = crawler
         self.stats = crawler.stats
         self.out = out
         self.max_size = max_size
         self.state = shared_state(out)
         self.writer: WarcFileWriter | None = None
-        self._stopping = False
 
     @classmethod
-    def from_crawler(cls, crawler):
-        if not crawler.settings.getbool("ARCHIVE_WARC_ENABLED", True):
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        if not crawler.settings.getbool("ARCHIVE_WARC_ENABLED"):
             raise NotConfigured("ARCHIVE_WARC_ENABLED is off")
         middleware = cls(crawler, Path(crawler.settings.get("ARCHIVE_OUT")),
                          crawler.settings.getint("ARCHIVE_WARC_MAX_SIZE"))
@@ -99,18 +106,25 @@ class WarcCaptureMiddleware:
         if not request.meta.get("conditional", True) or request.method != "GET":
             return None
         known = self.state.known(request.url)
+        # The response needs it too: looked up once a request.
+        request.meta[_KNOWN] = (request.url, known)
         if known is None or known.pointer is None:
             return None
         # A redirect carries the meta of the request it came from: its target is not the
         # dated list page the spider asked for.
         dated_list = request.meta.get("dated_list", False) and not request.meta.get("redirect_urls")
         if is_settled(request.url, known, self.site.settled_days, dated_list=dated_list):
-            settled = self._archived_response(request, known, flags=[FROM_ARCHIVE])
-            if settled is not None and (is_robots(request.url) or has_links(settled.body)):
+            settled = self._from_archive(request, known, lambda page: is_robots(request.url) or has_links(page.body))
+            if settled is not None:
                 self.stats.inc_value("archive/settled_from_archive")
-                _point_at(request, known.pointer, _captured_at(known))
-                request.meta["unchanged"] = True
                 return settled
+        if not request.meta.get("start") and not request.meta.get("redirect_urls") and known.status == 200 \
+                and not self._hub_due(request.url):
+            # its links are those the state recorded when it was last fetched
+            resting = self._from_archive(request, known, lambda page: True)
+            if resting is not None:
+                self.stats.inc_value("archive/hubs_from_archive")
+                return resting
         if known.etag:
             request.headers.setdefault("If-None-Match", known.etag)
         if known.last_modified:
@@ -122,7 +136,7 @@ class WarcCaptureMiddleware:
             return response
         # Counters and other live answers ask for a full record every time.
         wants_revisit = request.meta.get("conditional", True) and response.status in (200, 304)
-        known = self.state.known(request.url) if wants_revisit else None
+        known = self._known(request) if wants_revisit else None
         # One hash of the body serves the revisit check, the record and the state store.
         digest = payload_digest(response.body)
         revisit = self._revisit_for(response, known, digest)
@@ -148,9 +162,37 @@ class WarcCaptureMiddleware:
             request.url, self.site.id, response.status,
             etag=_header(response, b"ETag"), last_modified=_header(response, b"Last-Modified"),
             payload_digest=digest, pointer=pointer, warc_date=warc_date(moment),
+            candidate=request.meta.get("candidate", False),
         )
         _point_at(request, pointer, moment)
         return response
+
+    def _from_archive(self, request, known, usable):
+        """The archived copy served in place of a request, when `usable` says it will do."""
+        archived = self._archived_response(request, known, flags=[FROM_ARCHIVE])
+        if archived is None or not usable(archived):
+            return None
+        _point_at(request, known.pointer, _captured_at(known))
+        request.meta["unchanged"] = True
+        return archived
+
+    def _hub_due(self, url: str) -> bool:
+        """Whether a hub page is to be polled now (always, for a page that is no known hub)."""
+        hub = self.state.hub(url)
+        if hub is None:
+            return True
+        links, last_polled, last_changed = hub
+        return hub_due(last_polled, last_changed, links, datetime.now(UTC), self._lists_articles)
+
+    def _lists_articles(self, links) -> bool:
+        if any(self.site.matches_article(url) for url in links):
+            return True
+        return any(known.state != "not_article" for known in self.state.article_states(links).values())
+
+    def _known(self, request):
+        """The state's capture of the URL, as process_request found it for this very URL."""
+        url, known = request.meta.get(_KNOWN, (None, None))
+        return known if url == request.url else self.state.known(request.url)
 
     def _write_failed(self, request, exc: OSError):
         """A capture that cannot be written (disk full) ends the crawl.
@@ -160,10 +202,8 @@ class WarcCaptureMiddleware:
         next run fetches it again. Going on would only fetch pages it cannot keep.
         """
         self.stats.inc_value("archive/warc_write_failed")
-        self.crawler.spider.logger.error("cannot write the capture of %s (%s): stopping the crawl", request.url, exc)
-        if not self._stopping:
-            self._stopping = True
-            deferred_from_coro(self.crawler.engine.close_spider_async(reason="warc_write_failed"))
+        where = exc.filename or self.writer.directory
+        report_fault(self.crawler, f"{where}: cannot write WARC records ({exc.strerror or exc})")
         raise IgnoreRequest(f"{request.url}: capture not written ({exc.strerror or exc})")
 
     def _revisit_for(self, response, known, digest: str) -> Revisit | None:

@@ -12,6 +12,7 @@ from functools import lru_cache
 
 from archive.jobs.article import PageFacts, page_facts
 from archive.jobs.counters import CustomCounter
+from archive.jobs.time_bound import PageTimeout, bounded
 from archive.records import ExtractionRules, FetchedPage
 from crawler.links import PageLinks, SiteDomains, page_links
 
@@ -44,8 +45,23 @@ class PageOutcome:
 
 
 def read_crawled_page(page: FetchedPage, task: PageTask) -> PageOutcome:
-    """Runs in a worker: the page's links on the site and, when asked, its one-page record."""
+    """Runs in a worker: the page's links on the site and, when asked, its one-page record.
+
+    A page that takes longer than the workers' bound keeps the links read by then; an
+    article candidate's facts carry the reason, and the article goes to the pipeline as
+    a job, whose failure is counted and which stays pending.
+    """
+    read: list[PageLinks] = []
+    try:
+        return bounded(_read_crawled_page)(page, task, read)
+    except PageTimeout as exc:
+        links = read[0] if read else PageLinks()
+        return PageOutcome(links, PageFacts(None, [], None, error=str(exc)) if task.extract else None)
+
+
+def _read_crawled_page(page: FetchedPage, task: PageTask, read: list[PageLinks]) -> PageOutcome:
     tree, links = _tree_and_links(page, task)
+    read.append(links)
     if not task.extract:
         return PageOutcome(links)
     return PageOutcome(links, page_facts(page, site=task.site, rules=task.rules, force=task.force,
@@ -65,10 +81,14 @@ def read_links_only(page: FetchedPage, task: PageTask, error: str) -> PageOutcom
 
 
 def continuation_pages(page: FetchedPage) -> list[str]:
-    """Runs in a worker: the pages following `page` in its multi-page article."""
+    """Runs in a worker: the pages following `page` in its multi-page article (none
+    found when reading it takes longer than the workers' bound)."""
     from archive.extract import continuation_links
 
-    return continuation_links(page)
+    try:
+        return bounded(continuation_links)(page)
+    except PageTimeout:
+        return []
 
 
 def _tree_and_links(page: FetchedPage, task: PageTask):

@@ -5,21 +5,22 @@ from __future__ import annotations
 import contextlib
 import gc
 import logging
-import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from scrapy.crawler import Crawler, CrawlerProcess
+from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
-from archive.errors import ArchiveError
+from archive.errors import ArchiveError, StateError
 from archive.sites import SiteConfig
 from archive.state.locks import SiteBusy, SiteLock
 from archive.state.recovery import recover_data_dir
 from archive.state.store import shared_state
 from crawler import settings as default_settings
+from crawler.faults import FAULT
 from crawler.spiders.news import NewsSpider
+from crawler.stopping import SiteCrawler
 from crawler.workers import WORKERS
 
 # The cycle collector's thresholds during a crawl: objects the young generation holds
@@ -34,9 +35,30 @@ class SiteOutcome:
     articles: int = 0
     non_articles: int = 0
     revisits: int = 0
+    # links found on pages that answered 404 or 410: the site's own broken links
+    dead_links: int = 0
+    # links not fetched by rule: robots.txt, the trap filter, the address guard, off-site
+    refused: int = 0
+    # what went wrong: timeouts, lost connections, 5xx and other 4xx answers (each try),
+    # pages the workers could not read or extract
     failures: int = 0
     bytes_received: int = 0
     finish_reason: str = ""
+    # what stopped the crawl before its work was done (a full disk, a damaged state), as one line
+    fault: str | None = None
+    # pages of the site's lists that could not be had (timeouts, server errors)
+    list_pages_failed: int = 0
+
+    @property
+    def complete(self) -> bool:
+        """The crawl walked every list of the site to its end (or down to what earlier
+        complete runs had walked) and kept all it fetched."""
+        return self.finish_reason == "finished" and self.fault is None and self.list_pages_failed == 0
+
+    @property
+    def interrupted(self) -> bool:
+        """Stopped before its work was done, by a signal or a fault (not by the page budget)."""
+        return self.fault is not None or self.finish_reason not in ("finished", "closespider_pagecount")
 
 
 def site_settings(base: Settings, site: SiteConfig, sites: int = 1) -> Settings:
@@ -62,21 +84,31 @@ def site_settings(base: Settings, site: SiteConfig, sites: int = 1) -> Settings:
 
 
 def crawl_sites(sites: list[SiteConfig], out: Path, overrides: dict | None = None) -> tuple[list[SiteOutcome],
-                                                                                           list[SiteBusy]]:
+                                                                                           list[ArchiveError]]:
     """Crawl `sites` concurrently into `out`; blocks until every site is done.
 
-    A site another process is crawling into `out` is skipped and reported.
+    Returns what each site gave, and the errors to report after them: a site another
+    process is crawling into `out` (skipped), a run whose end could not be recorded.
     """
     out = Path(out).resolve()
     out.mkdir(parents=True, exist_ok=True)
     locks, busy = [], []
     for site in sites:
         try:
-            locks.append((site, SiteLock(out, site.id).acquire()))
+            locks.append((site, SiteLock(out, site.id, "crawl").acquire()))
         except SiteBusy as exc:
             busy.append(exc)
     if not locks:
         return [], busy
+    try:
+        state = shared_state(out)
+        # A damaged state would fail the crawl at some later page (or, worse, not at
+        # all): found now, before anything is fetched, it is one line and exit 1.
+        state.check()
+    except ArchiveError:
+        for _, lock in locks:
+            lock.release()
+        raise
     recover_data_dir(out, [site.id for site, _ in locks])
     base = Settings()
     base.setmodule(default_settings, priority="project")
@@ -85,14 +117,13 @@ def crawl_sites(sites: list[SiteConfig], out: Path, overrides: dict | None = Non
         base.set(key, value, priority="cmdline")
     # Started first: the workers' fork server imports the extraction code while this
     # process builds its crawlers.
-    workers = WORKERS.acquire(base.getint("ARCHIVE_EXTRACT_WORKERS"))
+    workers = WORKERS.acquire(base)
     runs = []
     try:
         process = CrawlerProcess(base)
-        state = shared_state(out)
         for index, (site, _) in enumerate(locks):
             # The first crawler installs the reactor (asyncio, from the settings).
-            crawler = Crawler(NewsSpider, site_settings(base, site, len(locks)), init_reactor=index == 0)
+            crawler = SiteCrawler(NewsSpider, site_settings(base, site, len(locks)), init_reactor=index == 0)
             runs.append((site, crawler, state.run_started(site.id)))
             process.crawl(crawler, site=site)
         # Scrapy's handler drops records below LOG_LEVEL only after they were made, two
@@ -107,12 +138,17 @@ def crawl_sites(sites: list[SiteConfig], out: Path, overrides: dict | None = Non
             lock.release()
     outcomes = [_outcome(site, crawler) for site, crawler, _ in runs]
     try:
-        for (_, _, run_id), outcome in zip(runs, outcomes, strict=True):
-            state.run_finished(run_id, outcome.finish_reason)
-    except sqlite3.Error as exc:
+        for (site, _, run_id), outcome in zip(runs, outcomes, strict=True):
+            # Only a complete run counts as a success (for --due) and confirms the
+            # site's articles: an interrupted walk of its lists is resumed next time.
+            state.run_finished(run_id, "finished" if outcome.complete else outcome.fault and "fault"
+                               or outcome.finish_reason or "incomplete")
+            if outcome.complete:
+                state.confirm_articles(site.id)
+    except StateError as exc:
         # Everything captured is on disk already; only the run's bookkeeping is missing,
         # so the next --due run simply treats these sites as due.
-        raise ArchiveError(f"{state.path}: cannot record the end of the run ({exc}); disk full?") from None
+        busy.append(StateError(f"{exc} (while recording the end of the run)"))
     return outcomes, busy
 
 
@@ -140,19 +176,32 @@ def _fewer_collections() -> Iterator[None]:
         gc.unfreeze()
 
 
+# The spider's names (archive/fetch_failed/<reason>) for requests refused by rule.
+REFUSALS = ("robots_forbidden", "trap", "forbidden_address", "offsite")
+
+
 def _outcome(site: SiteConfig, crawler) -> SiteOutcome:
     stats = crawler.stats.get_stats()
+    # Every refusal and every request dropped at a stop is also a downloader exception,
+    # and every dead link a 4xx answer: counted once, in their own column or nowhere.
+    refused = sum(stats.get(f"archive/fetch_failed/{reason}", 0) for reason in REFUSALS)
+    dead_links = stats.get("archive/dead_links", 0)
     failures = sum(v for k, v in stats.items() if k.startswith("downloader/exception_type_count/"))
     failures += stats.get("archive/extraction_failed", 0) + stats.get("archive/page_reading_failed", 0)
     failures += sum(v for k, v in stats.items()
                     if k.startswith("downloader/response_status_count/") and int(k.rsplit("/", 1)[1]) >= 400)
+    failures = max(0, failures - refused - dead_links - stats.get("archive/not_fetched_at_stop", 0))
     return SiteOutcome(
         site=site.id,
         pages_fetched=stats.get("downloader/response_count", 0),
         articles=stats.get("archive/articles", 0),
         non_articles=stats.get("archive/non_article_pages", 0),
         revisits=sum(v for k, v in stats.items() if k.startswith("archive/revisits/")),
+        dead_links=dead_links,
+        refused=refused,
         failures=failures,
         bytes_received=stats.get("downloader/response_bytes", 0),
         finish_reason=str(stats.get("finish_reason", "")),
+        fault=stats.get(FAULT),
+        list_pages_failed=stats.get("archive/list_pages_failed", 0),
     )

@@ -2,6 +2,7 @@
 are layered on top by crawler.run from each site's config."""
 
 from archive import __version__
+from archive.jobs.time_bound import DEFAULT_PAGE_SECONDS
 
 BOT_NAME = "official-news-archiver"
 SPIDER_MODULES = ["crawler.spiders"]
@@ -66,14 +67,33 @@ DOWNLOAD_HANDLERS = {"file": None, "ftp": None, "s3": None, "data": None}
 # its first repetition, see crawler/traps.py).
 REDIRECT_MAX_TIMES = 10
 ITEM_PIPELINES = {"crawler.pipelines.ExtractionPipeline": 300}
+# Faults (a full disk, a failing state store) raised in callbacks stop the crawl (crawler/faults.py).
+EXTENSIONS = {"crawler.faults.FaultWatch": 0}
 # Depth is counted by the spider (a site's max_depth, in hops: paging through a list is
 # not one); Scrapy's own depth count would only tag every request on its way out.
 SPIDER_MIDDLEWARES = {"scrapy.spidermiddlewares.depth.DepthMiddleware": None}
 
+# Every ARCHIVE_* setting is declared here, once, with its default; the components read
+# them without a default of their own. A component switched off by its ARCHIVE_*_ENABLED
+# raises NotConfigured and Scrapy leaves it out of the crawl.
+
+# The data directory: WARC files, the dataset, the state store (crawler/run.py sets it).
 ARCHIVE_OUT = "data"
+
+# WARC capture of every exchange (crawler/capture.py). Off, nothing is archived, and so
+# no article is extracted either: records are made from archived pages.
+ARCHIVE_WARC_ENABLED = True
+# A WARC file is closed and the next one begun once it passes this many bytes.
 ARCHIVE_WARC_MAX_SIZE = 1_000_000_000
+
+# Article records into the dataset (crawler/pipelines.py). Off, the crawl only archives;
+# the pages are still read for their links.
+ARCHIVE_EXTRACT_ENABLED = True
 # 0 means one extraction worker per core.
 ARCHIVE_EXTRACT_WORKERS = 0
+# Seconds a worker may spend on one page before giving it up as a failure, so that a
+# pathological page cannot hold a worker for minutes (0: no bound).
+ARCHIVE_EXTRACT_TIMEOUT = DEFAULT_PAGE_SECONDS
 # Fetched pages waiting for the workers, in bytes, over all sites of a crawl: enough
 # to keep every worker busy, bounded so that a fast network cannot fill the memory.
 ARCHIVE_PAGES_WAITING_BYTES = 16_000_000
@@ -87,7 +107,9 @@ ARCHIVE_ADDRESS_GUARD_ENABLED = True
 
 # Crawler traps (crawler/traps.py).
 ARCHIVE_TRAPS_ENABLED = True
+# A URL longer than this many characters is refused: ever-growing URLs are a loop.
 ARCHIVE_TRAPS_MAX_URL_LENGTH = 1024
+# A URL with more query parameters than this is refused (faceted search, trackers).
 ARCHIVE_TRAPS_MAX_QUERY_PARAMS = 12
 # A path segment seen more often than this in one URL (/news/news/news/) is a loop.
 ARCHIVE_TRAPS_MAX_SEGMENT_REPEATS = 2

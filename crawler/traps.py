@@ -14,25 +14,29 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from typing import TYPE_CHECKING, Self
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from scrapy.exceptions import IgnoreRequest, NotConfigured
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
 
 # Query (and ;path) parameters that carry a session, not content.
 SESSION_KEYS = frozenset({"jsessionid", "phpsessid", "aspsessionid", "sessionid", "session_id", "sessid",
                           "sid", "cfid", "cftoken", "zenid", "osCsid".lower()})
 # A short "sid" is often a section id; session tokens are long.
-_TOKEN = re.compile(r"^[A-Za-z0-9_.\-]{16,}$")
+_TOKEN = re.compile(r"[A-Za-z0-9_.\-]{16,}")
 _PATH_PARAM = re.compile(r";([A-Za-z_]+)=[^/;?#]*")
 # Query keys that page through time: calendars and date archives.
 CALENDAR_KEYS = frozenset({"year", "month", "day", "date", "week", "ym", "ymd", "yyyy", "yyyymm", "cal", "calendar",
                            "riqi", "nian", "yue"})
-_CALENDAR_SEGMENT = re.compile(r"^(calendar|cal|rili)$", re.IGNORECASE)
+_CALENDAR_SEGMENT = re.compile(r"calendar|cal|rili", re.IGNORECASE)
 _DIGITS = re.compile(r"\d+")
 
 
 def _is_session(key: str, value: str) -> bool:
-    return key.lower() in SESSION_KEYS and bool(_TOKEN.match(value))
+    return key.lower() in SESSION_KEYS and bool(_TOKEN.fullmatch(value))
 
 
 def strip_session_ids(url: str) -> str:
@@ -82,7 +86,7 @@ def is_calendar(url: str) -> bool:
     parts = urlsplit(url)
     if any(k.lower() in CALENDAR_KEYS for k, _ in parse_qsl(parts.query, keep_blank_values=True)):
         return True
-    return any(_CALENDAR_SEGMENT.match(s) for s in parts.path.split("/"))
+    return any(_CALENDAR_SEGMENT.fullmatch(s) for s in parts.path.split("/"))
 
 
 class TrapGuardMiddleware:
@@ -92,7 +96,7 @@ class TrapGuardMiddleware:
     fetch; redirects come back through it, so a redirect into a trap is caught too.
     """
 
-    def __init__(self, crawler) -> None:
+    def __init__(self, crawler: Crawler) -> None:
         settings = crawler.settings
         self.stats = crawler.stats
         self.max_length = settings.getint("ARCHIVE_TRAPS_MAX_URL_LENGTH")
@@ -103,8 +107,8 @@ class TrapGuardMiddleware:
         self._seen: dict[str, set[str]] = defaultdict(set)
 
     @classmethod
-    def from_crawler(cls, crawler):
-        if not crawler.settings.getbool("ARCHIVE_TRAPS_ENABLED", True):
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        if not crawler.settings.getbool("ARCHIVE_TRAPS_ENABLED"):
             raise NotConfigured("ARCHIVE_TRAPS_ENABLED is off")
         return cls(crawler)
 

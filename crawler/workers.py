@@ -9,11 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from concurrent.futures import Executor
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from twisted.internet import defer
 
 from archive.jobs.pool import worker_pool
+
+if TYPE_CHECKING:
+    from scrapy.settings import BaseSettings
 
 # Imported by the fork server once, for every worker: the crawl's own worker code.
 CRAWL_WORKER_MODULES = ("crawler.page_work",)
@@ -26,9 +29,12 @@ class SharedPool:
         self.pool: Executor | None = None
         self.users = 0
 
-    def acquire(self, workers: int) -> SharedPool:
+    def acquire(self, settings: BaseSettings) -> SharedPool:
+        """Use the pool; the first user starts it with the crawl's settings
+        (ARCHIVE_EXTRACT_WORKERS workers, ARCHIVE_EXTRACT_TIMEOUT seconds a page)."""
         if self.pool is None:
-            self.pool = worker_pool(workers or None, preload=CRAWL_WORKER_MODULES)
+            self.pool = worker_pool(settings.getint("ARCHIVE_EXTRACT_WORKERS") or None, preload=CRAWL_WORKER_MODULES,
+                                    page_seconds=settings.getfloat("ARCHIVE_EXTRACT_TIMEOUT"))
         self.users += 1
         return self
 

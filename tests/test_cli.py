@@ -1,15 +1,16 @@
 import gzip
 import io
 import json
-import re
 from pathlib import Path
 
 import pyarrow.parquet as pq
 from click.testing import CliRunner
+from warcio.archiveiterator import ArchiveIterator
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from archive.cli import main
+from tests.conftest import SLOW_PAGE
 
 ARTICLE = """<html><head><meta charset="utf-8"><title>县里召开秋季农业生产推进会-云溪县</title></head><body>
 <div class="nav"><a href="/">首页</a> &gt; <a href="/xw/">新闻</a></div>
@@ -37,16 +38,6 @@ def warc_with(path: Path, pages: dict[str, str]) -> Path:
     return path
 
 
-def test_every_command_is_in_the_readme():
-    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
-    commands = []
-    for name, command in main.commands.items():
-        subcommands = getattr(command, "commands", None)
-        commands += [f"archive {name} {sub}" for sub in subcommands] if subcommands else [f"archive {name}"]
-    for command in commands:
-        assert re.search(re.escape(command) + r"\b", readme), f"{command} is not documented in README.md"
-
-
 def test_extract_html_file_prints_one_json_record(tmp_path):
     page = tmp_path / "a.html"
     page.write_text(ARTICLE, encoding="utf-8")
@@ -57,8 +48,7 @@ def test_extract_html_file_prints_one_json_record(tmp_path):
     assert record["url"] == "https://www.example.gov.cn/xw/t20261019_1.html"
     assert record["site"] == "www.example.gov.cn"
     assert record["title"] == "县里召开秋季农业生产推进会"
-    assert record["published_at"].startswith("2026-10-19T08:21:00+08:00") or \
-        record["published_at"].startswith("2026-10-19T00:21:00+00:00")
+    assert record["published_at"] == "2026-10-19T08:21:00+08:00"  # in the site's zone, as the page shows it
     assert "确保粮食颗粒归仓" in record["text"] and "首页" not in record["text"]
 
 
@@ -78,9 +68,18 @@ def test_extract_goes_on_past_a_damaged_warc(tmp_path):
 
 def test_extract_to_dataset(tmp_path):
     warc = warc_with(tmp_path / "in.warc.gz", {"http://127.0.0.1/a/1.html": ARTICLE})
-    result = run("extract", str(warc), "--out", str(tmp_path / "out"))
+    out = tmp_path / "out"
+    result = run("extract", str(warc), "--out", str(out))
     assert result.exit_code == 0, result.output
-    assert list((tmp_path / "out" / "articles").rglob("*.parquet"))
+    assert result.stderr == f"1 records written to {out / 'articles'}\n" and result.stdout == ""
+    [row] = pq.read_table(str(out / "articles")).to_pylist()
+    assert (row["url"], row["site"]) == ("http://127.0.0.1/a/1.html", "127.0.0.1")
+    assert row["title"] == "县里召开秋季农业生产推进会" and "确保粮食颗粒归仓" in row["text"]
+    # the row points back to its capture
+    with open(warc, "rb") as fh:
+        fh.seek(row["warc_offset"])
+        response = next(iter(ArchiveIterator(fh)))
+    assert row["warc_file"] == str(warc) and response.rec_headers.get_header("WARC-Record-ID") == row["warc_record_id"]
 
 
 def arc_with(path: Path, pages: dict[str, str], date: str = "20141019082100") -> Path:
@@ -181,6 +180,9 @@ def test_a_site_file_saved_with_a_byte_order_mark_is_read(tmp_path):
     (tmp_path / "bom.toml").write_bytes('\ufeffid = "bom"\nname = "校园网"\nstart_urls = ["http://a/"]'.encode())
     result = run("sites", "check", "--sites", str(tmp_path))
     assert result.exit_code == 0, result.stderr
+    assert result.stdout == f"1 valid, 0 invalid site file(s) in {tmp_path}\n"
+    listing = run("sites", "list", "--sites", str(tmp_path))
+    assert listing.stdout.split()[:3] == ["bom", "auto", "校园网"]  # the id read without the mark before it
 
 
 def test_crawl_of_unknown_site_fails_before_fetching(tmp_path):
@@ -197,6 +199,14 @@ def test_export_without_dataset_is_one_line(tmp_path):
     assert result.stderr.strip().count("\n") == 0 and "no article dataset here" in result.stderr
 
 
-def test_gzip_fixture_helper_is_sound(tmp_path):
-    warc = warc_with(tmp_path / "x.warc.gz", {"http://127.0.0.1/": ARTICLE})
-    assert gzip.decompress(warc.read_bytes()).startswith(b"WARC/")
+def test_a_page_past_the_time_bound_is_an_error_naming_it_and_the_rest_is_extracted(tmp_path):
+    warc = warc_with(tmp_path / "in.warc.gz", {"http://127.0.0.1/a/slow.html": SLOW_PAGE,
+                                               "http://127.0.0.1/a/1.html": ARTICLE})
+    saved = tmp_path / "slow.html"
+    saved.write_text(SLOW_PAGE, encoding="utf-8")
+    result = run("extract", str(warc), str(saved), "--timeout", "1")
+    assert result.exit_code == 1
+    assert [json.loads(line)["url"] for line in result.stdout.splitlines()] == ["http://127.0.0.1/a/1.html"]
+    assert [line for line in result.stderr.splitlines() if line.startswith("error:")] == [
+        "error: http://127.0.0.1/a/slow.html: extraction took longer than 1 s and was given up",
+        f"error: {saved}: extraction took longer than 1 s and was given up"]

@@ -32,6 +32,13 @@ def test_valid_site_loads_with_defaults(tmp_path):
     assert site.allowed_domains == ("news.example.edu.cn",)
     assert site.delay == 2.0 and site.max_depth == 5 and site.enabled
     assert site.rules.selectors["title"] == "h1.arti_title"
+    assert site.rules.timezone == "Asia/Shanghai"
+
+
+def test_a_site_elsewhere_names_its_zone(tmp_path):
+    text = GOOD.format(id="eu").replace("delay = 2\n", 'delay = 2\ntimezone = "Europe/Paris"\n')
+    site = load_site_file(write(tmp_path, "eu", text))
+    assert site.timezone == site.rules.timezone == "Europe/Paris"
 
 
 @pytest.mark.parametrize(
@@ -60,6 +67,10 @@ def test_valid_site_loads_with_defaults(tmp_path):
         ('id = "x"\nname = "n"\nstart_urls = ["http://a/"]\n[counter]\nfind = "x"\nurl = "/c"\nhow = 1',
          "counter.how: unknown key"),
         ('id = "y"\nname = "n"\nstart_urls = ["http://a/"]', "id: 'y' must match the file name 'x'"),
+        ('id = "x"\nname = "n"\nstart_urls = ["http://a/"]\ntimezone = "Beijing"',
+         "timezone: 'Beijing' is not a time zone this system knows"),
+        ('id = "x"\nname = "n"\nstart_urls = ["http://a/"]\ntimezone = "../../etc/passwd"', "timezone: '../../etc"),
+        ('id = "x"\nname = "n"\nstart_urls = ["http://a/"]\ntimezone = 8', "timezone: expected an IANA time zone"),
     ],
 )
 def test_bad_site_file_names_file_and_key(tmp_path, text, message):
@@ -95,7 +106,7 @@ def test_adhoc_site_stays_on_its_host():
 
 
 def test_shipped_site_configs_are_valid():
-    from archive.sites import DEFAULT_SITES_DIR
+    from archive import DEFAULT_SITES_DIR
 
     sites, errors = load_sites(DEFAULT_SITES_DIR)
     assert errors == []

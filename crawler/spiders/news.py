@@ -8,33 +8,36 @@ the content which pages are articles.
 
 from __future__ import annotations
 
-import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import scrapy
-from lxml import etree
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import HtmlResponse, Response, TextResponse
+from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.defer import maybe_deferred_to_future
 
-from archive.jobs.article import apply_counter
 from archive.records import ArticleJob, CounterCapture, ExtractedArticle, FetchedPage, ViewsObservation
 from archive.sites import SiteConfig
-from archive.state.store import shared_state
+from archive.state.hubs import links_digest
+from archive.state.store import ArticleState, shared_state
+from archive.url_patterns import url_patterns
+from crawler.faults import FATAL_ERRORS, report_fault
+from crawler.feeds import read_index
 from crawler.links import PageLinks, SiteDomains
 from crawler.page_work import PageOutcome, PageTask, continuation_pages, read_crawled_page, read_links_only
+from crawler.settled import FROM_ARCHIVE
 from crawler.workers import WORKERS
 
-# Feeds and sitemaps come from the open web: never expand entities or fetch DTDs.
-_DOCTYPE = re.compile(rb"<!DOCTYPE[^\[>]*(\[.*?\]\s*)?>", re.DOTALL | re.IGNORECASE)
 # How Scrapy's middlewares word their refusals, for the fetch_failed counters.
 _IGNORED_REASONS = (("DOWNLOAD_MAXSIZE", "too_large"), ("max redirections", "too_many_redirects"),
                     ("robots.txt", "robots_forbidden"), ("offsite", "offsite"), ("trap", "trap"),
-                    ("forbidden address", "forbidden_address"), ("capture not written", "capture_not_written"))
-_XML_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, recover=True, huge_tree=False)
+                    ("forbidden address", "forbidden_address"), ("capture not written", "capture_not_written"),
+                    ("crawl is stopping", "not_fetched_at_stop"))
 # A longer chain of 下一页 links is a trap (a calendar, a paginated list), not an article.
 MAX_ARTICLE_PAGES = 50
+# The share of a site's page budget that pages named only by feeds and sitemaps may take.
+INDEX_SHARE = 0.5
 
 
 class NewsSpider(scrapy.Spider):
@@ -44,25 +47,29 @@ class NewsSpider(scrapy.Spider):
         super().__init__(name=site.id, **kwargs)
         self.site = site
         self.allowed_domains = list(site.allowed_domains)
-        self._article = [re.compile(p) for p in site.article]
-        self._follow = [re.compile(p) for p in site.follow]
+        # Linear-time matchers: a backtracking pattern would stall the reactor (archive/url_patterns.py).
+        self._article = url_patterns(site.article)
+        self._follow = url_patterns(site.follow)
         # Pages 2..N of multi-page articles: fetched as part of their article, never alone.
         self._continuations: set[str] = set()
         self.domains = SiteDomains(site.allowed_domains)
 
     async def start(self):
         self.state = shared_state(Path(self.settings.get("ARCHIVE_OUT")))
-        # Articles first seen from now on were found by this run (through another list,
-        # say): they say nothing about what older list pages hold.
-        self.run_started = datetime.now(UTC).isoformat()
-        self.workers = WORKERS.acquire(self.settings.getint("ARCHIVE_EXTRACT_WORKERS"))
+        # Requests of pages named by feeds and sitemaps: a share of the page budget, so
+        # that a sitemap of 50,000 entries cannot spend it all before the site's lists.
+        self.index_budget = max(1, int(self.site.max_pages * INDEX_SHARE))
+        self.workers = WORKERS.acquire(self.settings)
         # A crawl that only archives (no pipeline) still has its pages read for links.
-        self.extracting = self.settings.getbool("ARCHIVE_EXTRACT_ENABLED", True)
-        # Feeds and sitemaps first: they name the newest articles most cheaply.
+        self.extracting = self.settings.getbool("ARCHIVE_EXTRACT_ENABLED")
+        # Feeds and sitemaps first: they name the newest articles most cheaply. Start
+        # requests go through the duplicate filter like any other, so the start page's own
+        # link to itself is not fetched a second time.
         for url in self.site.feeds + self.site.sitemaps:
-            yield scrapy.Request(url, callback=self.parse_xml, errback=self.fetch_failed, dont_filter=True)
+            yield scrapy.Request(url, callback=self.parse_xml, errback=self.fetch_failed)
         for url in self.site.start_urls:
-            yield scrapy.Request(url, callback=self.parse, errback=self.fetch_failed, dont_filter=True)
+            yield scrapy.Request(url, callback=self.parse, errback=self.fetch_failed,
+                                 meta={"candidate": self.auto or self.is_article(url), "start": True})
         window = timedelta(days=self.site.counter_days)
         refresh = self.state.counters_to_refresh(self.site.id, window, self.site.counter_every)
         for article_url, family, counter_url in refresh:
@@ -76,41 +83,33 @@ class NewsSpider(scrapy.Spider):
         return not self._article
 
     def is_article(self, url: str) -> bool:
-        return any(p.search(url) for p in self._article)
+        return self._article.search(url)
 
     def should_follow(self, url: str) -> bool:
         if not self._follow:
             return self.auto
-        return any(p.search(url) for p in self._follow)
+        return self._follow.search(url)
 
-    def known_article(self, url: str) -> bool:
+    def _is_known(self, known: ArticleState | None) -> bool:
         """Archived already and not to be fetched again (unless within refresh_days)."""
-        return self._is_known(self.state.article_state(url))
-
-    def _is_known(self, known: tuple[str, str] | None) -> bool:
-        if known is None or known[0] == "not_article":
+        if known is None or known.state == "not_article":
             return False
-        state, first_seen = known
-        return not (self.site.refresh_days and first_seen >= _days_ago(self.site.refresh_days))
-
-    def gone(self, url: str) -> bool:
-        """An article link that answered 404 or 410 before: a dead link is not retried every run."""
-        known = self.state.known(url)
-        return known is not None and known.status in (404, 410)
+        return not (self.site.refresh_days and known.first_seen >= _days_ago(self.site.refresh_days))
 
     def _known_and_dead(self, urls: list[str], articles: set[str]) -> tuple[set[str], set[str], set[str]]:
-        """Those of `urls` not to be requested: known articles, and dead article links,
-        looked up together (a list page has dozens of links, an article page hundreds);
-        and those of the known ones an earlier run found. `articles` are those of `urls`
-        the site's article patterns match."""
+        """Those of `urls` not to be requested: known articles, and dead article links (a
+        404 or 410 is not retried every run), looked up together (a list page has dozens
+        of links, an article page hundreds); and those of the known ones that are
+        confirmed (see `_follow_links`). `articles` are those of `urls` the site's article
+        patterns match."""
         candidates = urls if self.auto else [url for url in urls if url in articles]
         if not candidates:
             return set(), set(), set()
         states = self.state.article_states(candidates)
         known = {url for url in candidates if self._is_known(states.get(url))}
-        earlier = {url for url in known if states[url][1] < self.run_started}
+        confirmed = {url for url in known if states[url].confirmed}
         statuses = self.state.capture_statuses([url for url in candidates if url not in known])
-        return known, {url for url, status in statuses.items() if status in (404, 410)}, earlier
+        return known, {url for url, status in statuses.items() if status in (404, 410)}, confirmed
 
     # -- callbacks -----------------------------------------------------------------
 
@@ -127,16 +126,16 @@ class NewsSpider(scrapy.Spider):
         if response.url in self._continuations:
             return
         pointer = response.meta.get("warc_pointer")
+        known = self.state.article_state(response.url) if response.meta.get("unchanged") else None
         candidate = ((self.auto or self.is_article(response.url)) and response.status == 200 and pointer is not None
-                     and self.extracting
-                     and not (response.meta.get("unchanged") and self.state.article_state(response.url)))
+                     and self.extracting and known is None)
         task = PageTask(self.site.id, self.site.rules, self.domains.domains, extract=candidate, force=not self.auto,
                         counter=self.site.counter)
         page = _fetched_page(response)
         outcome = await self._read_page(page, task)
         if candidate:
             facts = outcome.facts
-            article = {"url": response.url, "pointers": [pointer], "seen": {response.url},
+            article = {"url": response.url, "pointers": [pointer], "pages": [page], "seen": {response.url},
                        "counter": facts.counter, "record": facts.record}
             if facts.record is None and facts.error is None:
                 # worth remembering: an unchanged page that is no article is not read again
@@ -144,6 +143,13 @@ class NewsSpider(scrapy.Spider):
             else:
                 for output in self._next_or_done(article, facts.continuations):
                     yield output
+        no_article = (outcome.facts.record is None and outcome.facts.error is None) if candidate \
+            else (known is None or known.state == "not_article") and not self.is_article(response.url)
+        if no_article and response.status == 200 and FROM_ARCHIVE not in response.flags \
+                and not response.meta.get("start"):
+            # a hub (a list, an index, an "about" page): how often its links change sets
+            # how often it is polled (archive.state.hubs)
+            self.state.hub_polled(response.url, self.site.id, outcome.links.urls, links_digest(outcome.links.urls))
         for request in self._follow_links(response, outcome.links):
             yield request
 
@@ -162,17 +168,19 @@ class NewsSpider(scrapy.Spider):
             return read_links_only(page, task, error=str(exc))
 
     def _follow_links(self, response: Response, links: PageLinks):
-        """Request the page's links; stop paging a list once it shows only known articles.
+        """Request the page's links; stop paging a list once it shows only confirmed articles.
 
-        Lists run newest first, so a page of articles known from earlier runs (or K of
-        them in a row) means the older pages behind it hold nothing new; articles this
-        run found through another list do not count. Paging does not count as depth: a
-        list may have hundreds of pages.
+        Lists run newest first, so a page of confirmed articles (or K of them in a row)
+        means the older pages behind it hold nothing new. An article is confirmed once a
+        run that walked the site's lists to their end (or down to confirmed articles)
+        completed: articles of an interrupted run, or found by this run through another
+        list, do not count, so an interrupted walk is resumed, not cut short. Paging does
+        not count as depth: a list may have hundreds of pages.
         """
         urls = links.urls  # on the site: the worker left the others out
         articles = {url for url in urls if self.is_article(url)}
-        known_urls, dead, earlier = self._known_and_dead(urls, articles)
-        archived = [url in earlier for url in urls if url in articles or not articles]
+        known_urls, dead, confirmed = self._known_and_dead(urls, articles)
+        archived = [url in confirmed for url in urls if url in articles or not articles]
         in_a_row = longest = 0
         for flag in archived:
             in_a_row = in_a_row + 1 if flag else 0
@@ -187,56 +195,65 @@ class NewsSpider(scrapy.Spider):
             yield from self._request_for(url, hops=hops if paging else hops + 1, skip=url in known_urls or url in dead,
                                          article=url in articles)
 
-    def _without_doctype(self, body: bytes) -> bytes:
-        """Feeds and sitemaps need no DTD: one declaring entities is an attack (a billion
-        laughs, an external entity), and dropping it lets the rest of the file be read."""
-        cleaned, found = _DOCTYPE.subn(b"", body, count=1)
-        if found:
-            self.crawler.stats.inc_value("archive/feed_doctype_removed")
-        return cleaned
-
     def fetch_failed(self, failure):
         """Count why a page could not be had (too large, a compression bomb, a timeout, a
-        refusal); Scrapy has logged the details already."""
+        refusal); Scrapy has logged the details already. A page of the site's lists that
+        could not be had leaves the walk incomplete (a dead link does not); a state or
+        disk failure stops the crawl."""
         error = failure.value
+        if isinstance(error, FATAL_ERRORS):
+            report_fault(self.crawler, str(error))
         reason = type(error).__name__
-        if isinstance(error, IgnoreRequest):
+        if isinstance(error, HttpError):  # an answer of 4xx or 5xx (an IgnoreRequest too)
+            if error.response.status in (404, 410):
+                reason = "gone"
+                if "hops" in failure.request.meta:
+                    # a link found on a page or in a sitemap that leads nowhere: the site's fault, not the crawl's
+                    self.crawler.stats.inc_value("archive/dead_links")
+        elif isinstance(error, IgnoreRequest):
             text = str(error)
             reason = next((name for key, name in _IGNORED_REASONS if key in text), "ignored")
         self.crawler.stats.inc_value(f"archive/fetch_failed/{reason}")
+        request = getattr(failure, "request", None)
+        # A refusal (robots, a trap, too large) or a client error stays so; a timeout, a
+        # lost connection or a server error may not, and the pages behind it were not walked.
+        if isinstance(error, HttpError):
+            status = error.response.status
+            transient = status >= 500 or status in (408, 429)
+        else:
+            transient = not isinstance(error, IgnoreRequest)
+        if request is not None and not request.meta.get("candidate") and transient:
+            self.crawler.stats.inc_value("archive/list_pages_failed")
 
     def parse_xml(self, response: Response):
-        """RSS, Atom and sitemaps (including sitemap indexes): collect their links."""
-        try:
-            root = etree.fromstring(self._without_doctype(response.body), parser=_XML_PARSER)
-        except etree.XMLSyntaxError:
-            root = None
-        if root is None:
+        """RSS, Atom and sitemaps (sitemap indexes too): request what they list, newest first."""
+        found = read_index(response.body, response.url)
+        if found is None:
             self.crawler.stats.inc_value("archive/bad_feed")
             return
-        for element in root.iter():
-            tag = etree.QName(element).localname if isinstance(element.tag, str) else ""
-            if tag == "loc" and element.text:
-                url = element.text.strip()
-                if root.tag.endswith("sitemapindex"):
-                    yield scrapy.Request(url, callback=self.parse_xml, errback=self.fetch_failed)
-                else:
-                    yield from self._request_for(url, from_index=True)
-            elif tag == "link":
-                url = (element.get("href") or element.text or "").strip()
-                if url:
-                    yield from self._request_for(response.urljoin(url), from_index=True)
+        if found.doctype_removed:
+            self.crawler.stats.inc_value("archive/feed_doctype_removed")
+        for url in found.sitemaps:
+            yield scrapy.Request(url, callback=self.parse_xml, errback=self.fetch_failed)
+        listed = [url for url in found.pages if url in self.domains]
+        articles = {url for url in listed if self.is_article(url)}
+        known_urls, dead, _ = self._known_and_dead(listed, articles)
+        for url in listed:
+            if url in known_urls or url in dead or url in self._continuations:
+                continue
+            if self.index_budget <= 0:
+                self.crawler.stats.inc_value("archive/index_budget_spent")
+                continue
+            for request in self._request_for(url, from_index=True, skip=False, article=url in articles):
+                self.index_budget -= 1
+                # after the pages the site's own lists lead to
+                yield request.replace(priority=-1)
 
-    def _request_for(self, url: str, from_index: bool = False, hops: int = 1, skip: bool | None = None,
-                     article: bool | None = None):
-        """Request `url` if it is to be crawled; `skip` is the known-or-dead verdict and
-        `article` whether the article patterns match, when the caller knows them already."""
+    def _request_for(self, url: str, *, skip: bool, article: bool, from_index: bool = False, hops: int = 1):
+        """Request `url` if it is to be crawled; `skip` is the known-or-dead verdict
+        (_known_and_dead) and `article` whether the article patterns match."""
         if url in self._continuations or url not in self.domains:
             return
-        if article is None:
-            article = self.is_article(url)
-        if skip is None:
-            skip = (article or self.auto) and (self.known_article(url) or self.gone(url))
         if skip:
             self.crawler.stats.inc_value("archive/known_articles_skipped")
             return
@@ -245,9 +262,10 @@ class NewsSpider(scrapy.Spider):
             return
         if article or self.should_follow(url) or (from_index and self.auto):
             # A list page (never an article page) may be settled: see crawler/settled.py.
-            dated_list = not article and not self.auto
+            # A possible article's capture must reach extraction (CrawlState.unextracted).
             yield scrapy.Request(url, callback=self.parse, errback=self.fetch_failed,
-                                 meta={"hops": hops, "dated_list": dated_list})
+                                 meta={"hops": hops, "dated_list": not article and not self.auto,
+                                       "candidate": article or self.auto})
 
     # -- articles: pages 2..N, then the view counter, then one item ------------------
 
@@ -269,8 +287,9 @@ class NewsSpider(scrapy.Spider):
             for output in self._counter_or_item(article):
                 yield output
             return
-        article["pointers"].append(pointer)
         page = _fetched_page(response)
+        article["pointers"].append(pointer)
+        article["pages"].append(page)
         try:
             following = await maybe_deferred_to_future(self.workers.submit(continuation_pages, page))
         except Exception as exc:
@@ -307,25 +326,24 @@ class NewsSpider(scrapy.Spider):
 
     def _item(self, article: dict, counter_answer: Response | None = None) -> ArticleJob | ExtractedArticle:
         """The article's record when its one page was extracted already; else a job for
-        the pipeline's workers, which read every page of it from WARC."""
-        job = self._job(article, counter_answer.meta["warc_pointer"] if counter_answer is not None else None)
+        the pipeline's workers, with its pages as fetched. The counter's answer goes with
+        either: the workers read it."""
+        job = self._job(article, counter_answer)
         record = article["record"]
         if record is None or len(job.pointers) > 1:
             return job
-        if counter_answer is not None:
-            apply_counter(record, job.counter.family, _fetched_page(counter_answer), job.counter.read_pattern)
         return ExtractedArticle(job, record)
 
-    def _job(self, article: dict, counter_pointer=None) -> ArticleJob:
+    def _job(self, article: dict, counter_answer: Response | None = None) -> ArticleJob:
         counter = article["counter"]
-        return ArticleJob(
-            url=article["url"],
-            site=self.site.id,
-            pointers=list(article["pointers"]),
-            force=not self.auto,
-            counter=CounterCapture(counter.family, counter.url, counter_pointer, counter.read_pattern)
-            if counter else None,
-        )
+        capture = None
+        if counter is not None:
+            answered = counter_answer is not None
+            capture = CounterCapture(counter.family, counter.url,
+                                     counter_answer.meta["warc_pointer"] if answered else None, counter.read_pattern,
+                                     answer=_fetched_page(counter_answer) if answered else None)
+        return ArticleJob(url=article["url"], site=self.site.id, pointers=list(article["pointers"]),
+                          force=not self.auto, counter=capture, pages=tuple(article["pages"]))
 
     # -- view counts of articles archived earlier -------------------------------------
 

@@ -24,3 +24,11 @@ DAMAGED_DATASET = "a dataset file is damaged (`archive reextract --site SITE` re
 def one_line(exc: BaseException) -> str:
     """An exception's message with its line breaks and runs of spaces made single spaces."""
     return " ".join(str(exc).split())
+
+
+class StateError(ArchiveError):
+    """The crawl state cannot be read or written (a full disk, a damaged file)."""
+
+
+class StateDamaged(StateError):
+    """The crawl state file is damaged; `archive state rebuild` makes it again."""

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime, tzinfo
+
+from archive.zones import DEFAULT_ZONE, DEFAULT_ZONE_NAME, local_iso
 
 
 @dataclass(frozen=True)
@@ -57,6 +59,8 @@ class ArticleRecord:
     title: str | None = None
     text: str | None = None
     published_at: datetime | None = None
+    # The day the page prints, in the site's zone (archive.zones.settle_dates).
+    published_date: date | None = None
     publisher: str | None = None
     source: str | None = None
     author: str | None = None
@@ -90,23 +94,34 @@ class ArticleRecord:
 
 @dataclass(frozen=True)
 class CounterCapture:
-    """The view-counter request an article made: its family, URL and, once fetched, capture."""
+    """The view-counter request an article made: its family, URL and, once fetched, capture.
+
+    `answer` is the fetched answer itself while the crawl holds it in memory; only the
+    pointer is kept in the crawl state.
+    """
 
     family: str
     url: str
     pointer: WarcPointer | None = None
     read_pattern: str | None = None
+    answer: FetchedPage | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
 class ArticleJob:
-    """An article handed from the crawler to extraction: enough to redo the work from WARC."""
+    """An article handed from the crawler to extraction.
+
+    `pages` are its pages as fetched, carried with the job while the crawl holds them;
+    `pointers` say where they are archived, enough to redo the work from WARC (a job a
+    killed run left, `archive extract`). Only the pointers are kept in the crawl state.
+    """
 
     url: str
     site: str
     pointers: list[WarcPointer]
     force: bool
     counter: CounterCapture | None = None
+    pages: tuple[FetchedPage, ...] = field(default=(), compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -116,6 +131,16 @@ class ExtractedArticle:
 
     job: ArticleJob
     record: ArticleRecord | None
+
+
+@dataclass(frozen=True)
+class ViewsRow:
+    """One reading of an article's view count: a row of the views history."""
+
+    url: str
+    site: str
+    observed_at: datetime
+    views: int
 
 
 @dataclass(frozen=True)
@@ -143,13 +168,18 @@ class ExtractionRules:
 
     kind: str = "auto"
     selectors: dict[str, str] = field(default_factory=dict)
+    # IANA zone the site prints its times in (archive.zones)
+    timezone: str = DEFAULT_ZONE_NAME
 
 
-def record_json(record: ArticleRecord) -> dict:
-    """The JSON Lines form of a record: ISO 8601 timestamps, attachments as objects."""
+def record_json(record: ArticleRecord, zone: tzinfo | None = None) -> dict:
+    """The JSON Lines form of a record: ISO 8601 times in `zone` (default Beijing time) as
+    `archive export` writes them, the printed day as YYYY-MM-DD, attachments as objects."""
     out = {}
     for name, value in vars(record).items():
         if isinstance(value, datetime):
+            value = local_iso(value, zone or DEFAULT_ZONE)
+        elif isinstance(value, date):
             value = value.isoformat()
         elif name == "attachments":
             value = [{"title": a.title, "url": a.url} for a in value]

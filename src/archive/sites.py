@@ -19,16 +19,24 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from archive.domains import check_allowed_domain
 from archive.errors import ConfigError
 from archive.jobs.counters import CustomCounter
 from archive.records import PAGE_KINDS, SELECTOR_FIELDS, ExtractionRules
+from archive.url_patterns import check_url_pattern, url_patterns
+from archive.zones import DEFAULT_ZONE_NAME, zone_named
 
-# Site ids become directory and file names: keep them to a safe, portable alphabet.
-SITE_ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,63}$")
+# Site ids become directory and file names: keep them to a safe, portable alphabet. Every
+# pattern here that validates is matched whole (fullmatch): with `match`, a `$` anchor
+# also matches before a trailing newline, and "campus\n" would name a directory.
+SITE_ID_PATTERN = re.compile(r"[a-z0-9][a-z0-9_.-]{0,63}")
 # Ad-hoc sites are named after their host (and port); IPv6 literals bring ':'.
-ADHOC_ID_PATTERN = re.compile(r"^[a-z0-9:][a-z0-9_.:-]{0,254}$")
+ADHOC_ID_PATTERN = re.compile(r"[a-z0-9:][a-z0-9_.:-]{0,254}")
 
-DEFAULT_SITES_DIR = Path(__file__).resolve().parents[2] / "crawler" / "sites"
+# The longest `delay` between requests to a site: six pages an hour. A longer one is a typo,
+# and would hold up every stop of the crawl.
+MAX_DELAY = 600
+
 
 
 @dataclass(frozen=True)
@@ -59,14 +67,16 @@ class SiteConfig:
     # List pages dated by their address are final this many days after that date (0: never).
     settled_days: float = 3
     counter: CustomCounter | None = None
+    # IANA zone the site prints its times in (archive.zones): Beijing time unless it says.
+    timezone: str = DEFAULT_ZONE_NAME
     source_file: str | None = None
 
     def matches_article(self, url: str) -> bool:
-        return any(re.search(pattern, url) for pattern in self.article)
+        return url_patterns(self.article).search(url)
 
     @property
     def rules(self) -> ExtractionRules:
-        return ExtractionRules(kind=self.kind, selectors=dict(self.selectors))
+        return ExtractionRules(kind=self.kind, selectors=dict(self.selectors), timezone=self.timezone)
 
 
 def http_url(value: Any, where: str) -> str:
@@ -97,14 +107,6 @@ def _string_list(value: Any, key: str, check=None) -> tuple[str, ...]:
     return tuple(items)
 
 
-def _regex(value: str, where: str) -> str:
-    try:
-        re.compile(value)
-    except re.error as exc:
-        raise ValueError(f"{where}: {value!r} is not a valid regular expression ({exc})") from None
-    return value
-
-
 def _address(value: str, where: str) -> str:
     try:
         network = ipaddress.ip_network(value, strict=False)
@@ -113,13 +115,17 @@ def _address(value: str, where: str) -> str:
     return str(network)
 
 
+# A host name or IPv4 address: no scheme, port, path, user, space or control character.
+_DOMAIN = re.compile(r"[^\s/:@?#\[\]\\%]+")
+
+
 def _domain(value: str, where: str) -> str:
-    if not value or any(ch in value for ch in "/: \t"):
+    if not _DOMAIN.fullmatch(value) or any(not ch.isprintable() for ch in value):
         raise ValueError(f"{where}: {value!r} is not a domain name (no scheme, port or path)")
-    return value.lower()
+    return check_allowed_domain(value.lower(), where)
 
 
-def _typed(value: Any, key: str, kind: type, minimum: float | None = None):
+def _typed(value: Any, key: str, kind: type, minimum: float | None = None, maximum: float | None = None):
     # bool is an int subclass: `max_pages = true` must not pass as 1.
     if isinstance(value, bool) and kind is not bool:
         raise ValueError(f"{key}: expected {kind.__name__}, got bool")
@@ -131,16 +137,18 @@ def _typed(value: Any, key: str, kind: type, minimum: float | None = None):
         raise ValueError(f"{key}: expected a finite number, got {value}")
     if minimum is not None and value < minimum:
         raise ValueError(f"{key}: must be at least {minimum}, got {value}")
+    if maximum is not None and value > maximum:
+        raise ValueError(f"{key}: must be at most {maximum}, got {value}")
     return value
 
 
-_INTERVAL = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhd])\s*$")
+_INTERVAL = re.compile(r"\s*(\d+(?:\.\d+)?)\s*([smhd])\s*")
 _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
 
 def parse_interval(value: str, where: str) -> timedelta:
     """'30m', '6h', '1d' -> timedelta."""
-    match = _INTERVAL.match(value)
+    match = _INTERVAL.fullmatch(value)
     if not match or float(match.group(1)) <= 0:
         raise ValueError(f"{where}: {value!r} is not an interval such as '30m', '6h' or '1d'")
     try:
@@ -160,7 +168,7 @@ def _counter(value: Any) -> CustomCounter:
             raise ValueError(f"counter.{key}: required, a non-empty string")
     for key in ("find", "read"):
         if key in value:
-            _regex(_typed(value[key], f"counter.{key}", str), f"counter.{key}")
+            check_url_pattern(_typed(value[key], f"counter.{key}", str), f"counter.{key}")
     if "read" in value and re.compile(value["read"]).groups < 1:
         raise ValueError(f"counter.read: {value['read']!r} needs a group around the number, e.g. '(\\d+)'")
     return CustomCounter(**value)
@@ -200,11 +208,11 @@ _FIELDS = {
     "kind": lambda v: _typed(v, "kind", str),
     "start_urls": lambda v: _string_list(v, "start_urls", http_url),
     "allowed_domains": lambda v: _string_list(v, "allowed_domains", _domain),
-    "follow": lambda v: _string_list(v, "follow", _regex),
-    "article": lambda v: _string_list(v, "article", _regex),
+    "follow": lambda v: _string_list(v, "follow", check_url_pattern),
+    "article": lambda v: _string_list(v, "article", check_url_pattern),
     "max_pages": lambda v: _typed(v, "max_pages", int, 1),
     "max_depth": lambda v: _typed(v, "max_depth", int, 0),
-    "delay": lambda v: _typed(v, "delay", float, 0),
+    "delay": lambda v: _typed(v, "delay", float, 0, MAX_DELAY),
     "enabled": lambda v: _typed(v, "enabled", bool),
     "feeds": lambda v: _string_list(v, "feeds", http_url),
     "sitemaps": lambda v: _string_list(v, "sitemaps", http_url),
@@ -219,6 +227,7 @@ _FIELDS = {
     "counter": _counter,
     "allow_private": lambda v: _typed(v, "allow_private", bool),
     "allow_addresses": lambda v: _string_list(v, "allow_addresses", _address),
+    "timezone": lambda v: zone_named(v, "timezone").key,
 }
 _REQUIRED = ("id", "name", "start_urls")
 
@@ -240,7 +249,7 @@ def _validate(data: dict[str, Any]) -> dict[str, Any]:
         if key not in data:
             raise ValueError(f"{key}: required key is missing")
     values = {key: convert(data[key]) for key, convert in _FIELDS.items() if key in data}
-    if not SITE_ID_PATTERN.match(values["id"]):
+    if not SITE_ID_PATTERN.fullmatch(values["id"]):
         raise ValueError(f"id: {values['id']!r} must be lower-case letters, digits, '.', '_' or '-'")
     if values.get("kind", "auto") not in PAGE_KINDS:
         raise ValueError(f"kind: {values['kind']!r} is not one of {', '.join(PAGE_KINDS)}")
@@ -250,7 +259,9 @@ def _validate(data: dict[str, Any]) -> dict[str, Any]:
         raise ValueError("allowed_domains: empty, so no link could be followed (leave it out to allow the start "
                          "URLs' hosts)")
     if "allowed_domains" not in values:
-        values["allowed_domains"] = tuple(sorted({urlsplit(u).hostname for u in values["start_urls"]}))
+        hosts = sorted({urlsplit(u).hostname for u in values["start_urls"]})
+        values["allowed_domains"] = tuple(check_allowed_domain(h, "allowed_domains (the start URLs' hosts)")
+                                          for h in hosts)
     return values
 
 
@@ -297,8 +308,12 @@ def adhoc_site(start_url: str) -> SiteConfig:
     parts = urlsplit(start_url)
     host = parts.hostname or ""
     site_id = host if parts.port is None else f"{host}-{parts.port}"
-    if not ADHOC_ID_PATTERN.match(site_id):
+    if not ADHOC_ID_PATTERN.fullmatch(site_id):
         raise ConfigError(f"--start-url: {start_url!r}: host {host!r} cannot name a site")
+    try:
+        check_allowed_domain(host, f"--start-url: {start_url!r}: host")
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from None
     return SiteConfig(
         id=site_id,
         name=host,
@@ -336,12 +351,12 @@ def site_for_url(url: str) -> str:
         return "unknown"
     site = host if port is None else f"{host}-{port}"
     # The id names a partition directory: nothing from a URL may steer where it goes.
-    return site if ADHOC_ID_PATTERN.match(site) else _UNSAFE.sub("_", site).lstrip(".") or "unknown"
+    return site if ADHOC_ID_PATTERN.fullmatch(site) else _UNSAFE.sub("_", site).lstrip(".") or "unknown"
 
 
 def checked_site(site: str | None) -> str | None:
     """A site id given by the user, refused when it could lead a path out of the dataset."""
-    if site is not None and not ADHOC_ID_PATTERN.match(site):
+    if site is not None and not ADHOC_ID_PATTERN.fullmatch(site):
         raise ConfigError(f"--site: {site!r} is not a site id (letters, digits, '.', '_', '-', ':')")
     return site
 

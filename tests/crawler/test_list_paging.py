@@ -1,6 +1,5 @@
-"""A list stops paging at articles earlier runs archived, not at ones this run found elsewhere."""
-
-from datetime import UTC, datetime, timedelta
+"""A list stops paging at articles that complete earlier runs archived: not at ones this run
+found elsewhere, nor at ones an interrupted run left."""
 
 import pytest
 from scrapy.http import HtmlResponse, Request
@@ -24,16 +23,16 @@ def spider(tmp_path):
     crawler = get_crawler(NewsSpider)
     spider = NewsSpider.from_crawler(crawler, site=site)
     spider.state = CrawlState(tmp_path / "state.sqlite")
-    spider.run_started = datetime.now(UTC).isoformat()
     yield spider
     spider.state.close()
 
 
 def _seen(spider: NewsSpider, urls: list[str], before_run: bool) -> None:
+    """Articles archived by this run, or (`before_run`) by an earlier run that completed."""
     for url in urls:
         spider.state.article_submitted(ArticleJob(url, "news", [WarcPointer("x.warc.gz", 0, f"<urn:{url}>")], True))
     if before_run:
-        spider.run_started = (datetime.now(UTC) + timedelta(seconds=1)).isoformat()
+        spider.state.confirm_articles("news")
 
 
 def _requested(spider: NewsSpider) -> list[str]:
@@ -49,6 +48,15 @@ def test_a_list_of_articles_archived_by_earlier_runs_stops_paging(spider):
 def test_articles_this_run_found_through_another_list_do_not_stop_paging(spider):
     _seen(spider, ARTICLES, before_run=False)
     # not fetched twice, but the older page of this list is still read
+    assert _requested(spider) == [NEXT]
+
+
+def test_articles_an_interrupted_run_left_do_not_stop_paging(spider):
+    # A run killed half-way through a list leaves its articles known but unconfirmed:
+    # the next run walks on past them to where the list was walked before.
+    spider.state.article_submitted(ArticleJob(ARTICLES[0], "news", [WarcPointer("x.warc.gz", 0, "<urn:0>")], True))
+    spider.state.confirm_articles("news")
+    _seen(spider, ARTICLES[1:], before_run=False)
     assert _requested(spider) == [NEXT]
 
 

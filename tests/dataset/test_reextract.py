@@ -91,3 +91,25 @@ def test_a_crash_after_the_commit_is_finished_by_the_next_run(demo_copy):
     assert len(rows(data)) == count
     assert not any((data / p).exists() for p in old)
     assert not list((DataDir(data).staging).iterdir())
+
+
+def test_a_page_past_the_time_bound_keeps_the_sites_old_rows(tmp_path):
+    from archive.warc.writer import HttpExchange, WarcFileWriter
+    from tests.conftest import SLOW_PAGE
+
+    data = tmp_path / "data"
+    writer = WarcFileWriter(DataDir(data).warc, "slow")
+    for url, html in (("http://127.0.0.1/a/1.html", ARTICLE), ("http://127.0.0.1/a/2.html", SLOW_PAGE)):
+        writer.write(HttpExchange(url, "GET", "/", [("Host", "127.0.0.1")], b"", 200, "HTTP/1.1",
+                                  [("Content-Type", "text/html; charset=utf-8")], html.encode()))
+    writer.close()
+    first = run_archive("extract", str(DataDir(data).warc), "--site", "slow", "--out", str(data), "--timeout", "1")
+    assert first.returncode == 1 and "http://127.0.0.1/a/2.html: extraction took longer than 1 s" in first.stderr
+    before = keyed(rows(data))
+    assert [url for url, _ in before] == ["http://127.0.0.1/a/1.html"]
+    again = run_archive("reextract", "--data", str(data), "--timeout", "1")
+    assert again.returncode == 1
+    assert "kept old rows: http://127.0.0.1/a/2.html: extraction took longer than 1 s" in again.stdout
+    assert again.stderr.strip().splitlines()[-1] == ("Error: site slow: not every capture could be extracted "
+                                                     "(why is said above); its old rows are kept")
+    assert keyed(rows(data)) == before

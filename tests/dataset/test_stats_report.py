@@ -10,7 +10,9 @@ import pytest
 from lxml import html
 
 from archive.dataset.files import open_dataset
+from archive.dataset.report import render_report
 from archive.dataset.schema import records_table
+from archive.dataset.stats import DatasetStats, SiteCounts
 from tests.conftest import run_archive
 
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -159,3 +161,23 @@ def test_stats_count_the_records_whose_body_failed_a_check(tmp_path):
     assert "doubted" in text.splitlines()[0]
     assert [line.split()[:5] for line in text.splitlines()[1:3]] == [["gov", "2", "2", "2", "0"],
                                                                      ["portal", "4", "4", "4", "2"]]
+
+
+@pytest.mark.parametrize("title", ["<!--<script>", "<!--<script", "</script><script>document.body.remove()</script>",
+                                   "<!-- 注释 -->", "a</SCRIPT >b"])
+def test_titles_that_look_like_markup_leave_the_report_whole(tmp_path, title):
+    """The data block is a <script>: `<!--<script` in it would swallow the page's own
+    script; every `<`, `>` and `&` is escaped, and the data still reads back exactly."""
+    stats = DatasetStats(
+        sites=[SiteCounts("gov", 1, 1, 0, "2026-10-19", "2026-10-19", "2026-10-19", "2026-10-19", 1, 1)],
+        published_per_day=[("gov", "2026-10-19", 1)],
+        top_views=[{"site": "gov", "url": "http://a.example/1.html", "title": title, "views": 7}])
+    page = tmp_path / "report.html"
+    page.write_text(render_report(stats), encoding="utf-8")
+    dom = run_chromium(tmp_path, "--virtual-time-budget=5000", "--dump-dom", page.as_uri()).stdout
+    tree = html.fromstring(dom)
+    assert tree.body.get("data-ready") == "yes"  # the page's script ran after the data block
+    assert tree.get_element_by_id("total-articles").text_content() == "1"
+    data = json.loads(tree.get_element_by_id("report-data").text_content())
+    assert data["top_views"][0]["title"] == title
+    assert tree.xpath('//*[@id="chart-views"]//*[local-name()="title"]')[0].text_content().startswith(title)

@@ -64,3 +64,13 @@ def assert_archive_sound(out: Path) -> None:
         list(scan_responses(path))
     assert not list((out / "articles").rglob("*.tmp")), "a temporary Parquet file was left behind"
     open_dataset(out / "articles").to_table()  # every Parquet file readable to its end
+
+
+def can_mount_tmpfs(target: Path) -> bool:
+    """Whether a small tmpfs can be mounted here (as root): a disk that really fills up."""
+    if os.geteuid() != 0:
+        return False
+    result = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(target)], capture_output=True)
+    if result.returncode == 0:
+        subprocess.run(["umount", str(target)], check=True)
+    return result.returncode == 0

@@ -95,13 +95,15 @@ def test_a_site_that_answers_nothing_fails_the_crawl_saying_so(tmp_path):
     assert "down" in result.stdout  # the summary is printed all the same
 
 
-def test_extract_refuses_a_site_id_that_leaves_the_dataset(tmp_path):
+# A trailing newline passed a `$`-anchored check once, and named a directory.
+@pytest.mark.parametrize("site", ["../../outside", "campus\n"])
+def test_extract_refuses_a_site_id_that_leaves_the_dataset(tmp_path, site):
     page = tmp_path / "page.html"
     page.write_text("<html><body><h1>标题</h1><p>正文</p></body></html>", encoding="utf-8")
-    result = subprocess.run([ARCHIVE, "extract", str(page), "--site", "../../outside", "--out", str(tmp_path / "o")],
+    result = subprocess.run([ARCHIVE, "extract", str(page), "--site", site, "--out", str(tmp_path / "o")],
                             capture_output=True, text=True, timeout=60, env=ENV)
     assert result.returncode == 1
-    assert "--site: '../../outside' is not a site id" in result.stderr
+    assert f"--site: {site!r} is not a site id" in result.stderr
     assert not (tmp_path / "outside").exists() and not Path(tmp_path / "o").exists()
 
 

@@ -14,7 +14,16 @@ from pathlib import Path
 
 import pytest
 
-from tests.reliability.conftest import ENV, ROOT, assert_archive_sound, crawl_command, rows, run_crawl, write_site
+from tests.reliability.conftest import (
+    ENV,
+    ROOT,
+    assert_archive_sound,
+    can_mount_tmpfs,
+    crawl_command,
+    rows,
+    run_crawl,
+    write_site,
+)
 from tests.reliability.hostile import HostileServer, bulk_routes, wait_for
 
 ARTICLES = 80
@@ -99,15 +108,6 @@ def test_kill_9_in_the_middle_of_a_parquet_write(bulk):
     assert leftovers, "no temporary Parquet file at the kill"
     assert not list((out / "articles").glob("site=*/*/part-*.parquet"))
     finish_normally(tmp, out, expected)
-
-
-def can_mount_tmpfs(target: Path) -> bool:
-    if os.geteuid() != 0:
-        return False
-    result = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(target)], capture_output=True)
-    if result.returncode == 0:
-        subprocess.run(["umount", str(target)], check=True)
-    return result.returncode == 0
 
 
 @pytest.mark.parametrize("size", ["300k", "2m"])

@@ -60,7 +60,7 @@ def test_recovery_only_touches_the_sites_it_was_given(tmp_path):
 
 def test_second_lock_is_refused_with_the_holder_pid(tmp_path):
     first = SiteLock(tmp_path, "campus").acquire()
-    with pytest.raises(SiteBusy, match=rf"site campus: another crawl \(pid {os.getpid()}\) is running"):
+    with pytest.raises(SiteBusy, match=rf"site campus: another crawl is running \(pid {os.getpid()}: "):
         SiteLock(tmp_path, "campus").acquire()
     first.release()
     SiteLock(tmp_path, "campus").acquire().release()

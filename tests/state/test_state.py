@@ -34,7 +34,7 @@ def test_jobs_survive_a_reopen(tmp_path):
     state.close()
     again = CrawlState(tmp_path / "state.sqlite")
     assert list(again.pending_jobs("campus")) == [job]
-    assert again.article_state(job.url)[0] == "pending"
+    assert again.article_state(job.url).state == "pending"
     again.articles_done([(job.url, "done")])
     assert list(again.pending_jobs("campus")) == []
     assert again.counters_to_refresh("campus", timedelta(days=1)) == [(job.url, "vsb", "http://127.0.0.1/c?x=1")]
@@ -54,5 +54,5 @@ def test_many_urls_are_looked_up_in_chunks(tmp_path):
         state.record_capture(url, "news", 404, etag=None, last_modified=None, payload_digest=None,
                              pointer=pointer, warc_date=None)
     states = state.article_states(urls)
-    assert set(states) == set(urls[::3]) and {s for s, _ in states.values()} == {"pending"}
+    assert set(states) == set(urls[::3]) and {s.state for s in states.values()} == {"pending"}
     assert state.capture_statuses(urls) == dict.fromkeys(urls[1::3], 404)

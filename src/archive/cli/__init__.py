@@ -13,18 +13,11 @@ from pathlib import Path
 
 import click
 
-from archive import __version__
+from archive import DEFAULT_SITES_DIR, __version__
 from archive.errors import DAMAGED_DATASET, ArchiveError, one_line
 
-
-def _default_sites_dir() -> Path:
-    from archive.sites import DEFAULT_SITES_DIR
-
-    return DEFAULT_SITES_DIR
-
-
 sites_option = click.option(
-    "--sites", "sites_dir", type=click.Path(path_type=Path, file_okay=False), default=_default_sites_dir,
+    "--sites", "sites_dir", type=click.Path(path_type=Path, file_okay=False), default=DEFAULT_SITES_DIR,
     show_default="crawler/sites", envvar="ARCHIVE_SITES", help="Directory of site config files (<id>.toml).",
 )
 out_option = click.option(
@@ -75,4 +68,4 @@ def refuse_output_in_archive(output: Path | None, data_dir: Path) -> None:
 
 
 # The commands register themselves on `main` as their modules are imported.
-from archive.cli import crawling, datasets, extracting, site_files  # noqa: E402, F401
+from archive.cli import crawling, datasets, extracting, site_files, state_files  # noqa: E402, F401

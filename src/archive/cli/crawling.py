@@ -17,13 +17,26 @@ if TYPE_CHECKING:
     from archive.sites import SiteConfig
 
 
+# What each column of the summary counts, printed under it.
+SUMMARY_LEGEND = """\
+fetched     responses received (robots.txt, lists, articles, feeds, counters)
+articles    article records made
+revisits    pages unchanged since the last run, kept as WARC revisit records
+dead links  links found on the site that answer 404 or 410: its own broken links, not the crawl's fault
+refused     links not fetched by rule: robots.txt, crawler traps, the address guard
+failures    what went wrong: timeouts, lost connections, 5xx and other 4xx answers (each try), pages
+            that could not be extracted; the log says which"""
+
+
 def _print_summary(outcomes, out: Path, seconds: float) -> None:
-    header = f"{'site':<20}{'fetched':>9}{'articles':>10}{'revisits':>10}{'failures':>10}  finish"
+    header = (f"{'site':<20}{'fetched':>9}{'articles':>10}{'revisits':>10}{'dead links':>12}{'refused':>9}"
+              f"{'failures':>10}  finish")
     click.echo(header)
     click.echo("-" * len(header))
     for o in outcomes:
-        click.echo(f"{o.site:<20}{o.pages_fetched:>9}{o.articles:>10}{o.revisits:>10}{o.failures:>10}  "
-                   f"{o.finish_reason}")
+        click.echo(f"{o.site:<20}{o.pages_fetched:>9}{o.articles:>10}{o.revisits:>10}{o.dead_links:>12}"
+                   f"{o.refused:>9}{o.failures:>10}  {o.finish_reason}")
+    click.echo("\n" + SUMMARY_LEGEND)
     total = sum(o.articles for o in outcomes)
     click.echo(f"\n{total} articles from {sum(o.pages_fetched for o in outcomes)} pages in {seconds:.1f}s")
     data = DataDir(out)
@@ -33,29 +46,52 @@ def _print_summary(outcomes, out: Path, seconds: float) -> None:
     click.echo(f"dataset:    {data.articles}")
 
 
+def _warn_of_damaged_warc_files(out: Path, sites: list[SiteConfig]) -> None:
+    """One line per WARC file of these sites that the dataset points into and that is
+    missing or damaged: the crawl goes on (it writes new files), the user must know."""
+    import pyarrow
+
+    from archive.errors import ArchiveError, one_line
+    from archive.warc.integrity import damaged_warc_files
+
+    try:
+        damaged = damaged_warc_files(out, [site.id for site in sites])
+    except (ArchiveError, OSError, pyarrow.ArrowException) as exc:
+        click.echo(f"warning: the WARC files the dataset points into were not checked ({one_line(exc)})", err=True)
+        return
+    for warc in damaged:
+        click.echo(f"warning: {warc}", err=True)
+
+
 def run_crawl(sites: list[SiteConfig], out: Path, overrides: dict | None = None) -> None:
     """Crawl and print the summary; a site locked by another crawl is an error after the rest ran."""
     from crawler.run import crawl_sites  # Scrapy is imported only by the commands that crawl
 
     started = time.monotonic()
-    outcomes, busy = crawl_sites(sites, out, overrides)
+    _warn_of_damaged_warc_files(out, sites)
+    outcomes, errors = crawl_sites(sites, out, overrides)
     if outcomes:
         _print_summary(outcomes, out, time.monotonic() - started)
     # A site down or unreachable is worth a failing exit (cron mails it); a few failures are not.
-    unreachable = [o for o in outcomes if o.pages_fetched == 0 and o.failures]
+    unreachable = [o for o in outcomes if o.pages_fetched == 0 and (o.failures or o.refused or o.dead_links)]
     for o in unreachable:
         click.echo(f"Error: site {o.site}: no page could be fetched ({o.failures} failures; the log says why)",
                    err=True)
-    # Scrapy's finish reason after Ctrl-C or SIGTERM: what was fetched is kept, the rest is not done.
-    interrupted = [o.site for o in outcomes if o.finish_reason == "shutdown"]
+    # A fault (a full disk, a damaged state) or Ctrl-C/SIGTERM: what was fetched is
+    # kept, the rest is not done, and the next run goes on from there.
+    for o in outcomes:
+        if o.fault is not None:
+            click.echo(f"Error: site {o.site}: {o.fault}", err=True)
+    interrupted = [o.site for o in outcomes if o.interrupted and o.fault is None]
     if interrupted:
         click.echo(f"Error: crawl of {', '.join(interrupted)} interrupted; the next run goes on from there",
                    err=True)
-    if busy:
-        for exc in busy[1:]:
+    faulty = [o for o in outcomes if o.fault is not None]
+    if errors:
+        for exc in errors[:-1]:
             click.echo(f"Error: {exc}", err=True)
-        raise busy[0]
-    if unreachable or interrupted:
+        raise errors[-1]
+    if unreachable or interrupted or faulty:
         sys.exit(1)
 
 

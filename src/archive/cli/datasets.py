@@ -10,15 +10,17 @@ from pathlib import Path
 import click
 from click.core import ParameterSource
 
-from archive.cli import data_option, main, refuse_output_in_archive
+from archive.cli import data_option, main, refuse_output_in_archive, sites_option
 
 
 @main.command()
 @click.option("--format", "fmt", type=click.Choice(["parquet", "csv", "jsonl", "bulk"]), default="jsonl",
               show_default=True, help="bulk: action and document lines for the Elasticsearch/OpenSearch _bulk API.")
 @click.option("--site", "sites", multiple=True, help="Only these site ids (repeatable).")
-@click.option("--since", type=click.DateTime(["%Y-%m-%d"]), help="Published on or after this day (China time).")
-@click.option("--until", type=click.DateTime(["%Y-%m-%d"]), help="Published on or before this day (China time).")
+@click.option("--since", type=click.DateTime(["%Y-%m-%d"]),
+              help="Printed on or after this day (published_date; with --views, read on or after it, China time).")
+@click.option("--until", type=click.DateTime(["%Y-%m-%d"]),
+              help="Printed on or before this day (published_date; with --views, read on or before it).")
 @data_option
 @click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False),
               help="Write here instead of stdout.")
@@ -31,12 +33,17 @@ from archive.cli import data_option, main, refuse_output_in_archive
               help="With --dedup: largest SimHash distance (bits of 64) between near-duplicates.")
 @click.option("--bom", is_flag=True, help="CSV: start with a UTF-8 byte order mark (for Excel).")
 @click.option("--index", "index_name", help="bulk: index name put in each action (default: the one in the URL).")
-def export(fmt, sites, since, until, data_dir, output, views, all_versions, dedup, distance, bom, index_name) -> None:
-    """Export articles, filtered by site and publication date.
+@sites_option
+def export(fmt, sites, since, until, data_dir, output, views, all_versions, dedup, distance, bom, index_name,
+           sites_dir) -> None:
+    """Export articles, filtered by site and the day they print.
 
-    CSV cells that a spreadsheet would run as a formula (starting with = + - @, a tab or
-    a carriage return) are prefixed with a quote. JSON Lines documents carry a stable
-    `_id`. A progress bar shows on stderr when it is a terminal.
+    CSV and JSON Lines show times in each site's zone (the `timezone` key of its file
+    under --sites; Beijing time, +08:00, by default), as `archive extract` prints them;
+    Parquet keeps them in UTC. CSV cells that a spreadsheet would run as a formula
+    (starting with = + - @, a tab or a carriage return) are prefixed with a quote. JSON
+    Lines documents carry a stable `_id`. A progress bar shows on stderr when it is a
+    terminal.
 
     \b
     Examples:
@@ -46,9 +53,12 @@ def export(fmt, sites, since, until, data_dir, output, views, all_versions, dedu
       archive export --format bulk --index news -o news.ndjson
       archive export --views --site campus --format csv -o campus-views.csv
     """
+    from archive.datadir import DataDir
     from archive.dataset.export import write_export
+    from archive.dataset.files import archived_sites
     from archive.dataset.selection import select_rows
     from archive.progress import Progress
+    from archive.zones import SiteZones
 
     # An option that does not apply would be dropped without a word: the user meant something else.
     if bom and fmt != "csv":
@@ -64,11 +74,14 @@ def export(fmt, sites, since, until, data_dir, output, views, all_versions, dedu
     refuse_output_in_archive(output, data_dir)
     rows = select_rows(data_dir, sites, _day(since), _day(until), views=views, all_versions=all_versions,
                        dedup=dedup, max_distance=distance)
+    zones = SiteZones(sites_dir)
+    for site in sites or archived_sites(DataDir(data_dir).articles):
+        zones(site)  # a site file naming no zone fails here, before a byte is written
     progress = Progress("exporting", eta=True)  # the row count is known before the first row
     if progress.enabled:
         progress.add_total(rows.count())
     with progress:
-        options = {"bom": bom, "index": index_name, "progress": progress.advance}
+        options = {"bom": bom, "index": index_name, "progress": progress.advance, "zones": zones}
         if output:
             partial = output.with_name(output.name + ".partial")
             with open(partial, "wb") as fh:
@@ -85,28 +98,49 @@ def export(fmt, sites, since, until, data_dir, output, views, all_versions, dedu
 @data_option
 @click.option("--site", "sites", multiple=True, help="Only these site ids (repeatable).")
 @click.option("--json", "as_json", is_flag=True, help="Everything as one JSON document.")
-def stats(data_dir, sites, as_json) -> None:
+@sites_option
+def stats(data_dir, sites, as_json, sites_dir) -> None:
     """Counts per site and day, extraction outcomes, field coverage, incomplete records.
 
-    Reads the dataset only.
+    Reads the dataset, and checks that every WARC file it points into is there and
+    whole: a missing or damaged one is an error line naming it (exit status 1, after
+    the counts). Articles are counted by the day they print (published_date); times
+    show in each site's zone (see `archive export --help`).
 
     \b
     Examples:
       archive stats --data /srv/archive
       archive stats --site campus --json | jq .coverage
     """
-    from archive.dataset.stats import REQUIRED_FIELDS, dataset_stats
+    from archive.dataset.stats import dataset_stats
+    from archive.zones import SiteZones
 
-    found = dataset_stats(data_dir, sites)
+    found = dataset_stats(data_dir, sites, zones=SiteZones(sites_dir))
     if as_json:
         click.echo(json.dumps(found.as_json(), ensure_ascii=False, indent=1, default=str))
-        return
+    else:
+        _print_stats(found)
+    from archive.warc.integrity import damaged_warc_files
+
+    damaged = damaged_warc_files(data_dir, sites)
+    for warc in damaged:
+        click.echo(f"Error: {warc}", err=True)
+    if damaged:
+        sys.exit(1)
+
+
+def _print_stats(found) -> None:
+    from archive.dataset.stats import REQUIRED_FIELDS
+
     click.echo(f"{'site':<20}{'articles':>9}{'captures':>9}{'incomplete':>11}{'doubted':>9}  published")
     for s in found.sites:
         span = f"{(s.first_published or '?')[:10]} .. {(s.last_published or '?')[:10]}"
         click.echo(f"{s.site:<20}{s.articles:>9}{s.captures:>9}{s.incomplete:>11}{s.doubted:>9}  {span}")
-    click.echo("\ncaptured per day")
+    click.echo("\ncaptured per day (UTC)")
     for site, day, rows in found.captured_per_day:
+        click.echo(f"  {site:<20}{day:<12}{rows:>7}")
+    click.echo("\npublished per day (as the pages print it)")
+    for site, day, rows in found.published_per_day:
         click.echo(f"  {site:<20}{day:<12}{rows:>7}")
     click.echo("\noutcomes (page kind, extractor version, quality of the body)")
     for site, kind, rows in found.kinds:
@@ -131,7 +165,8 @@ def stats(data_dir, sites, as_json) -> None:
               show_default=True, help="The HTML file to write.")
 @click.option("--site", "sites", multiple=True, help="Only these site ids (repeatable).")
 @click.option("--title", help="Title of the page.")
-def report(data_dir, output, sites, title) -> None:
+@sites_option
+def report(data_dir, output, sites, title, sites_dir) -> None:
     """Write a self-contained HTML report with charts (opens offline in any browser).
 
     Articles per day per site, field coverage, view counts and their history, extraction
@@ -143,9 +178,10 @@ def report(data_dir, output, sites, title) -> None:
       archive report --site campus --title "青川大学新闻网" -o campus.html
     """
     from archive.dataset.report import write_report
+    from archive.zones import SiteZones
 
     refuse_output_in_archive(output, data_dir)
-    found = write_report(data_dir, output, sites, title)
+    found = write_report(data_dir, output, sites, title, zones=SiteZones(sites_dir))
     click.echo(f"{sum(s.articles for s in found.sites)} articles from {len(found.sites)} sites -> {output}",
                err=True)
 

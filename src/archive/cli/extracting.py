@@ -10,6 +10,12 @@ from pathlib import Path
 import click
 
 from archive.cli import data_option, main, sites_option
+from archive.jobs.time_bound import DEFAULT_PAGE_SECONDS
+
+timeout_option = click.option(
+    "--timeout", "page_seconds", type=click.FloatRange(min=0), default=DEFAULT_PAGE_SECONDS, show_default=True,
+    metavar="SECONDS", help="Give up a page whose extraction takes longer, as an error naming it (0: no bound).",
+)
 
 
 @main.command()
@@ -19,8 +25,9 @@ from archive.cli import data_option, main, sites_option
 @click.option("--out", "out", type=click.Path(path_type=Path, file_okay=False),
               help="Write a Parquet dataset into OUT/articles instead of JSON Lines on stdout.")
 @click.option("--workers", type=click.IntRange(1), help="Extraction processes (default: one per core).")
+@timeout_option
 @sites_option
-def extract(inputs, url, site_id, out, workers, sites_dir) -> None:
+def extract(inputs, url, site_id, out, workers, page_seconds, sites_dir) -> None:
     """Extract article records from WARC files or saved HTML pages, without network.
 
     A WARC (or ARC) input gives a record for every article page among its HTML responses;
@@ -45,7 +52,7 @@ def extract(inputs, url, site_id, out, workers, sites_dir) -> None:
         except ValueError as exc:
             raise click.UsageError(str(exc)) from None
     config = site_config_if_any(sites_dir, site_id) if site_id else None
-    found = extract_inputs(inputs, url=url, site=site_id, config=config, workers=workers)
+    found = extract_inputs(inputs, url=url, site=site_id, config=config, workers=workers, page_seconds=page_seconds)
     for error in found.errors:
         click.echo(f"error: {error}", err=True)
     if out:
@@ -58,9 +65,12 @@ def extract(inputs, url, site_id, out, workers, sites_dir) -> None:
                    err=True)
     else:
         from archive.records import record_json
+        from archive.zones import SiteZones
 
+        # in each site's zone, as `archive export` writes the same rows
+        zones = SiteZones(sites_dir)
         for record in found.records:
-            sys.stdout.write(json.dumps(record_json(record), ensure_ascii=False) + "\n")
+            sys.stdout.write(json.dumps(record_json(record, zones(record.site)), ensure_ascii=False) + "\n")
     if found.errors:
         raise click.ClickException(f"{len(found.errors)} input(s) could not be read completely")
 
@@ -70,8 +80,9 @@ def extract(inputs, url, site_id, out, workers, sites_dir) -> None:
 @click.option("--site", "site_ids", multiple=True, help="Only these sites (repeatable; default: every site "
                                                          "with WARC files).")
 @click.option("--workers", type=click.IntRange(1), help="Extraction processes (default: one per core).")
+@timeout_option
 @sites_option
-def reextract(data_dir, site_ids, workers, sites_dir) -> None:
+def reextract(data_dir, site_ids, workers, page_seconds, sites_dir) -> None:
     """Rebuild the article dataset (and views history) from the WARC files.
 
     Every capture is extracted again with the current extractor; the new files replace
@@ -92,7 +103,7 @@ def reextract(data_dir, site_ids, workers, sites_dir) -> None:
 
     configs = {site: config for site in chosen if (config := site_config_if_any(sites_dir, site)) is not None}
     started = time.monotonic()
-    outcomes = rebuild(data_dir, site_ids, workers=workers, configs=configs)
+    outcomes = rebuild(data_dir, site_ids, workers=workers, configs=configs, page_seconds=page_seconds)
     click.echo(f"{'site':<20}{'WARC files':>11}{'records':>9}{'views':>7}{'old files':>11}  result")
     for o in outcomes:
         result = "replaced" if o.replaced else "kept old rows: " + "; ".join(o.errors)
@@ -102,4 +113,5 @@ def reextract(data_dir, site_ids, workers, sites_dir) -> None:
     click.echo(f"\n{sum(o.rows for o in outcomes)} records in {time.monotonic() - started:.1f}s", err=True)
     failed = [o.site for o in outcomes if not o.replaced]
     if failed:
-        raise click.ClickException(f"site {', '.join(failed)}: WARC files could not be read completely")
+        raise click.ClickException(f"site {', '.join(failed)}: not every capture could be extracted "
+                                   "(why is said above); its old rows are kept")

@@ -9,12 +9,13 @@ code makes and the tables the dataset writer writes come from these helpers inst
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import numpy as np
 import pyarrow as pa
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_EPOCH_ORDINAL = _EPOCH.toordinal()
 INT64 = pa.int64()
 
 
@@ -52,6 +53,12 @@ def timestamp_array(values: Sequence[datetime | None], type: pa.TimestampType) -
         raise ValueError(f"timestamps in {type.unit}, not microseconds")
     data = np.fromiter((0 if v is None else micros(v) for v in values), np.int64, len(values))
     return pa.Array.from_buffers(type, len(values), [_validity(values), pa.py_buffer(data)])
+
+
+def date_array(values: Sequence[date | None]) -> pa.Array:
+    """A date32 array (days since 1970-01-01) of `values` (None for null)."""
+    data = np.fromiter((0 if v is None else v.toordinal() - _EPOCH_ORDINAL for v in values), np.int32, len(values))
+    return pa.Array.from_buffers(pa.date32(), len(values), [_validity(values), pa.py_buffer(data)])
 
 
 def list_array(lengths: Sequence[int], items: pa.Array) -> pa.ListArray:

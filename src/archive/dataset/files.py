@@ -43,10 +43,15 @@ def dataset_files(root: Path, sites: Sequence[str] | None = None) -> list[str]:
     return sorted(str(p) for d in chosen for p in d.glob("capture_date=*/*.parquet"))
 
 
+def archived_sites(root: Path) -> set[str | None]:
+    """The sites with at least one data file under `root`."""
+    return {partition_value(d.name) for d in Path(root).glob("site=*") if next(d.glob("*/*.parquet"), None)}
+
+
 def check_sites(root: Path, sites: Sequence[str]) -> None:
     """InputError naming the first of `sites` without a row under `root`: a mistyped site
     id would otherwise give an empty export, count or report without a word."""
-    archived = {partition_value(d.name) for d in Path(root).glob("site=*") if next(d.glob("*/*.parquet"), None)}
+    archived = archived_sites(root)
     for site in sites:
         if site not in archived:
             known = ", ".join(sorted(s for s in archived if s is not None)) or "none"

@@ -13,6 +13,7 @@ from html import escape
 from pathlib import Path
 
 from archive.dataset.stats import COVERAGE_FIELDS, DatasetStats, dataset_stats
+from archive.zones import SiteZones
 
 PALETTE = ("#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#ff9da7", "#9c755f",
            "#bab0ac")
@@ -62,7 +63,7 @@ def _legend(colors: dict[str, str]) -> str:
 
 
 def _per_day_chart(stats: DatasetStats, colors: dict[str, str]) -> str:
-    """Stacked bars: articles published per day (China time), one colour per site."""
+    """Stacked bars: articles per day they print, one colour per site."""
     counts: dict[str, dict[str, int]] = {}
     for site, day, rows in stats.published_per_day:
         counts.setdefault(day, {})[site] = rows
@@ -158,8 +159,8 @@ def _history_chart(stats: DatasetStats) -> str:
     width, height, left = 960, 220, 60
     parts = [f'<svg id="chart-views-history" class="chart" width="{width}" height="{height + 30}" '
              f'viewBox="0 0 {width} {height + 30}" role="img" aria-label="views over time">',
-             f'<text x="{left}" y="{height + 24}">{start:%Y-%m-%d %H:%M} UTC</text>',
-             f'<text x="{width}" y="{height + 24}" text-anchor="end">{max(times):%Y-%m-%d %H:%M} UTC</text>']
+             f'<text x="{left}" y="{height + 24}">{_minute(start)}</text>',
+             f'<text x="{width}" y="{height + 24}" text-anchor="end">{_minute(max(times))}</text>']
     for i, (url, points) in enumerate(series.items()):
         color = PALETTE[i % len(PALETTE)]
         coords = [(left + (t - start).total_seconds() / span * (width - left - 10),
@@ -175,6 +176,11 @@ def _history_chart(stats: DatasetStats) -> str:
     return _legend(legend) + "".join(parts)
 
 
+def _minute(moment: datetime) -> str:
+    """2026-10-19 08:30 +08:00: a time of the views history, in the zone its site shows."""
+    return moment.strftime("%Y-%m-%d %H:%M ") + moment.isoformat()[19:]
+
+
 def _table(table_id: str, header: list[str], rows: list[list], numeric: set[int] = frozenset()) -> str:
     head = "".join(f"<th>{escape(h)}</th>" for h in header)
     body = "".join(
@@ -182,6 +188,17 @@ def _table(table_id: str, header: list[str], rows: list[list], numeric: set[int]
                          for j, v in enumerate(row)) + "</tr>"
         for row in rows)
     return f'<table id="{table_id}" class="sortable"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+
+
+# Inside <script>, `</script` ends the element and `<!--` followed by `<script` makes the
+# parser skip the next `</script>`: the page's own script would become data. JSON read
+# by JSON.parse means the same with every `<`, `>` and `&` written as a \u escape.
+_SCRIPT_ESCAPES = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026"})
+
+
+def _script_safe(json_text: str) -> str:
+    """JSON text that cannot end or change the <script> element holding it."""
+    return json_text.translate(_SCRIPT_ESCAPES)
 
 
 def render_report(stats: DatasetStats, title: str = "Archive dataset report") -> str:
@@ -200,7 +217,7 @@ def render_report(stats: DatasetStats, title: str = "Archive dataset report") ->
                          [[r["site"], r["url"], ", ".join(r["missing"])] for r in stats.incomplete[:500]])
                   if stats.incomplete else '<p id="incomplete" class="muted">Every record has a title, a text '
                                            'and a publication time.</p>')
-    data = json.dumps(stats.as_json(), ensure_ascii=False, default=str).replace("</", "<\\/")
+    data = _script_safe(json.dumps(stats.as_json(), ensure_ascii=False, default=str))
     generated = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     return f"""<!DOCTYPE html>
 <html lang="zh-Hans">
@@ -213,7 +230,7 @@ def render_report(stats: DatasetStats, title: str = "Archive dataset report") ->
 <h2>Sites</h2>
 {sites_table}
 <h2>Articles per day per site</h2>
-<p class="muted">By publication day (China time).</p>
+<p class="muted">By the day each page prints (in its site's zone).</p>
 {_per_day_chart(stats, colors)}
 <h2>Field coverage</h2>
 <p class="muted">Share of each site's records that have the field.</p>
@@ -234,9 +251,11 @@ def render_report(stats: DatasetStats, title: str = "Archive dataset report") ->
 """
 
 
-def write_report(data_dir: Path, output: Path, sites: tuple[str, ...] = (), title: str | None = None) -> DatasetStats:
-    """Write the report of the dataset under DATA to `output` (atomically) and return its stats."""
-    stats = dataset_stats(data_dir, sites)
+def write_report(data_dir: Path, output: Path, sites: tuple[str, ...] = (), title: str | None = None,
+                 zones: SiteZones | None = None) -> DatasetStats:
+    """Write the report of the dataset under DATA to `output` (atomically) and return its
+    stats; times in each site's zone (`zones`; default Beijing time)."""
+    stats = dataset_stats(data_dir, sites, zones=zones)
     page = render_report(stats, title or f"Archive dataset report: {Path(data_dir).resolve().name}")
     partial = output.with_name(output.name + ".partial")
     partial.write_text(page, encoding="utf-8")

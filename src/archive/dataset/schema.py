@@ -8,14 +8,15 @@ are partitioned by site and capture day, keys that live in directory names only
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING
 
 import pyarrow as pa
 
-from archive.dataset.arrays import TextTooLarge, integer_array, list_array, timestamp_array, utf8_array
+from archive.dataset.arrays import TextTooLarge, date_array, integer_array, list_array, timestamp_array, utf8_array
 from archive.dataset.fingerprint import simhash
+from archive.records import ViewsRow
+from archive.zones import printed_day
 
 if TYPE_CHECKING:
     from archive.records import ArticleRecord
@@ -28,6 +29,9 @@ ARTICLE_SCHEMA = pa.schema(
         pa.field("title", pa.string()),
         pa.field("text", pa.string()),
         pa.field("published_at", TIMESTAMP),
+        # The day the page prints, in the site's zone. Files written before the column
+        # existed lack it: readers here take the Beijing day of published_at then.
+        pa.field("published_date", pa.date32()),
         pa.field("publisher", pa.string()),
         pa.field("source", pa.string()),
         pa.field("author", pa.string()),
@@ -78,6 +82,13 @@ def _utc(value: datetime | None) -> datetime | None:
     return value.astimezone(UTC)
 
 
+def _printed_day(record: ArticleRecord) -> date | None:
+    # a record made without the jobs' last step (archive.jobs.article.finished) is in Beijing time
+    if record.published_date is None and record.published_at is not None:
+        return printed_day(record.published_at)
+    return record.published_date
+
+
 def _column(records: Sequence[ArticleRecord], field: pa.Field) -> pa.Array:
     if field.name == "simhash":
         return integer_array([r.simhash if r.simhash is not None else simhash(r.text) for r in records])
@@ -86,6 +97,8 @@ def _column(records: Sequence[ArticleRecord], field: pa.Field) -> pa.Array:
         pairs = pa.StructArray.from_arrays([utf8_array([a.title for a in items]), utf8_array([a.url for a in items])],
                                            fields=list(field.type.value_type))
         return list_array([len(r.attachments) for r in records], pairs)
+    if field.name == "published_date":
+        return date_array([_printed_day(r) for r in records])
     values = [getattr(r, field.name) for r in records]
     if pa.types.is_timestamp(field.type):
         return timestamp_array([_utc(v) for v in values], field.type)
@@ -115,12 +128,6 @@ VIEWS_SCHEMA = pa.schema([
 VIEWS_DATASET_SCHEMA = pa.unify_schemas([VIEWS_SCHEMA, PARTITION_SCHEMA])
 
 
-@dataclass(frozen=True)
-class ViewsRow:
-    url: str
-    site: str
-    observed_at: datetime
-    views: int
 
 
 

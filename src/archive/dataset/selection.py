@@ -10,15 +10,13 @@ gathered in the same pass as the dates (a dataset scan needed a second one).
 from __future__ import annotations
 
 import contextlib
-import json
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
-from zoneinfo import ZoneInfo
 
 import numpy as np
 import pyarrow as pa
@@ -26,47 +24,29 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from archive.datadir import DataDir
-from archive.dataset.arrays import int64_array, micros, numpy_view, string_scalar
+from archive.dataset.arrays import int64_array, numpy_view, string_scalar
+from archive.dataset.days import DayRange, printed_day_expression
 from archive.dataset.files import check_sites, dataset_files, open_dataset, partition_value
 from archive.dataset.fingerprint import MAX_DISTANCE
-from archive.dataset.schema import DATASET_SCHEMA, PARTITION_SCHEMA, TIMESTAMP, VIEWS_DATASET_SCHEMA
+from archive.dataset.schema import DATASET_SCHEMA, PARTITION_SCHEMA, VIEWS_DATASET_SCHEMA
 from archive.errors import DAMAGED_DATASET, InputError, one_line
 
 if TYPE_CHECKING:
     import pyarrow.dataset as ds
 
 BATCH_ROWS = 65536
-CHINA = ZoneInfo("Asia/Shanghai")
 # Files read ahead of the writer: enough to keep two cores busy, few enough to bound memory.
 _READ_AHEAD = 4
 _KEY_COLUMNS = ("url", "fetched_at", "warc_record_id")
 
 
-def day_start(day: date) -> datetime:
-    """Midnight of `day` in China, where the published dates of our sources are counted."""
-    return datetime.combine(day, time(0), CHINA).astimezone(UTC)
-
-
-def _bounds(since: date | None, until: date | None) -> tuple[datetime | None, datetime | None]:
-    """The half-open UTC interval [low, high) of the China days `since` .. `until`."""
-    return (day_start(since) if since else None), (day_start(until + timedelta(days=1)) if until else None)
-
-
-def date_filter(column: str, sites: Sequence[str] = (), since: date | None = None, until: date | None = None):
-    """A dataset filter: any of `sites`, `column` on or after `since`, on or before `until` (China days)."""
-    condition = None
-
-    def both(a, b):
-        return b if a is None else a & b
-
-    low, high = _bounds(since, until)
-    if sites:
-        condition = both(condition, pc.field("site").isin(list(sites)))
-    if low:
-        condition = both(condition, pc.field(column) >= pa.scalar(low, TIMESTAMP))
-    if high:
-        condition = both(condition, pc.field(column) < pa.scalar(high, TIMESTAMP))
-    return condition
+def date_filter(days: DayRange, sites: Sequence[str] = ()) -> pc.Expression | None:
+    """A dataset filter: any of `sites`, the rows' day in `days`."""
+    condition = pc.field("site").isin(list(sites)) if sites else None
+    in_range = days.expression()
+    if in_range is None:
+        return condition
+    return in_range if condition is None else condition & in_range
 
 
 def newest_captures(keys: pa.Table) -> pa.Array | None:
@@ -127,15 +107,11 @@ class _Scan:
     Rows come in file order (files sorted by path), as a dataset scan gives them.
     """
 
-    def __init__(self, root: Path, schema: pa.Schema, column: str, sites: Sequence[str],
-                 since: date | None, until: date | None, *, keys: bool = False) -> None:
+    def __init__(self, root: Path, schema: pa.Schema, days: DayRange, sites: Sequence[str], *,
+                 keys: bool = False) -> None:
         self.schema = schema
-        self.column = column
-        self.low, self.high = (None if b is None else micros(b) for b in _bounds(since, until))
+        self.days = days
         self._with_keys = keys
-        kind = schema.field(column).type
-        self._bound_scalars = tuple(None if b is None else int64_array(np.array([b])).cast(kind)[0]
-                                    for b in (self.low, self.high))
         self._pool = ThreadPoolExecutor(max(2, min(4, pa.cpu_count())))
         paths = dataset_files(root, sites or None)
         self.files = [f for f in _in_order(self._pool, self._plan, paths, len(paths)) if f.groups]
@@ -150,17 +126,6 @@ class _Scan:
             if self.keep is not None:
                 self._kept = pc.sum(pc.is_in(keys_table.column("warc_record_id"), value_set=self.keep)).as_py() or 0
 
-    def _outside(self, metadata: pq.FileMetaData, group: int, leaf: int | None) -> bool:
-        """Whether the row group's statistics show none of its dates in range."""
-        if leaf is None or (self.low is None and self.high is None):
-            return False
-        chunk = metadata.row_group(group).column(leaf)
-        stats = chunk.statistics
-        if stats is None or not stats.has_min_max or chunk.physical_type != "INT64":
-            return False
-        return ((self.low is not None and stats.max_raw < self.low)
-                or (self.high is not None and stats.min_raw >= self.high))
-
     def _plan(self, path: str) -> _File:
         names = Path(path).relative_to(Path(path).parents[2]).parts[:2]
         partition = dict(zip(PARTITION_SCHEMA.names, map(partition_value, names), strict=True))
@@ -168,23 +133,20 @@ class _Scan:
             metadata = source.metadata
             present = set(source.schema_arrow.names)
             found = _File(path, partition, metadata)
-            leaf = _micros_leaf(metadata, self.column)
-            dated = self.low is not None or self.high is not None
-            low, high = self._bound_scalars
+            day_columns = self.days.columns(present)
+            outside = self.days.outside(metadata)
             for group in range(metadata.num_row_groups):
-                if metadata.row_group(group).num_rows == 0 or self._outside(metadata, group, leaf):
+                if metadata.row_group(group).num_rows == 0 or outside(group):
                     continue
                 mask = None
-                if dated:
-                    if self.column not in present:
+                if self.days.bounded:
+                    if not day_columns:
                         continue
-                    stamps = source.read_row_group(group, columns=[self.column], use_threads=False).column(0)
-                    stamps = stamps.cast(self.schema.field(self.column).type)
-                    mask = _in_range(stamps, low, high)
+                    mask = self.days.mask(source.read_row_group(group, columns=day_columns, use_threads=False))
                     selected = pc.sum(mask).as_py() or 0
                     if not selected:
                         continue
-                    mask = None if selected == len(stamps) else mask
+                    mask = None if selected == len(mask) else mask
                 found.groups.append((group, mask))
                 if self._with_keys:
                     keys = self._conform(source.read_row_group(group, columns=[n for n in _KEY_COLUMNS if n in present],
@@ -203,6 +165,10 @@ class _Scan:
                 value = partition[name]
                 columns.append(pa.nulls(rows, kind) if value is None else
                                pa.repeat(string_scalar(value), rows).cast(kind))
+            elif name == self.days.printed:
+                # as the date filter reads it: derived from the instant in files older than the column
+                days = self.days.days(table)
+                columns.append(pa.nulls(rows, kind) if days is None else days)
             elif name in table.column_names:
                 column = table.column(name)
                 columns.append(column if column.type == kind else column.cast(kind))
@@ -249,23 +215,6 @@ def _naming(path: str) -> Iterator[None]:
         raise InputError(f"{DAMAGED_DATASET}: {path}: {one_line(exc)}") from None
 
 
-def _micros_leaf(metadata: pq.FileMetaData, column: str) -> int | None:
-    """The Parquet column of `column` when it is a microsecond timestamp (its statistics
-    are then comparable with our bounds), else None."""
-    for leaf in range(metadata.num_columns):
-        described = metadata.schema.column(leaf)
-        if described.path == column:
-            kind = json.loads(described.logical_type.to_json())
-            return leaf if kind.get("Type") == "Timestamp" and kind.get("timeUnit") == "microseconds" else None
-    return None
-
-
-def _in_range(stamps: pa.ChunkedArray, low: pa.Scalar | None, high: pa.Scalar | None) -> pa.ChunkedArray:
-    if low is not None and high is not None:
-        return pc.and_kleene(pc.greater_equal(stamps, low), pc.less(stamps, high))
-    return pc.greater_equal(stamps, low) if low is not None else pc.less(stamps, high)
-
-
 def _in_order(pool: ThreadPoolExecutor, work: Callable, items: Sequence, ahead: int) -> Iterator:
     """`work` of each item, in order, with up to `ahead` items in progress in `pool`."""
     pending: deque = deque()
@@ -302,23 +251,24 @@ def select_rows(data_dir: Path, sites: Sequence[str] = (), since: date | None = 
     root = _dataset_root(data_dir, views)
     # Checked against the articles: a site may well have no view counts.
     check_sites(DataDir(data_dir).articles, sites)
-    column = "observed_at" if views else "published_at"
+    days = DayRange.of(since, until, views=views)
     latest = not views and not all_versions
     if not dedup:
-        scan = _Scan(root, VIEWS_DATASET_SCHEMA if views else DATASET_SCHEMA, column, sites, since, until,
-                     keys=latest)
+        scan = _Scan(root, VIEWS_DATASET_SCHEMA if views else DATASET_SCHEMA, days, sites, keys=latest)
         return Rows(scan.schema, scan.batches(), scan.count)
     from archive.dataset.dedup import COPY_FIELDS, Clusters
 
     dataset = open_dataset(root)
-    condition = date_filter(column, sites, since, until)
+    condition = date_filter(days, sites)
     if latest:
         newest = latest_versions(dataset, condition)
         if newest is not None:
             condition = newest if condition is None else condition & newest
     clusters = Clusters(dataset, condition, max_distance)
     kept = pc.field("url").isin(clusters.urls)
-    scanner = dataset.scanner(filter=kept if condition is None else condition & kept, batch_size=BATCH_ROWS)
+    columns = {name: pc.field(name) for name in dataset.schema.names} | {"published_date": printed_day_expression()}
+    scanner = dataset.scanner(columns=columns, filter=kept if condition is None else condition & kept,
+                              batch_size=BATCH_ROWS)
     schema = pa.schema(list(scanner.projected_schema) + COPY_FIELDS)
     return Rows(schema, clusters.annotate(scanner.to_batches()), clusters.__len__)
 

@@ -9,21 +9,24 @@ every article should have (title, text or publication time).
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from archive.datadir import DataDir
+from archive.dataset.days import printed_day_expression
 from archive.dataset.files import check_sites, open_dataset
 from archive.errors import InputError
+from archive.zones import DEFAULT_ZONE, SiteZones, local_iso
 
 COVERAGE_FIELDS = ("title", "text", "published_at", "publisher", "source", "author", "editor", "views",
                    "page", "subtitle", "column", "attachments")
 REQUIRED_FIELDS = ("title", "text", "published_at")
 # the quality of rows written before extraction judged its bodies
 NOT_JUDGED = "not judged"
-CHINA_OFFSET = pa.scalar(8 * 3600 * 1_000_000, pa.duration("us"))
 
 
 @dataclass
@@ -32,9 +35,9 @@ class SiteCounts:
     articles: int            # distinct URLs
     captures: int            # rows: every captured version
     incomplete: int          # rows missing a required field
-    first_capture: str | None
+    first_capture: str | None        # times in the site's zone
     last_capture: str | None
-    first_published: str | None
+    first_published: str | None      # printed days
     last_published: str | None
     views_observations: int = 0
     articles_with_views: int = 0
@@ -44,7 +47,7 @@ class SiteCounts:
 @dataclass
 class DatasetStats:
     sites: list[SiteCounts] = field(default_factory=list)
-    # (site, day, rows): day of capture (UTC, the partition) and of publication (China)
+    # (site, day, rows): day of capture (UTC, the partition) and the day the page prints
     captured_per_day: list[tuple[str, str, int]] = field(default_factory=list)
     published_per_day: list[tuple[str, str, int]] = field(default_factory=list)
     coverage: dict[str, dict[str, float]] = field(default_factory=dict)   # site -> field -> share of rows
@@ -53,7 +56,7 @@ class DatasetStats:
     qualities: list[tuple[str, str, int]] = field(default_factory=list)    # (site, quality, rows)
     incomplete: list[dict] = field(default_factory=list)                  # {site, url, missing}
     top_views: list[dict] = field(default_factory=list)                   # {site, url, title, views}
-    views_history: list[dict] = field(default_factory=list)               # {url, observed_at, views}
+    views_history: list[dict] = field(default_factory=list)               # {url, observed_at, views}: site's zone
 
     def as_json(self) -> dict:
         return asdict(self)
@@ -76,13 +79,11 @@ def _filled(table: pa.Table, name: str, value: str) -> pa.Table:
     return table.set_column(table.schema.get_field_index(name), name, pc.fill_null(table.column(name), value))
 
 
-def _day(column: pa.ChunkedArray) -> pa.ChunkedArray:
-    shifted = pc.add(column, CHINA_OFFSET)
-    return pc.fill_null(pc.strftime(shifted, format="%Y-%m-%d"), "undated")
-
-
-def dataset_stats(data_dir: Path, sites: tuple[str, ...] = (), top: int = 15) -> DatasetStats:
-    """The counts of the dataset under DATA (optionally of some sites only)."""
+def dataset_stats(data_dir: Path, sites: tuple[str, ...] = (), top: int = 15,
+                  zones: SiteZones | None = None) -> DatasetStats:
+    """The counts of the dataset under DATA (optionally of some sites only); times in
+    each site's zone (`zones`; default Beijing time)."""
+    zone_of = zones or (lambda _site: DEFAULT_ZONE)
     root = DataDir(data_dir).articles
     if not root.is_dir():
         raise InputError(f"{root}: no article dataset here (run `archive crawl` or `archive demo` first)")
@@ -92,8 +93,9 @@ def dataset_stats(data_dir: Path, sites: tuple[str, ...] = (), top: int = 15) ->
     columns = {name: pc.field(name) for name in ("url", "site", "capture_date", "published_at", "fetched_at",
                                                   "kind", "extractor_version", "views", "title", "quality")}
     columns |= {f"has_{name}": _present(name) for name in COVERAGE_FIELDS}
+    columns["printed_day"] = printed_day_expression()
     table = dataset.to_table(columns=columns, filter=condition)
-    table = table.append_column("published_day", _day(table.column("published_at")))
+    table = table.append_column("published_day", pc.fill_null(table.column("printed_day").cast(pa.string()), "undated"))
     stats = DatasetStats()
     stats.captured_per_day = _grouped(table, ["site", "capture_date"])
     stats.published_per_day = _grouped(table, ["site", "published_day"])
@@ -103,7 +105,7 @@ def dataset_stats(data_dir: Path, sites: tuple[str, ...] = (), top: int = 15) ->
     views = _views(Path(data_dir), sites)
     for site in sorted(set(table.column("site").to_pylist())):
         rows = table.filter(pc.equal(table.column("site"), site))
-        stats.sites.append(_site_counts(site, rows, views))
+        stats.sites.append(_site_counts(site, rows, views, zone_of(site)))
         stats.coverage[site] = {name: pc.mean(rows.column(f"has_{name}").cast(pa.float64())).as_py()
                                 for name in COVERAGE_FIELDS}
     for row in table.to_pylist():
@@ -114,15 +116,17 @@ def dataset_stats(data_dir: Path, sites: tuple[str, ...] = (), top: int = 15) ->
     if views is not None and stats.top_views:
         wanted = pc.is_in(views.column("url"), pa.array([r["url"] for r in stats.top_views[:5]]))
         history = views.filter(wanted).sort_by([("url", "ascending"), ("observed_at", "ascending")])
-        stats.views_history = [{"url": r["url"], "observed_at": r["observed_at"].isoformat(), "views": r["views"]}
-                               for r in history.to_pylist()]
+        stats.views_history = [{"url": r["url"], "observed_at": local_iso(r["observed_at"], zone_of(r["site"])),
+                                "views": r["views"]} for r in history.to_pylist()]
     return stats
 
 
-def _site_counts(site: str, rows: pa.Table, views: pa.Table | None) -> SiteCounts:
+def _site_counts(site: str, rows: pa.Table, views: pa.Table | None, zone: ZoneInfo) -> SiteCounts:
     def bound(column: str, which: str) -> str | None:
         value = getattr(pc, which)(rows.column(column)).as_py()
-        return value.isoformat() if hasattr(value, "isoformat") else value
+        if isinstance(value, datetime):
+            return local_iso(value, zone)
+        return value.isoformat() if value is not None else None
 
     complete = pc.and_(pc.and_(rows.column("has_title"), rows.column("has_text")), rows.column("has_published_at"))
     counts = SiteCounts(
@@ -133,7 +137,7 @@ def _site_counts(site: str, rows: pa.Table, views: pa.Table | None) -> SiteCount
         doubted=pc.sum(pc.and_(pc.is_valid(rows.column("quality")),
                                pc.not_equal(rows.column("quality"), "ok")).cast(pa.int64())).as_py() or 0,
         first_capture=bound("fetched_at", "min"), last_capture=bound("fetched_at", "max"),
-        first_published=bound("published_at", "min"), last_published=bound("published_at", "max"),
+        first_published=bound("printed_day", "min"), last_published=bound("printed_day", "max"),
     )
     if views is not None:
         mine = views.filter(pc.equal(views.column("site"), site))

@@ -107,20 +107,16 @@ def extract_page(
         # build_record reads the page again and makes the fallback record (or None) itself
         return PageExtraction(_record([page], site, rules, force), [], None)
     record = _record([page], site, rules, force, [parsed])
-    return PageExtraction(record, _continuations(page, parsed, rules), parsed.document if parsed else None)
+    return PageExtraction(record, _continuations(page, parsed), parsed.document if parsed else None)
 
 
-def _continuations(page: FetchedPage, parsed: ParsedPage | None, rules: ExtractionRules) -> list[str]:
-    """The continuation links of a page read with `rules`, as `continuation_links` gives them."""
+def _continuations(page: FetchedPage, parsed: ParsedPage | None) -> list[str]:
+    """The continuation links of a page read with a site's rules, as `continuation_links` gives them."""
     if parsed is None or not parsed.continuation:
         return []
     try:
-        if rules.selectors:
-            # selectors change headline and body, and so whether the page looks like an
-            # article: the decision is the one made without them
-            parsed = read_page(page, ExtractionRules())
-            if parsed is None:
-                return []
+        # with a site's selectors, the page read with them decides: the crawl and
+        # `archive extract --site` read it so, and no page is parsed twice
         return list(parsed.continuation) if parsed.looks_like_article() else []
     except Exception:
         logger.exception("pagination failed for %s", page.url)
@@ -138,7 +134,7 @@ def continuation_links(page: FetchedPage, root: lxml_html.HtmlElement | None = N
         root = page_tree(page).root if root is None else root
         if root is None or not continuation_urls(root, page.url):
             return []
-        return _continuations(page, read_page(page, ExtractionRules()), ExtractionRules())
+        return _continuations(page, read_page(page, ExtractionRules()))
     except Exception:
         logger.exception("pagination failed for %s", page.url)
         return []

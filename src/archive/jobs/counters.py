@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 from archive.records import MAX_VIEWS
+from archive.url_patterns import linear_regex
 
 
 @dataclass(frozen=True)
@@ -40,7 +41,9 @@ class CustomCounter:
     read: str = r"(\d+)"
 
     def call_for(self, html: str, page_url: str) -> CounterCall | None:
-        match = re.search(self.find, html)
+        # A config's pattern runs over every article page: in linear time, or a backtracking
+        # one would stall the worker (archive/url_patterns.py).
+        match = linear_regex(self.find).search(html)
         if match is None:
             return None
         url = self.url
@@ -49,8 +52,8 @@ class CustomCounter:
         return CounterCall("custom", urljoin(page_url, url), self.read)
 
 
-def _number(pattern: str) -> Callable[[str], int | None]:
-    compiled = re.compile(pattern)
+def _number(pattern: str, compile: Callable = re.compile) -> Callable[[str], int | None]:
+    compiled = compile(pattern)
 
     def read(answer: str) -> int | None:
         match = compiled.search(answer)
@@ -147,7 +150,8 @@ def _jeecms_address(html: str) -> str | None:
 
 def read_counter(family: str, answer: bytes, read_pattern: str | None = None) -> int | None:
     """The view count in a counter endpoint's answer, or None when it holds none."""
-    reader = _number(read_pattern) if read_pattern else READERS.get(family)
+    # A config's pattern is matched in linear time: this runs in the crawl's reactor too.
+    reader = _number(read_pattern, linear_regex) if read_pattern else READERS.get(family)
     if reader is None:
         return None
     views = reader(answer.decode("utf-8", "replace")[:2000])

@@ -9,11 +9,12 @@ from typing import TYPE_CHECKING
 
 from archive.errors import ArchiveError, WarcReadError
 from archive.jobs.pool import worker_pool
-from archive.records import ArticleRecord, FetchedPage
+from archive.jobs.time_bound import DEFAULT_PAGE_SECONDS, PageTimeout, bounded
+from archive.records import ArticleRecord, ExtractionRules, FetchedPage
 from archive.sites import SiteConfig, checked_site, site_for_url
 
 if TYPE_CHECKING:
-    from archive.dataset.schema import ViewsRow
+    from archive.records import ViewsRow
 
 
 @dataclass
@@ -26,9 +27,11 @@ class InputsExtraction:
 
 
 def extract_inputs(inputs: Sequence[Path], *, url: str | None = None, site: str | None = None,
-                   config: SiteConfig | None = None, workers: int | None = None) -> InputsExtraction:
+                   config: SiteConfig | None = None, workers: int | None = None,
+                   page_seconds: float = DEFAULT_PAGE_SECONDS) -> InputsExtraction:
     """Records from WARC files, directories of them and saved HTML pages (at `url` when
-    one page is given); an input that gives nothing is an error naming it, not silence."""
+    one page is given); an input that gives nothing is an error naming it, not silence.
+    A page whose extraction takes longer than `page_seconds` is an error naming it."""
     # Only the light part of extraction is imported here: the pool starts before the heavy
     # imports (the extractor's are the fork server's, made for every worker at once).
     from archive.jobs.warc_batch import extract_warcs
@@ -39,15 +42,20 @@ def extract_inputs(inputs: Sequence[Path], *, url: str | None = None, site: str 
     found = InputsExtraction()
     found.errors += [f"{d}: no WARC files in this directory" for d in inputs
                      if d.is_dir() and not any(w.is_relative_to(d) for w in warcs)]
-    with worker_pool(workers) as pool:
+    with worker_pool(workers, page_seconds=page_seconds) as pool:
         if warcs:
             result = extract_warcs(warcs, pool, site=site, config=config)
             found.records += result.records
             found.views += result.views
             found.errors += result.errors
-        for path in pages:
+        saved = [pool.submit(extract_html_file, path, url or path.resolve().as_uri(), site,
+                             config.rules if config else None) for path in pages]
+        for path, extraction in zip(pages, saved, strict=True):
             try:
-                record = extract_html_file(path, url or path.resolve().as_uri(), site)
+                record = extraction.result()
+            except PageTimeout as exc:
+                found.errors.append(f"{path}: {exc}")
+                continue
             except ArchiveError as exc:
                 found.errors.append(str(exc))
                 continue
@@ -58,11 +66,16 @@ def extract_inputs(inputs: Sequence[Path], *, url: str | None = None, site: str 
     return found
 
 
-def extract_html_file(path: Path, url: str, site: str | None = None) -> ArticleRecord | None:
-    """A saved HTML page: the user says it is an article, so it always gives a record."""
+@bounded
+def extract_html_file(path: Path, url: str, site: str | None = None,
+                      rules: ExtractionRules | None = None) -> ArticleRecord | None:
+    """A saved HTML page: the user says it is an article, so it always gives a record.
+
+    Runs in a worker."""
     from datetime import UTC, datetime
 
     from archive.extract import extract_article
+    from archive.jobs.article import finished
 
     site = checked_site(site)
     try:
@@ -71,7 +84,7 @@ def extract_html_file(path: Path, url: str, site: str | None = None) -> ArticleR
     except OSError as exc:
         raise WarcReadError(f"{path}: cannot read ({exc.strerror or exc})") from None
     page = FetchedPage(url=url, status=200, headers={}, body=body, fetched_at=fetched)
-    return extract_article([page], site=site or site_for_url(url), force=True)
+    return finished(extract_article([page], site=site or site_for_url(url), rules=rules, force=True), rules)
 
 
 def looks_like_warc(path: Path) -> bool:

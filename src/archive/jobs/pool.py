@@ -11,6 +11,8 @@ import threading
 from collections.abc import Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
 
+from archive.jobs.time_bound import DEFAULT_PAGE_SECONDS, set_page_seconds
+
 # The extractor (trafilatura, lxml, dictionaries) and the fingerprint (numpy) take about
 # a second to import and only workers use them, so they are imported where they are used:
 # the process starting the pool gets to start it at once, and the fork server imports
@@ -21,8 +23,10 @@ WORKER_MODULES = ("archive.extract", "archive.dataset.fingerprint", "archive.ext
                   "archive.jobs.article", "archive.jobs.warc_batch")
 
 
-def worker_pool(workers: int | None = None, preload: Sequence[str] = ()) -> Executor:
-    """A process pool for extraction; `preload` names more modules its tasks use.
+def worker_pool(workers: int | None = None, preload: Sequence[str] = (),
+                page_seconds: float = DEFAULT_PAGE_SECONDS) -> Executor:
+    """A process pool for extraction; `preload` names more modules its tasks use, and
+    `page_seconds` bounds the time its workers spend on one page (0: no bound).
 
     forkserver, not fork: the crawler's process runs threads (the reactor's pool) and a
     forked child could inherit a lock held by one of them.
@@ -32,7 +36,8 @@ def worker_pool(workers: int | None = None, preload: Sequence[str] = ()) -> Exec
     # The fork server imports the extraction code (trafilatura, dictionaries, patterns:
     # over a second) once; workers forked from it start at once and share those pages.
     context.set_forkserver_preload([*WORKER_MODULES, *preload])
-    pool = _Pool(max_workers=count, mp_context=context, initializer=_end_with, initargs=(os.getpid(),))
+    pool = _Pool(max_workers=count, mp_context=context, initializer=_start_worker,
+                 initargs=(os.getpid(), page_seconds))
     # Starting a worker waits for the fork server's imports; starting them now, aside,
     # lets that overlap with the caller's own start (reading WARC indexes, opening sites).
     threading.Thread(target=_start_workers, args=(pool, count), daemon=True).start()
@@ -54,15 +59,16 @@ def _start_workers(pool: ProcessPoolExecutor, count: int) -> None:
             pool.submit(_ready)
 
 
-def _end_with(owner: int) -> None:
-    """Worker start: end this worker when the process that made the pool ends, and leave
-    Ctrl-C to that process.
+def _start_worker(owner: int, page_seconds: float) -> None:
+    """Worker start: bound the time spent on one page, end this worker when the process
+    that made the pool ends, and leave Ctrl-C to that process.
 
     Workers wait on the pool's queue for good; a pool owner killed with -9 (no chance to
     shut its pool down) would leave them running, and the fork server with them. Ctrl-C
     reaches every process of the terminal's group: the owner drops the queued pages and
     waits for the few in hand, where interrupted workers would each print a traceback.
     """
+    set_page_seconds(page_seconds)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     if not hasattr(os, "pidfd_open"):  # Linux only; elsewhere workers end with a clean shutdown alone
         return

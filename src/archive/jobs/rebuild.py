@@ -16,21 +16,25 @@ import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from archive.datadir import DATASETS, DataDir
+from archive.dataset.days import with_printed_days
 from archive.dataset.swap import SiteSwap, finish_interrupted, site_files
 from archive.dataset.writer import DatasetWriter
 from archive.errors import InputError, one_line
 from archive.jobs.pool import worker_pool
+from archive.jobs.time_bound import DEFAULT_PAGE_SECONDS
 from archive.jobs.warc_batch import extract_warcs
 from archive.progress import CountingPool, Progress
 from archive.sites import SiteConfig
-from archive.state.locks import SiteBusy, SiteLock
+from archive.state.locks import holding_sites
 from archive.warc.names import site_of
+from archive.zones import DEFAULT_ZONE
 
 log = logging.getLogger(__name__)
 
@@ -72,11 +76,13 @@ def _relative_warc(record, root: Path):
     return replace(record, warc_file=os.path.relpath(record.warc_file, root))
 
 
-def _carry_over(swap: SiteSwap, rebuilt_warcs: set[str], rebuilt_urls: set[str]) -> tuple[list[Path], int]:
+def _carry_over(swap: SiteSwap, rebuilt_warcs: set[str], rebuilt_urls: set[str], zone: ZoneInfo,
+                ) -> tuple[list[Path], int]:
     """Copy into the staging area the old rows this rebuild does not make again, so that
     swapping the site's files loses none: article rows from elsewhere than the WARC files
     re-extracted (`archive extract --out` of a saved page or of a WARC file kept outside
-    DATA/warc), and the view readings of articles the rebuild has no row for."""
+    DATA/warc), given the printed day (in the site's `zone`) where they were written
+    without it, and the view readings of articles the rebuild has no row for."""
     kept, rows, root = [], 0, swap.data.root
     for kind in DATASETS:
         for number, path in enumerate(site_files(swap.data, kind, swap.site)):
@@ -87,6 +93,7 @@ def _carry_over(swap: SiteSwap, rebuilt_warcs: set[str], rebuilt_urls: set[str])
                 log.warning("%s: damaged, replaced by the rows rebuilt from WARC (%s)", path, one_line(exc))
                 continue
             if kind == "articles":
+                table = with_printed_days(table, zone)
                 from_rebuilt = pc.is_in(table.column("warc_file"), value_set=_strings(rebuilt_warcs))
             else:
                 from_rebuilt = pc.is_in(table.column("url"), value_set=_strings(rebuilt_urls))
@@ -123,15 +130,20 @@ def rebuild_site(data: DataDir, site: str, warcs: Sequence[Path], config: SiteCo
         views.add(row)
     views.close()
     rebuilt_urls = {record.url for record in result.records}
-    kept, outcome.kept_rows = _carry_over(swap, {os.path.relpath(w, data.root) for w in warcs}, rebuilt_urls)
+    zone = ZoneInfo(config.timezone) if config else DEFAULT_ZONE
+    kept, outcome.kept_rows = _carry_over(swap, {os.path.relpath(w, data.root) for w in warcs}, rebuilt_urls, zone)
     old = swap.commit(articles.files + views.files + kept)
     outcome.rows, outcome.views, outcome.old_files = articles.rows_written, views.rows_written, len(old)
     return outcome
 
 
 def reextract(data_dir: Path, sites: Sequence[str] = (), *, workers: int | None = None,
-              configs: dict[str, SiteConfig] | None = None, progress: bool | None = None) -> list[SiteRebuild]:
-    """Rebuild the chosen sites (default: every site with WARC files) from their WARC files."""
+              configs: dict[str, SiteConfig] | None = None, progress: bool | None = None,
+              page_seconds: float = DEFAULT_PAGE_SECONDS) -> list[SiteRebuild]:
+    """Rebuild the chosen sites (default: every site with WARC files) from their WARC files.
+
+    A page whose extraction takes longer than `page_seconds` is an error of its site,
+    which keeps its old rows."""
     data = DataDir(data_dir)
     available = warc_files_by_site(data.root)
     if not available and not sites:
@@ -140,20 +152,12 @@ def reextract(data_dir: Path, sites: Sequence[str] = (), *, workers: int | None 
     if missing:
         raise InputError(f"{data.warc}: no WARC files of site {', '.join(map(repr, missing))}")
     chosen = list(dict.fromkeys(sites)) or sorted(available)
-    locks = []
-    try:
-        for site in chosen:
-            locks.append(SiteLock(data.root, site).acquire())
+    with holding_sites(data.root, chosen, "re-extraction", "re-extraction needs the site to itself"):
         finish_interrupted(data.root, chosen)
         outcomes = []
-        with worker_pool(workers) as pool:
+        with worker_pool(workers, page_seconds=page_seconds) as pool:
             for site in chosen:
                 with Progress(f"{site:<12}", enabled=progress) as bar:
                     config = (configs or {}).get(site)
                     outcomes.append(rebuild_site(data, site, available[site], config, pool, bar))
         return outcomes
-    except SiteBusy as exc:
-        raise SiteBusy(f"{exc} (re-extraction needs the site to itself)") from None
-    finally:
-        for lock in locks:
-            lock.release()

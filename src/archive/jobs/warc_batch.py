@@ -15,17 +15,14 @@ from collections.abc import Iterator, Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from archive.errors import WarcReadError
-from archive.jobs.article import PageFacts, apply_counter, extract_job, page_facts
-from archive.jobs.counters import read_counter
-from archive.records import ArticleJob, ArticleRecord, FetchedPage, WarcPointer
+from archive.jobs.article import PageFacts, apply_counter, extract_job, html_type, page_facts, views_row
+from archive.jobs.counters import CounterCall, read_counter
+from archive.jobs.time_bound import PageTimeout, bounded
+from archive.records import ArticleJob, ArticleRecord, ExtractionRules, FetchedPage, ViewsRow, WarcPointer
 from archive.sites import SiteConfig, checked_site, site_for_url
 from archive.warc.reader import OversizeBody, ResponseEntry, read_page, scan_responses
-
-if TYPE_CHECKING:
-    from archive.dataset.schema import ViewsRow
 
 # Pages per first-pass task. A task costs the parent a pickle and a pipe round trip, and
 # the last task of a run leaves the other workers idle while it ends: at tens of
@@ -37,8 +34,7 @@ log = logging.getLogger(__name__)
 
 
 def is_html(entry: ResponseEntry) -> bool:
-    ctype = entry.content_type.lower()
-    return entry.status == 200 and ("html" in ctype or ctype == "")
+    return entry.status == 200 and html_type(entry.content_type)
 
 
 def _first_pass(pointer: WarcPointer, site: str | None, config: SiteConfig | None) -> PageFacts:
@@ -55,9 +51,12 @@ def _first_pass(pointer: WarcPointer, site: str | None, config: SiteConfig | Non
         return PageFacts(None, [], None)
     except WarcReadError as exc:
         return PageFacts(None, [], None, error=str(exc))
-    return page_facts(page, site=site or site_for_url(page.url), rules=config.rules if config else None,
-                      force=config is not None and config.matches_article(page.url),
-                      counter=config.counter if config else None)
+    try:
+        return bounded(page_facts)(page, site=site or site_for_url(page.url), rules=config.rules if config else None,
+                                   force=config is not None and config.matches_article(page.url),
+                                   counter=config.counter if config else None)
+    except PageTimeout as exc:
+        return PageFacts(None, [], None, error=f"{page.url}: {exc}")
 
 
 def _follow_chain(start: str, links: dict[str, list[str]], captured: set[str]) -> list[str]:
@@ -181,7 +180,6 @@ def extract_warcs(
                                chunksize=count)
             submitted.append((chunk, results))
     arrow_ready.join()
-    from archive.dataset.schema import ViewsRow
 
     by_url, errors = index.by_url, index.errors
     position = {id(entry): n for n, entry in enumerate(e for chunk, _ in submitted for e in chunk)}
@@ -200,40 +198,76 @@ def extract_warcs(
                 chains[page.pointer] = chain
     continued = {url for chain in chains.values() for url in chain[1:]}
     rules = config.rules if config else None
-    joined = {
-        pointer: pool.submit(extract_job, ArticleJob(chain[0], site or site_for_url(chain[0]),
-                                                     [pointer] + [by_url[u][-1].pointer for u in chain[1:]], True),
-                             rules)
-        for pointer, chain in chains.items()
-    }
+    # Articles with more to them (pages that continue them, counter answers) are finished
+    # by the workers, like every extraction.
+    finishing = {}
+    for page, fact in zip(pages, facts, strict=True):
+        if fact.record is None or page.url in continued:
+            continue
+        chain = chains.get(page.pointer)
+        if chain is None and fact.counter is None:
+            continue
+        job = ArticleJob(chain[0], site or site_for_url(chain[0]),
+                         [page.pointer] + [by_url[u][-1].pointer for u in chain[1:]], True) if chain else None
+        answers = [a.pointer for a in by_url.get(fact.counter.url, [])] if fact.counter else []
+        finishing[page.pointer] = pool.submit(finish_article, fact.record, job, rules, fact.counter, answers)
     result = WarcExtraction(errors=errors + [f.error for f in facts if f.error])
     observed: set[str] = set()
     for page, fact in zip(pages, facts, strict=True):
-        if page.url in continued:
+        if page.url in continued or fact.record is None:
             continue
-        record = fact.record
-        if page.pointer in joined:
-            try:
-                record = joined[page.pointer].result()
-            except WarcReadError as exc:  # a continuation page is unreadable: keep the first page alone
-                result.errors.append(str(exc))
-        if record is None:
-            continue
-        answers = _readable([a.pointer for a in by_url.get(fact.counter.url, [])], result.errors) \
-            if fact.counter else []
-        for answer in answers:
-            views = read_counter(fact.counter.family, answer.body, fact.counter.read_pattern)
-            if views is not None and answer.pointer.record_id not in observed:
-                observed.add(answer.pointer.record_id)
-                result.views.append(ViewsRow(record.url, record.site, answer.fetched_at, views))
-        if answers:
-            # The crawl read the counter right after the article: the first answer since then.
-            later = [a for a in answers if record.fetched_at is None or a.fetched_at >= record.fetched_at]
-            apply_counter(record, fact.counter.family, later[0] if later else answers[-1], fact.counter.read_pattern)
-        elif record.views is not None:
-            result.views.append(ViewsRow(record.url, record.site, record.views_observed_at, record.views))
+        if page.pointer in finishing:
+            finished = finishing[page.pointer].result()
+            record, readings = finished.record, finished.readings
+            result.errors += finished.errors
+        else:
+            record, readings = fact.record, [(None, views_row(fact.record))]
+        for answer_id, row in readings:
+            # an answer shared by several captures of one article is one reading
+            if row is not None and (answer_id is None or answer_id not in observed):
+                observed.add(answer_id)
+                result.views.append(row)
         result.records.append(record)
     return result
+
+
+@dataclass(frozen=True)
+class FinishedArticle:
+    """An article joined with its continuation pages and counted by its counter answers."""
+
+    record: ArticleRecord
+    # (record id of the counter answer, or None for a count the page printed; the reading)
+    readings: list[tuple[str | None, ViewsRow | None]]
+    errors: list[str]
+
+
+def finish_article(record: ArticleRecord, job: ArticleJob | None, rules: ExtractionRules | None,
+                   counter: CounterCall | None, answers: list[WarcPointer]) -> FinishedArticle:
+    """Worker: the record of a page that has more to it. With `job`, extracted again with
+    the pages that continue it; with `counter`, counted by every captured answer, the
+    first since the page was fetched setting its views (the crawl reads the counter right
+    after the article). A page that cannot be read leaves the record as it was, with an error.
+    """
+    errors: list[str] = []
+    if job is not None:
+        try:
+            record = extract_job(job, rules) or record
+        except WarcReadError as exc:  # a continuation page is unreadable: keep the first page alone
+            errors.append(str(exc))
+        except PageTimeout as exc:  # so are the pages together
+            errors.append(f"{job.url}: {exc}")
+    pages = _readable(answers, errors) if counter is not None else []
+    readings: list[tuple[str | None, ViewsRow | None]] = []
+    for answer in pages:
+        views = read_counter(counter.family, answer.body, counter.read_pattern)
+        if views is not None:
+            readings.append((answer.pointer.record_id, ViewsRow(record.url, record.site, answer.fetched_at, views)))
+    if pages:
+        later = [a for a in pages if record.fetched_at is None or a.fetched_at >= record.fetched_at]
+        apply_counter(record, counter.family, later[0] if later else pages[-1], counter.read_pattern)
+    else:
+        readings.append((None, views_row(record)))
+    return FinishedArticle(record, readings, errors)
 
 
 def _readable(pointers: list[WarcPointer], errors: list[str]) -> list[FetchedPage]:

@@ -15,7 +15,8 @@ from pathlib import Path
 SUFFIX = ".warc.gz"
 OPEN_SUFFIX = ".open"
 
-_NAME = re.compile(r"^(?P<site>.+)-(?P<stamp>\d{20})-(?P<serial>\d{5})-.+\.warc\.gz$")
+# Matched whole (fullmatch): `$` would also match before a trailing newline.
+_NAME = re.compile(r"(?P<site>.+)-(?P<stamp>\d{20})-(?P<serial>\d{5})-.+\.warc\.gz")
 
 
 def warc_file_name(site: str, started: datetime, serial: int, host: str, pid: int, token: str) -> str:
@@ -25,7 +26,7 @@ def warc_file_name(site: str, started: datetime, serial: int, host: str, pid: in
 
 def site_of(name: str) -> str | None:
     """The site id a finished WARC file's name carries; None for a name not of this form."""
-    match = _NAME.match(name)
+    match = _NAME.fullmatch(name)
     return match["site"] if match else None
 
 

@@ -198,6 +198,11 @@ class ResponseEntry:
     url: str
     status: int
     content_type: str
+    # what a conditional request and a revisit need of the capture (archive.state.rebuild)
+    warc_date: str | None = None
+    payload_digest: str | None = None
+    etag: str | None = None
+    last_modified: str | None = None
 
 
 def _report_stray_bytes(records: WarcRecords, path: Path, offset: int) -> None:
@@ -229,6 +234,10 @@ def scan_responses(path: Path) -> Iterator[ResponseEntry]:
                     url=_target_uri(record),
                     status=int(http.get_statuscode() or 0) if http else 0,
                     content_type=(http.get_header("Content-Type") or "") if http else "",
+                    warc_date=record.rec_headers.get_header("WARC-Date"),
+                    payload_digest=record.rec_headers.get_header("WARC-Payload-Digest"),
+                    etag=http.get_header("ETag") if http else None,
+                    last_modified=http.get_header("Last-Modified") if http else None,
                 )
             _report_stray_bytes(records, path, offset)
     except OSError as exc:

@@ -235,10 +235,11 @@ class WarcFileWriter:
         self._writer.write_record(response)
         length = self._fh.tell() - start
 
+        # The request line whole, version included: warcio takes its first word for the
+        # method and writes the rest as it is given.
         request_http = StatusAndHeaders(
-            f"{exchange.method} {exchange.request_target}",
+            f"{exchange.method} {exchange.request_target} {exchange.protocol or 'HTTP/1.1'}",
             exchange.request_headers,
-            protocol=exchange.protocol or "HTTP/1.1",
             is_http_request=True,
         )
         request = self._writer.create_warc_record(
