@@ -13,7 +13,9 @@ This machine's speed drifts by tens of percent from minute to minute (other mach
 share its cores), so each ratio is taken between the runs of one round, minutes apart,
 and the median round's ratio is the figure.
 
-Targets: all cores >= 1.8x one core (on 2 cores); one core >= 0.75x trafilatura alone.
+Targets: all cores >= 1.8x one core (on 2 cores); one core >= 0.75x trafilatura alone;
+`archive extract` on all cores >= 1.35x trafilatura alone in one process (on 2 cores), the
+figure that says whether a second body engine is affordable on this kind of machine.
 Also printed, as the baseline of the first: trafilatura alone in one process per core
 (each on a share of the pages) against one process, which is what the machine itself
 gives for the same kind of work.
@@ -148,21 +150,24 @@ def main() -> int:
     count = len(pages)
     scalings = [o / m for o, m in zip(runs["one"], runs["many"], strict=True)]
     versuses = [a / o for a, o in zip(runs["alone"], runs["one"], strict=True)]
+    overalls = [a / m for a, m in zip(runs["alone"], runs["many"], strict=True)]
     machines = [a / m for a, m in zip(runs["alone"], runs["alone_many"], strict=True)]
-    scaling, versus, machine = (statistics.median(r) for r in (scalings, versuses, machines))
+    scaling, versus, machine, overall = (statistics.median(r) for r in (scalings, versuses, machines, overalls))
     one, many, alone = (statistics.median(runs[key]) for key in ("one", "many", "alone"))
     print(f"median of {args.rounds} rounds:")
     print(f"archive extract, 1 core:       {count / one:7.1f} pages/s  ({one:6.1f} s, whole command)")
     print(f"archive extract, {cores} cores:      {count / many:7.1f} pages/s  ({many:6.1f} s, whole command)")
     print(f"trafilatura alone, 1 core:     {count / alone:7.1f} pages/s  ({alone:6.1f} s, extraction only)")
-    scaling_ok, versus_ok = scaling >= 1.8 or cores < 2, versus >= 0.75
+    scaling_ok, versus_ok, overall_ok = scaling >= 1.8 or cores < 2, versus >= 0.75, overall >= 1.35 or cores < 2
     print(f"{cores} cores / 1 core:             {scaling:5.2f}x  (target >= 1.80x on 2 cores)  "
           f"{'met' if scaling_ok else 'NOT MET'}   rounds: {_listed(scalings)}")
     print(f"1 core / trafilatura alone:    {versus:5.2f}x  (target >= 0.75x)  {'met' if versus_ok else 'NOT MET'}   "
           f"rounds: {_listed(versuses)}")
+    print(f"{cores} cores / trafilatura alone:   {overall:5.2f}x  (target >= 1.35x on 2 cores)  "
+          f"{'met' if overall_ok else 'NOT MET'}   rounds: {_listed(overalls)}")
     print(f"baseline: trafilatura alone in {cores} processes / in 1: {machine:5.2f}x  (how this machine scales the "
           f"same work; ours reaches {scaling / machine:4.0%} of it)   rounds: {_listed(machines)}")
-    return 0 if scaling_ok and versus_ok else 1
+    return 0 if scaling_ok and versus_ok and overall_ok else 1
 
 
 if __name__ == "__main__":

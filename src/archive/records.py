@@ -82,6 +82,14 @@ class ArticleRecord:
     attachments: list[Attachment] = field(default_factory=list)
     # 64-bit SimHash of the text (archive.dataset.fingerprint), filled by the extraction workers.
     simhash: int | None = None
+    # "ok", or the check the body fails (archive.extract.agreement): no candidate passed it
+    quality: str | None = None
+    # the table of a government disclosure page (政府信息公开)
+    index_number: str | None = None     # 索引号
+    document_number: str | None = None  # 发文字号
+    document_date: str | None = None    # 成文日期 / 发文日期, YYYY-MM-DD
+    topic: str | None = None            # 主题分类
+    validity: str | None = None         # 有效性
 
 
 @dataclass(frozen=True)

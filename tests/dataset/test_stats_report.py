@@ -4,12 +4,14 @@ import json
 import os
 import shutil
 import subprocess
+from datetime import UTC, datetime
 
 import pytest
 from lxml import html
 
 from archive.dataset.files import open_dataset
 from archive.dataset.report import render_report
+from archive.dataset.schema import records_table
 from archive.dataset.stats import DatasetStats, SiteCounts
 from tests.conftest import run_archive
 
@@ -126,6 +128,39 @@ def test_report_screenshot(report_page, tmp_path):
     assert data.startswith(b"\x89PNG") and len(data) > 20_000
     if os.environ.get("ARCHIVE_KEEP_SCREENSHOT"):
         shutil.copy(shot, os.environ["ARCHIVE_KEEP_SCREENSHOT"])
+
+
+def test_stats_count_the_records_whose_body_failed_a_check(tmp_path):
+    import pyarrow.parquet as pq
+
+    from archive.dataset.schema import ARTICLE_SCHEMA
+    from archive.dataset.writer import DatasetWriter
+    from archive.records import ArticleRecord
+
+    def record(number, site, quality):
+        return ArticleRecord(url=f"http://{site}/{number}", site=site, title="标题", text="正文", quality=quality,
+                             warc_record_id=f"<urn:uuid:{site}-{number}>", fetched_at=datetime(2026, 11, 1, tzinfo=UTC))
+
+    writer = DatasetWriter(tmp_path / "articles")
+    for number, quality in enumerate(["ok", "comments", "links", "ok"]):
+        writer.add(record(number, "portal", quality))
+    writer.add(record(9, "gov", "ok"))
+    writer.close()
+    # a file written before bodies were judged has no quality column
+    old = tmp_path / "articles" / "site=gov" / "capture_date=2026-10-01" / "part-old-0.parquet"
+    old.parent.mkdir(parents=True)
+    table = records_table([record(8, "gov", None)])
+    pq.write_table(table.drop_columns(["quality"]), old)
+    assert "quality" in ARTICLE_SCHEMA.names
+    stats = json.loads(run_archive("stats", "--data", str(tmp_path), "--json").stdout)
+    assert {s["site"]: s["doubted"] for s in stats["sites"]} == {"gov": 0, "portal": 2}
+    assert sorted(map(tuple, stats["qualities"])) == [
+        ("gov", "not judged", 1), ("gov", "ok", 1), ("portal", "comments", 1), ("portal", "links", 1),
+        ("portal", "ok", 2)]
+    text = run_archive("stats", "--data", str(tmp_path)).stdout
+    assert "doubted" in text.splitlines()[0]
+    assert [line.split()[:5] for line in text.splitlines()[1:3]] == [["gov", "2", "2", "2", "0"],
+                                                                     ["portal", "4", "4", "4", "2"]]
 
 
 @pytest.mark.parametrize("title", ["<!--<script>", "<!--<script", "</script><script>document.body.remove()</script>",

@@ -9,9 +9,10 @@ from lxml import html as lxml_html
 
 from archive.extract import extract_article
 from archive.extract.bylines import editor_credit, inline_authors, outlet_after_date, posted_by
-from archive.extract.labels import find_labels
-from archive.extract.metadata import find_headline
-from archive.extract.record import _early_info_lines, _labelled, _meta_author, _writer_as_source
+from archive.extract.labels import find_labels, labelled_values
+from archive.extract.published import early_info_lines
+from archive.extract.record import _meta_author, _writer_as_source
+from archive.extract.titles import find_headline
 from archive.records import FetchedPage
 
 CAPTURED = datetime(2024, 6, 1, 4, 0, tzinfo=UTC)
@@ -84,10 +85,10 @@ def test_bracketed_name_after_the_last_sentence_signs_a_commentary() -> None:
 
 def test_dated_info_line_among_the_first_lines_of_text() -> None:
     lines = ["旧城改造的账该谁来算", "本报记者 宋清", "2003-7-24 示例晚报", _PARAGRAPH]
-    assert _early_info_lines(lines) == ["2003-7-24 示例晚报"]
-    assert outlet_after_date(_early_info_lines(lines)) == "示例晚报"
+    assert early_info_lines(lines) == ["2003-7-24 示例晚报"]
+    assert outlet_after_date(early_info_lines(lines)) == "示例晚报"
     # a dated sentence of text is no info line
-    assert _early_info_lines(["2003年7月24日，示例市图书馆新馆正式向市民开放，首日接待读者三千余人。"]) == []
+    assert early_info_lines(["2003年7月24日，示例市图书馆新馆正式向市民开放，首日接待读者三千余人。"]) == []
 
 
 def test_outlet_flush_against_a_label() -> None:
@@ -104,8 +105,9 @@ def test_posting_region_is_not_a_source() -> None:
 
 
 def test_original_outlet_before_the_reposting_site() -> None:
-    assert _labelled(["发稿时间：2024-05-20 13:15:00 来源：示例新闻客户端 示例青年网"])["source"] == "示例新闻客户端"
-    labelled = _labelled(["来源：示例新闻网 宋清"])
+    reposted = labelled_values(["发稿时间：2024-05-20 13:15:00 来源：示例新闻客户端 示例青年网"])
+    assert reposted["source"] == "示例新闻客户端"
+    labelled = labelled_values(["来源：示例新闻网 宋清"])
     assert labelled["source"] == "示例新闻网" and labelled["author_after_source"] == "宋清"
 
 
@@ -139,3 +141,17 @@ def test_headline_below_a_kicker_and_shown_above_the_text() -> None:
     assert record.published_at is not None and record.published_at.date().isoformat() == "2003-07-24"
     assert record.source == "示例晚报"
     assert record.text is not None and "海边小舟的博客" not in record.text
+
+
+def test_the_writer_linked_data_names_is_read_and_an_organisation_is_not() -> None:
+    from archive.extract.metadata import read_meta_tags
+
+    def meta(author: str) -> dict[str, str]:
+        block = '{"@context": "https://schema.org", "@graph": [{"@type": "NewsArticle", "author": ' + author + "}]}"
+        return read_meta_tags(lxml_html.fromstring(f"<html><head><script type='application/ld+json'>{block}</script>"
+                                                   "</head><body><p>正文</p></body></html>"))
+
+    assert _meta_author(meta('[{"@type": "Person", "name": "陈明"}, {"@type": "Person", "name": "李华"}]'), None) == (
+        "陈明 李华")
+    assert _meta_author(meta('{"@type": "Organization", "name": "江城日报社"}'), None) is None
+    assert _meta_author(meta('{"@type": "Person", "name": "江城新闻网"}'), None) is None

@@ -5,14 +5,13 @@ from __future__ import annotations
 
 from lxml import html as lxml_html
 
-from archive.extract.body import _wrap_loose_inline, trafilatura_lines
 from archive.extract.bylines import outlet_before_date
 from archive.extract.cleaning import clean_lines, trim_chrome_tail
+from archive.extract.engines import _wrap_loose_inline, prepare_tree, trafilatura_lines
 from archive.extract.headline import _dated_headline, heading_like, untagged
 from archive.extract.labels import find_labels
-from archive.extract.metadata import clean_title
 from archive.extract.record import _editors
-from archive.extract.trimming import drop_link_run
+from archive.extract.titles import clean_title
 
 _PARAGRAPH = "小城的早市天不亮就热闹起来，卖菜的、卖早点的、修鞋的挤满了整条街。"
 
@@ -95,6 +94,7 @@ def test_fact_box_beside_an_entry_is_no_text() -> None:
         "<p>当地政府表示，将继续优化营商环境，吸引更多优质项目落户，力争三年内产值翻一番，成为区域发展新引擎。</p>"
         "</div></body></html>"
     )
+    prepare_tree(page)
     text = "\n".join(trafilatura_lines(page, None))
     assert "园区内已有数十家企业入驻" in text
     assert "所属地区" not in text and "中文名" not in text
@@ -117,6 +117,7 @@ def test_word_processor_runs_between_paragraphs_are_text() -> None:
         "<p class='MsoNormal'>我们准备把维修服务站开到每个乡镇，让农民买得起也用得好，少跑路、少花钱。</p>"
         "</font></div></body></html>"
     )
+    prepare_tree(page)
     assert "每台农机最多可以补贴三成" in "\n".join(trafilatura_lines(page, None))
 
 
@@ -140,6 +141,7 @@ def test_photo_caption_stays_with_the_text() -> None:
         "<p>Residents gathered at both ends of the bridge to celebrate, and many said they had missed walking across "
         "it on their way to the morning market.</p></article></body></html>"
     )
+    prepare_tree(page)
     assert "[Photo by Lin Xiao]" in "\n".join(trafilatura_lines(page, None))
 
 
@@ -160,19 +162,6 @@ def test_category_tag_before_a_headline_repeated_in_the_text() -> None:
     assert untagged("[乡土文化]老街的早点铺", "老街的早点铺") == "老街的早点铺"
     # a tag the text does not drop is part of the headline
     assert untagged("【学在江大】我怎样当助教", _PARAGRAPH) == "【学在江大】我怎样当助教"
-
-
-def test_blogroll_above_the_post_is_dropped() -> None:
-    links = {"竹林听雨", "江城论坛", "乡土文化网", "老街故事", "示例书库", "读书频道"}
-    lines = ["竹林听雨[个人主页]", "江城论坛", "乡土文化网[红网]", "老街故事", "示例书库[电子书]", "读书频道"]
-    lines += ["老街的早点铺", _PARAGRAPH]
-    assert drop_link_run(lines, links)
-    assert lines == ["老街的早点铺", _PARAGRAPH]
-    # short lines that are not links are text (a poem, a list)
-    verse = ["春眠不觉晓", "处处闻啼鸟", "夜来风雨声", "花落知多少", "作者小记", "孟浩然的名篇", _PARAGRAPH]
-    assert not drop_link_run(list(verse), links)
-    # links with no text after them are the page itself
-    assert not drop_link_run(["竹林听雨", "江城论坛", "乡土文化网", "老街故事", "示例书库", "读书频道"], links)
 
 
 def test_leading_marks_leave_the_title() -> None:

@@ -61,3 +61,32 @@ def test_body_lines_opening_with_a_menu_word_are_not_list_items():
             f'{contacts}</div></body></html>')
     record = extract_article([make_page(html, "http://www.example.edu.cn/info/1022/2360.htm")], site="campus")
     assert record is not None and "联系人王老师" in record.text
+
+
+def _profile(title: str, url: str, info: str = "") -> str:
+    paragraphs = "".join(
+        f"<p>{line}</p>"
+        for line in (
+            "示例大学经济与管理学院成立于1985年，现有教职工一百二十人，其中教授三十人、副教授四十五人。",
+            "学院设有经济学系、管理学系和会计学系，拥有两个博士学位授权点和五个硕士学位授权点。",
+            "多年来，学院坚持立德树人，培养了大批优秀人才，在国内外享有良好声誉，为地方经济社会发展作出了贡献。",
+            "学院现有全日制本科生两千余人、研究生八百余人，建有省级重点实验室两个、校级研究中心六个。",
+            "学院与国内外三十多所高校和研究机构建立了合作关系，每年选派优秀学生赴境外交流学习。",
+        )
+    )
+    return (f'<html><head><meta charset="utf-8"><title>{title}-示例大学</title></head><body>'
+            f'<div class="nav"><a href="/">首页</a> <a href="/xyjj.htm">学院简介</a></div>'
+            f'<h2>{title}</h2>{info}<div class="content">{paragraphs}</div></body></html>')
+
+
+def test_pages_about_the_institution_are_not_articles():
+    for title, path in (("学院简介", "/xyjj.htm"), ("联系我们", "/lxwm/index1.htm"), ("机构设置", "/jgsz/list.htm"),
+                        ("本院概况", "/info/1011/2.htm")):
+        page = make_page(_profile(title, "http://em.example.edu.cn" + path), "http://em.example.edu.cn" + path)
+        assert extract_article([page], site="campus") is None, title
+    # a story whose headline ends like a profile's is one
+    assert extract_article([make_page(_profile("运动会比赛概况", ""), "http://em.example.edu.cn/info/1011/3.htm")],
+                           site="campus")
+    # a story on a page under such an address is one when it is dated
+    story = _profile("学院召开2026年教职工大会", "", "<div class='info'>发布时间：2026-10-19</div>")
+    assert extract_article([make_page(story, "http://em.example.edu.cn/xyjj/2026/1019/5.htm")], site="campus")

@@ -68,6 +68,7 @@ def test_garbage_bytes_are_read_without_an_error(body: bytes) -> None:
         links = continuation_links(page)
     assert [e.getMessage() for e in errors] == []
     assert_sound(forced, page)
+    assert forced.quality == "empty" if forced.text is None else forced.quality is not None
     assert links == []  # noise names no next page
     assert isinstance(decode_html(body, {"content-type": "text/html; charset=gb2312"}), str)
 
@@ -90,6 +91,7 @@ def test_empty_and_binary_bodies(page_factory) -> None:
         assert extract_article([page], site="x") is None
         record = extract_article([page], site="x", force=True)
         assert record is not None and record.text is None and record.title is None
+        assert record.quality == "empty"
 
 
 def test_no_pages() -> None:

@@ -209,10 +209,10 @@ def test_workers_have_the_extractor_and_not_pyarrow(pool):
 
 
 def test_workers_start_with_the_extractor_warmed_up(pool):
-    # The merged stop-word list trafilatura builds on first use (a third of a second) is
-    # built once in the fork server, before any worker is forked from it.
-    probe = "__import__('trafilatura.external').external.JT_STOPLIST is not None"
-    assert pool.submit(eval, probe).result() is True
+    # The script tables language detection reads from OpenCC's dictionaries on first use
+    # are read once in the fork server, before any worker is forked from it.
+    probe = "__import__('archive.extract.language').extract.language._script_only_characters.cache_info().currsize"
+    assert pool.submit(eval, probe).result() == 1
 
 
 def test_the_warm_up_page_extracts_cleanly(caplog):

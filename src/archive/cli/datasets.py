@@ -132,21 +132,23 @@ def stats(data_dir, sites, as_json, sites_dir) -> None:
 def _print_stats(found) -> None:
     from archive.dataset.stats import REQUIRED_FIELDS
 
-    click.echo(f"{'site':<20}{'articles':>9}{'captures':>9}{'incomplete':>11}  published")
+    click.echo(f"{'site':<20}{'articles':>9}{'captures':>9}{'incomplete':>11}{'doubted':>9}  published")
     for s in found.sites:
         span = f"{(s.first_published or '?')[:10]} .. {(s.last_published or '?')[:10]}"
-        click.echo(f"{s.site:<20}{s.articles:>9}{s.captures:>9}{s.incomplete:>11}  {span}")
+        click.echo(f"{s.site:<20}{s.articles:>9}{s.captures:>9}{s.incomplete:>11}{s.doubted:>9}  {span}")
     click.echo("\ncaptured per day (UTC)")
     for site, day, rows in found.captured_per_day:
         click.echo(f"  {site:<20}{day:<12}{rows:>7}")
     click.echo("\npublished per day (as the pages print it)")
     for site, day, rows in found.published_per_day:
         click.echo(f"  {site:<20}{day:<12}{rows:>7}")
-    click.echo("\noutcomes (page kind, extractor version)")
+    click.echo("\noutcomes (page kind, extractor version, quality of the body)")
     for site, kind, rows in found.kinds:
         click.echo(f"  {site:<20}{kind:<12}{rows:>7}")
     for site, version, rows in found.extractor_versions:
         click.echo(f"  {site:<20}{version:<12}{rows:>7}")
+    for site, quality, rows in found.qualities:
+        click.echo(f"  {site:<20}{quality:<12}{rows:>7}")
     click.echo("\nfield coverage (share of records)")
     names = list(next(iter(found.coverage.values()), {}))
     click.echo(f"  {'site':<18}" + "".join(f"{n[:9]:>10}" for n in names))

@@ -57,6 +57,16 @@ ARTICLE_SCHEMA = pa.schema(
         # Computed from `text` when the row is written, whoever writes it; files written
         # before the column existed read back as null (export --dedup computes it then).
         pa.field("simhash", pa.int64()),
+        # "ok", or the check the body failed when no candidate passed them all; files
+        # written before the column existed read back as null (not judged)
+        pa.field("quality", pa.string()),
+        # the table of a government disclosure page (政府信息公开); document_date is the
+        # day the document was written or issued, as the page prints it (YYYY-MM-DD)
+        pa.field("index_number", pa.string()),
+        pa.field("document_number", pa.string()),
+        pa.field("document_date", pa.string()),
+        pa.field("topic", pa.string()),
+        pa.field("validity", pa.string()),
     ]
 )
 

@@ -25,6 +25,8 @@ from archive.zones import DEFAULT_ZONE, SiteZones, local_iso
 COVERAGE_FIELDS = ("title", "text", "published_at", "publisher", "source", "author", "editor", "views",
                    "page", "subtitle", "column", "attachments")
 REQUIRED_FIELDS = ("title", "text", "published_at")
+# the quality of rows written before extraction judged its bodies
+NOT_JUDGED = "not judged"
 
 
 @dataclass
@@ -39,6 +41,7 @@ class SiteCounts:
     last_published: str | None
     views_observations: int = 0
     articles_with_views: int = 0
+    doubted: int = 0         # rows whose body failed a check of extraction (quality other than ok)
 
 
 @dataclass
@@ -50,6 +53,7 @@ class DatasetStats:
     coverage: dict[str, dict[str, float]] = field(default_factory=dict)   # site -> field -> share of rows
     kinds: list[tuple[str, str, int]] = field(default_factory=list)        # (site, kind, rows)
     extractor_versions: list[tuple[str, str, int]] = field(default_factory=list)
+    qualities: list[tuple[str, str, int]] = field(default_factory=list)    # (site, quality, rows)
     incomplete: list[dict] = field(default_factory=list)                  # {site, url, missing}
     top_views: list[dict] = field(default_factory=list)                   # {site, url, title, views}
     views_history: list[dict] = field(default_factory=list)               # {url, observed_at, views}: site's zone
@@ -71,6 +75,10 @@ def _grouped(table: pa.Table, keys: list[str]) -> list[tuple]:
     return list(zip(*(counted.column(c).to_pylist() for c in [*keys, "count_all"]), strict=True))
 
 
+def _filled(table: pa.Table, name: str, value: str) -> pa.Table:
+    return table.set_column(table.schema.get_field_index(name), name, pc.fill_null(table.column(name), value))
+
+
 def dataset_stats(data_dir: Path, sites: tuple[str, ...] = (), top: int = 15,
                   zones: SiteZones | None = None) -> DatasetStats:
     """The counts of the dataset under DATA (optionally of some sites only); times in
@@ -83,7 +91,7 @@ def dataset_stats(data_dir: Path, sites: tuple[str, ...] = (), top: int = 15,
     dataset = open_dataset(root)
     condition = pc.field("site").isin(list(sites)) if sites else None
     columns = {name: pc.field(name) for name in ("url", "site", "capture_date", "published_at", "fetched_at",
-                                                  "kind", "extractor_version", "views", "title")}
+                                                  "kind", "extractor_version", "views", "title", "quality")}
     columns |= {f"has_{name}": _present(name) for name in COVERAGE_FIELDS}
     columns["printed_day"] = printed_day_expression()
     table = dataset.to_table(columns=columns, filter=condition)
@@ -91,11 +99,9 @@ def dataset_stats(data_dir: Path, sites: tuple[str, ...] = (), top: int = 15,
     stats = DatasetStats()
     stats.captured_per_day = _grouped(table, ["site", "capture_date"])
     stats.published_per_day = _grouped(table, ["site", "published_day"])
-    stats.kinds = _grouped(table.set_column(table.schema.get_field_index("kind"), "kind",
-                                            pc.fill_null(table.column("kind"), "unknown")), ["site", "kind"])
-    stats.extractor_versions = _grouped(
-        table.set_column(table.schema.get_field_index("extractor_version"), "extractor_version",
-                         pc.fill_null(table.column("extractor_version"), "unknown")), ["site", "extractor_version"])
+    stats.kinds = _grouped(_filled(table, "kind", "unknown"), ["site", "kind"])
+    stats.extractor_versions = _grouped(_filled(table, "extractor_version", "unknown"), ["site", "extractor_version"])
+    stats.qualities = _grouped(_filled(table, "quality", NOT_JUDGED), ["site", "quality"])
     views = _views(Path(data_dir), sites)
     for site in sorted(set(table.column("site").to_pylist())):
         rows = table.filter(pc.equal(table.column("site"), site))
@@ -128,6 +134,8 @@ def _site_counts(site: str, rows: pa.Table, views: pa.Table | None, zone: ZoneIn
         articles=pc.count_distinct(rows.column("url")).as_py(),
         captures=rows.num_rows,
         incomplete=rows.num_rows - pc.sum(complete.cast(pa.int64())).as_py(),
+        doubted=pc.sum(pc.and_(pc.is_valid(rows.column("quality")),
+                               pc.not_equal(rows.column("quality"), "ok")).cast(pa.int64())).as_py() or 0,
         first_capture=bound("fetched_at", "min"), last_capture=bound("fetched_at", "max"),
         first_published=bound("printed_day", "min"), last_published=bound("printed_day", "max"),
     )

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from lxml import html as lxml_html
 
 from ..records import ArticleRecord, ExtractionRules, FetchedPage
+from .agreement import EMPTY
 from .charset import decode_html
 from .page import PageTree, ParsedPage, page_tree, read_page
 from .pagination import continuation_urls
@@ -23,7 +24,7 @@ from .record import build_record
 __all__ = ["EXTRACTOR_VERSION", "PageExtraction", "PageTree", "continuation_links", "decode_html", "extract_article",
            "extract_page", "page_tree"]
 
-EXTRACTOR_VERSION = "2026.11.6"
+EXTRACTOR_VERSION = "2026.11.7"
 
 logger = logging.getLogger(__name__)
 
@@ -71,6 +72,7 @@ def _record(
             content_sha1=hashlib.sha1(b"").hexdigest(),
             kind=rules.kind,
             page_count=len(pages),
+            quality=EMPTY,
         )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from .dates import DATE_PATTERN, has_date, strip_dates
+from .label_words import WIDGET_WORDS
 
 _NAME = r"[\u4e00-\u9fff·]{2,5}"
 _NAMES = _NAME + r"(?:[\s、,，]+" + _NAME + r")*"
@@ -99,7 +100,9 @@ def _names(text: str) -> str | None:
 
 def inline_authors(lines: list[str]) -> str | None:
     """Authors from a dateline, a bracketed or marked byline at the start or end of the text."""
-    first = lines[0].strip() if lines else ""
+    # an outlet's name may stand on a line of its own above the dateline
+    opening = [line.strip() for line in lines[:2] if line.strip()]
+    first = next((line for line in opening if _DATELINE.match(line)), opening[0] if opening else "")
     match = _DATELINE.match(first)
     if match:
         names = [_names(found) for found in _ROLE_NAMES.findall(match.group(1))]
@@ -263,7 +266,7 @@ _OUTLET_END = re.compile(
 _CHROME_WORD = re.compile(
     r"^(?:\+?关注|已关注|播报文章|举报|分享|收藏|评论|打印|原创|置顶|热门|推荐|返回|首页|正文|更多|登录)$|点击|阅读|更多|下载"
     # section furniture under the headline: 热点栏目, 精彩专题, 财经频道
-    r"|(?:栏目|专题|频道|导航|排行|要闻|热点|推荐)$"
+    r"|(?:栏目|专题|频道|导航|排行|要闻|热点|推荐)$|" + WIDGET_WORDS
 )
 _HAN_NAME = re.compile(r"^[\u4e00-\u9fff]{2,4}$")
 

@@ -24,6 +24,8 @@ _BOILERPLATE_LINE = re.compile(
     r"|倍速|-?\s*[0-3](?:\.\d{1,2})?\s*[Xx倍]|\d{1,2}:\d{2}(?::\d{2})?(?:\s*/\s*\d{1,2}:\d{2}(?::\d{2})?)?"
     r"|(?:很抱歉[，,]\s*)?(?:当前)?视频(?:播放失败|加载失败|无法播放).{0,20}|错误代码\s*[:：]\s*[\w.\-]{1,20}"
     r"|时长\s*[:：]\s*\d{1,2}:\d{2}(?::\d{2})?.{0,30}"
+    # the close button of a pop-up, the download buttons of a document: 【PDF下载】【Word下载】
+    r"|[X×✕✖]|(?:[【\[]?\s*(?:pdf|word|doc|docx|wps|ofd|文档|附件)\s*(?:下载|版)\s*[】\]]?\s*){1,4}"
     r")$",
     re.I,
 )

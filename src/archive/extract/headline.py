@@ -8,7 +8,7 @@ from .dates import DATE_PATTERN
 from .dates import has_date as has_date_in
 from .labels import find_labels
 from .lines import is_info_line, squash
-from .metadata import clean_title
+from .titles import clean_title
 
 TITLE_SEARCH_LINES = 15
 

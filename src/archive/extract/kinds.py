@@ -27,8 +27,20 @@ _INDEX_PATH = re.compile(
     re.I,
 )
 _ERROR_TITLE = re.compile(r"404|403|500|页面不存在|找不到|出错|错误提示|not found|error|访问受限|无权访问", re.I)
+# Pages about the site or the institution rather than a story: about us, contact, profiles.
 _INFO_PAGE_TITLE = re.compile(
-    r"^(?:关于我们|联系我们|网站地图|网站声明|隐私政策|使用帮助|About us|Contact us|Sitemap)", re.I
+    r"^(?:关于我们|联系我们|联系方式|网站地图|网站导航|网站声明|版权声明|法律声明|免责声明|隐私政策|隐私声明|使用帮助|"
+    r"用户协议|服务条款|About us|Contact us|Contact|Sitemap|Privacy)"
+    # 学院简介, 学校概况, 中心介绍, 现任领导, 机构设置, 历史沿革: the institution's profile
+    r"|^(?:[\u4e00-\u9fff]{0,8}(?:学院|学校|大学|本院|本校|中心|机构|单位|部门|学会|协会|公司|集团|医院|研究所|研究院|"
+    r"图书馆|博物馆|处|局|委|办|馆|所|室))?(?:简介|概况|介绍|概述|现任领导|领导班子|领导成员|机构设置|组织机构|内设机构|历史沿革)$",
+    re.I,
+)
+# ... and their addresses, English or in pinyin initials (gywm 关于我们, lxwm 联系我们, xyjj 学院简介)
+_INFO_PAGE_PATH = re.compile(
+    r"/(?:about(?:us)?|contact(?:us)?|sitemap|privacy|gywm|lxwm|lxfs|wzdt|xyjj|xxjj|xygk|zxjj|jgjj|dwjj|ldjj|"
+    r"lsyg|jgsz|zzjg|xrld)(?:[/_.]|$)",
+    re.I,
 )
 
 
@@ -104,13 +116,8 @@ def page_shape(
     has_labels: bool,
 ) -> PageShape:
     squashed = [_squash(line) for line in lines]
-    # anchors often carry their own bullet ("·标题"): list items are matched without it
-    links = links | {_BULLET.sub("", text) for text in links}
-    by_end: dict[str, list[str]] = {}
-    for text in links:
-        by_end.setdefault(text[:4], []).append(text)
-        by_end.setdefault(text[-4:], []).append(text)
-    link_lines = sum(1 for line in squashed if _is_link_line(line, links, by_end))
+    items = LinkItems(links)
+    link_lines = sum(1 for line in squashed if items.is_item(line))
     return PageShape(
         body_chars=sum(len(line) for line in squashed),
         body_lines=len(lines),
@@ -130,25 +137,36 @@ _ITEM_EXTRA = re.compile(
 _BULLET = re.compile(r"^[-•·*▪◆◇■□>》]+")
 
 
-def _is_link_line(line: str, links: set[str], by_end: dict[str, list[str]]) -> bool:
-    """A list item: a link's text alone, or with a date, a count or a tag before or after
-    it ("标题2026-10-18浏览：", "[12-05]标题", "·标题"). `by_end` holds the link texts
-    by their first and by their last four characters."""
-    if line in links:
-        return True
-    line = _BULLET.sub("", line)
-    if line in links:
-        return True
-    for text in {*by_end.get(line[:4], ()), *by_end.get(line[-4:], ())}:
-        if line.startswith(text):
-            rest = line[len(text):]
-        elif line.endswith(text):
-            rest = line[:-len(text)]
-        else:
-            continue
-        if _ITEM_EXTRA.match(rest):
+class LinkItems:
+    """Which lines of text are items of a list of links: a link's text alone, or with a
+    date, a count or a tag before or after it ("标题2026-10-18浏览：", "[12-05]标题", "·标题")."""
+
+    def __init__(self, links: set[str]) -> None:
+        # anchors often carry their own bullet ("·标题"): list items are matched without it
+        self.links = links | {_BULLET.sub("", text) for text in links}
+        # the link texts by their first and by their last four characters
+        self.by_end: dict[str, list[str]] = {}
+        for text in self.links:
+            self.by_end.setdefault(text[:4], []).append(text)
+            self.by_end.setdefault(text[-4:], []).append(text)
+
+    def is_item(self, squashed: str) -> bool:
+        """Whether a line (white space removed) is a list item."""
+        if squashed in self.links:
             return True
-    return False
+        line = _BULLET.sub("", squashed)
+        if line in self.links:
+            return True
+        for text in {*self.by_end.get(line[:4], ()), *self.by_end.get(line[-4:], ())}:
+            if line.startswith(text):
+                rest = line[len(text):]
+            elif line.endswith(text):
+                rest = line[:-len(text)]
+            else:
+                continue
+            if _ITEM_EXTRA.match(rest):
+                return True
+        return False
 
 
 def is_article(url: str, status: int, title: str | None, shape: PageShape) -> bool:
@@ -157,7 +175,9 @@ def is_article(url: str, status: int, title: str | None, shape: PageShape) -> bo
         return False
     if title and _ERROR_TITLE.search(title) and shape.body_chars < 300:
         return False
-    if title and _INFO_PAGE_TITLE.search(title):
+    if title and _INFO_PAGE_TITLE.search(title.strip()):
+        return False
+    if _INFO_PAGE_PATH.search(urlsplit(url).path) and not shape.has_date:
         return False
     path = urlsplit(url).path + ("?" + urlsplit(url).query if urlsplit(url).query else "")
     index_like = bool(_INDEX_PATH.search(path))

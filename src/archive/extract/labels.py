@@ -5,151 +5,9 @@ from __future__ import annotations
 import re
 
 from ..records import MAX_VIEWS
+from .label_words import LABELS as _LABELS
+from .label_words import WIDGET_WORDS
 
-# label text -> record field; longer labels first so 责任编辑 wins over 编辑.
-_LABELS: dict[str, str] = {
-    "稿件来源": "source",
-    "文章来源": "source",
-    "信息来源": "source",
-    "新闻来源": "source",
-    "消息来源": "source",
-    "来源于": "source",
-    "转载来源": "source",
-    "来源": "source",
-    "出处": "source",
-    "原创": "source",
-    "来自": "source",
-    "作者": "author",
-    "记者": "author",
-    "通讯员": "author",
-    "撰稿人": "author",
-    "撰稿": "author",
-    "撰文": "author",
-    "文字": "author",
-    "文/图": "author",
-    "图/文": "author",
-    "文图": "author",
-    "执笔": "author",
-    "执笔人": "author",
-    "实习生": "author",
-    "特约撰稿": "author",
-    "口述": "author",
-    "整理": "author",
-    "摄影": "author",
-    "文": "author",
-    "作　者": "author",
-    "作 者": "author",
-    "责任编辑": "editor",
-    "责任编缉": "editor",
-    "值班编辑": "editor",
-    "责编": "editor",
-    "编辑": "editor",
-    "编审": "editor",
-    "选稿": "editor",
-    "编辑人": "editor",
-    "校对": "proofreader",
-    "排版": "designer",
-    "美编": "designer",
-    "审核": "reviewer",
-    "审校": "reviewer",
-    "签发": "reviewer",
-    "初审": "reviewer",
-    "复审": "reviewer",
-    "终审": "reviewer",
-    "监制": "reviewer",
-    "发布人": "publisher",
-    "发布者": "publisher",
-    "发布单位": "publisher",
-    "发布机构": "publisher",
-    "发布部门": "publisher",
-    "供稿单位": "publisher",
-    "供稿部门": "publisher",
-    "供稿": "publisher",
-    "发稿单位": "publisher",
-    "发文机关": "publisher",
-    "发布机关": "publisher",
-    "发文单位": "publisher",
-    "投稿单位": "publisher",
-    "发稿人": "publisher",
-    "上传者": "publisher",
-    "发布": "publisher",
-    "浏览量": "views",
-    "浏览次数": "views",
-    "浏览数": "views",
-    "浏览": "views",
-    "点击数": "views",
-    "点击量": "views",
-    "点击率": "views",
-    "点击": "views",
-    "阅读量": "views",
-    "阅读数": "views",
-    "阅读次数": "views",
-    "阅读": "views",
-    "访问量": "views",
-    "访问次数": "views",
-    "人气": "views",
-    "查看次数": "views",
-    "已阅": "views",
-    "热度": "views",
-    "围观": "views",
-    "发布时间": "date",
-    "发布日期": "date",
-    "发表时间": "date",
-    "发表日期": "date",
-    "更新时间": "date",
-    "更新日期": "date",
-    "上传时间": "date",
-    "发稿时间": "date",
-    "录入时间": "date",
-    "添加时间": "date",
-    "刊发时间": "date",
-    "时间": "date",
-    "日期": "date",
-    "索引号": "noise",
-    "分类": "noise",
-    "主题分类": "noise",
-    "发文字号": "noise",
-    "文号": "noise",
-    "成文日期": "noise",
-    "有效性": "noise",
-    "关键字": "noise",
-    "关键词": "noise",
-    "标签": "noise",
-    "原标题": "noise",
-    "题": "noise",
-    "栏目": "column",
-    "所属栏目": "column",
-    "字号": "noise",
-    "字体": "noise",
-    "分享到": "noise",
-    "Source": "source",
-    "SOURCE": "source",
-    "Author": "author",
-    "By": "author",
-    "Editor": "editor",
-    "Editors": "editor",
-    "Web editor": "editor",
-    "Web Editor": "editor",
-    "Reporter": "author",
-    "Writer": "author",
-}
-
-
-def _with_traditional_forms(labels: dict[str, str]) -> dict[str, str]:
-    """Add the traditional-script spelling of every label (來源, 責任編輯, 發佈時間…)."""
-    from opencc import OpenCC
-
-    extended = dict(labels)
-    for config in ("s2t", "s2hk", "s2tw"):
-        converter = OpenCC(config)
-        for label, name in labels.items():
-            extended.setdefault(converter.convert(label), name)
-    extended.setdefault("發佈時間", "date")
-    extended.setdefault("發佈日期", "date")
-    return extended
-
-
-_LABELS = _with_traditional_forms(_LABELS)
 _LABEL_ALTERNATION = "|".join(re.escape(label) for label in sorted(_LABELS, key=len, reverse=True))
 _SEPARATOR = r"\s*[:：]\s*|\s*[/／]\s*(?=[\u4e00-\u9fff])"
 LABEL_PATTERN = re.compile(
@@ -169,9 +27,11 @@ _LOOSE_LABEL = re.compile(
 )
 _VALUE_END = re.compile(
     r"\s{2,}|[|｜丨【】\[\]()（）<>《》]|\s+(?:(?:19|20)\d{2}[-/.年])|(?:19|20)\d{2}[-/.年]\d|"
-    r"\s*(?:字号|字体|打印|关闭|分享|浏览|点击|阅读|发布时间|发布日期|时间|日期|第\s*\d+\s*页|返回|查看)"
-    r"|\s+(?:发表评论|我要评论|参与评论|评论\s*\d|收藏|举报)"
+    r"\s*(?:" + WIDGET_WORDS + r"|发布时间|发布日期|發佈時間|發佈日期|时间|時間|日期|第\s*\d+\s*页|文本|图片预览)"
+    r"|\s+(?:发表评论|我要评论|参与评论|评论\s*\d|更多|大\s+中\s+小)"
 )
+_CODE_FIELDS = ("index_number", "document_number")
+_CODE_END = re.compile(r"\s{2,}|[|｜丨【】\[\]]|\s+(?:打印|关闭|分享|字号|浏览)")
 _EMPTY_VALUES = {
     "佚名",
     "未知",
@@ -180,6 +40,9 @@ _EMPTY_VALUES = {
     "暂无",
     "admin",
     "管理员",
+    "系统管理员",
+    "超级管理员",
+    "网站管理员",
     "本站",
     "null",
     "none",
@@ -211,7 +74,7 @@ def _trim(value: str) -> str:
     return re.sub(r"\s+", " ", value)
 
 
-_SPACED_LABEL = re.compile(r"^\s*([\u4e00-\u9fff](?:[ \u3000]+[\u4e00-\u9fff]){1,5})(?=\s*[:：])")
+_SPACED_LABEL = re.compile(r"(?<![\u4e00-\u9fff])([\u4e00-\u9fff](?:[ \u3000]+[\u4e00-\u9fff]){1,5})(?=\s*[:：])")
 
 
 # "新京报作者：新京报": an outlet printed flush against the label that follows it
@@ -245,10 +108,16 @@ def find_labels(line: str) -> list[tuple[str, str]]:
     return pairs
 
 
+def _joined_label(match: re.Match[str]) -> str:
+    """A label spaced out to fill its cell, written together: only a known label is."""
+    joined = re.sub(r"[ \u3000]+", "", match.group(1))
+    return joined if joined in _LABELS else match.group(0)
+
+
 def _label_pairs(line: str) -> list[tuple[str, str]]:
     line = _LABEL_AFTER_OUTLET.sub(" ", line)
     # government disclosure tables space out their labels: "发 布 日 期："
-    line = _SPACED_LABEL.sub(lambda match: re.sub(r"[ \u3000]+", "", match.group(1)), line)
+    line = _SPACED_LABEL.sub(_joined_label, line)
     matches = list(LABEL_PATTERN.finditer(line))
     for loose in _LOOSE_LABEL.finditer(line):
         if not any(
@@ -262,8 +131,13 @@ def _label_pairs(line: str) -> list[tuple[str, str]]:
         stop = matches[index + 1].start() if index + 1 < len(matches) else len(line)
         raw = line[match.end() : stop]
         name = _LABELS[match.group(match.lastindex or 1)]
-        if name in ("views", "date"):
+        if name in ("views", "date", "document_date"):
             pairs.append((name, raw.strip()))
+            continue
+        if name in _CODE_FIELDS:
+            # index and document numbers hold years and brackets: 11220000013544357T/2022-00426
+            end = _CODE_END.search(raw)
+            pairs.append((name, _trim(raw[: end.start()] if end else raw)))
             continue
         wrapped = _WRAPPED_VALUE.match(raw)
         if wrapped:
@@ -285,7 +159,10 @@ def _label_pairs(line: str) -> list[tuple[str, str]]:
 # (SF099, _NN2587), the place a report was filed from, the photographer's mark.
 _NAME_TAIL = re.compile(r"(?:[\s_]*[A-Za-z]{1,4}\d{2,6}|\s+\S{0,10}报道|\s*摄(?:影)?)$")
 # Values that are page furniture or markup rather than anybody's name.
-_NOT_A_NAME = re.compile(r"[=<>\"{}]|评论|举报|收藏|分享|打印|关闭|登录|注册|点击|阅读|关注|订阅|http|www\.", re.I)
+_NOT_A_NAME = re.compile(
+    r"[=<>\"{}“”「」『』]|^[\d\s.,:/-]+$|^[大中小\s]+$|评论|登录|注册|关注|订阅|更多|文本|http|www\.|" + WIDGET_WORDS,
+    re.I,
+)
 
 
 def clean_person_value(value: str | None) -> str | None:
@@ -331,3 +208,30 @@ def parse_views(value: str) -> int | None:
     except ValueError:
         return None
     return views if views <= MAX_VIEWS else None
+
+
+_JOINED_FIELDS = ("author", "editor")
+_PERSON_NAME = re.compile(r"^[\u4e00-\u9fff·]{2,4}$")
+_OUTLET_NAME = re.compile(r"^[\u4e00-\u9fffA-Za-z0-9]{2,16}(?:网|报|社|台|新闻|客户端|杂志|周刊|频道|在线)$")
+
+
+def labelled_values(lines: list[str]) -> dict[str, str]:
+    """Value per field among labelled lines: the first one, or all of them for people."""
+    values: dict[str, list[str]] = {}
+    for line in lines:
+        for name, value in find_labels(line):
+            if not value or is_placeholder(value):
+                continue
+            if name == "source" and " " in value:
+                # "来源：中国新闻网 王帆": an outlet followed by the reporter's name
+                outlet, _, rest = value.partition(" ")
+                if all(_PERSON_NAME.match(token) for token in rest.split()):
+                    values.setdefault("author_after_source", []).append(rest)
+                    value = outlet
+                elif _OUTLET_NAME.match(outlet) and all(_OUTLET_NAME.match(token) for token in rest.split()):
+                    # "来源：央视新闻客户端 中国青年网": the origin, then the site that reposted it
+                    value = outlet
+            bucket = values.setdefault(name, [])
+            if value not in bucket:
+                bucket.append(value)
+    return {name: " ".join(found) if name in _JOINED_FIELDS else found[0] for name, found in values.items()}

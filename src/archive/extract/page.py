@@ -13,10 +13,10 @@ from lxml import etree
 from lxml import html as lxml_html
 
 from ..records import Attachment, ExtractionRules, FetchedPage
-from . import body as body_rules
+from .agreement import Candidate, Choice
+from .candidates import engine_candidates, family_candidates, trimmed
 from .charset import decode_html_as
 from .dates import has_date as has_date_in
-from .fragments import find_fragments
 from .headline import (
     BRACKETED_TAG,
     TITLE_SEARCH_LINES,
@@ -28,12 +28,14 @@ from .headline import (
     untagged,
 )
 from .html import looks_binary, parse_html, text_lines
-from .kinds import anchor_texts, detect_kind, is_article, page_shape
+from .kinds import LinkItems, anchor_texts, detect_kind, is_article, page_shape
 from .labels import find_labels
 from .lines import find_index, find_prefix, squash
-from .metadata import clean_title, find_headline, page_title, read_enpproperty, read_meta_tags, title_parts
+from .metadata import read_enpproperty, read_meta_tags
 from .pagination import continuation_urls
-from .trimming import drop_link_run, pop_info_head, trim_body
+from .placement import Placement
+from .titles import clean_title, find_headline, names_of_site, page_title, title_parts
+from .trimming import pop_info_head
 
 logger = logging.getLogger(__name__)
 
@@ -67,7 +69,9 @@ class ParsedPage:
     body_lines: list[str]
     header_lines: list[str]
     tail_lines: list[str]
-    family: str | None
+    # the candidate the body was taken from, and why it is doubted ("ok": it is not)
+    engine: str
+    quality: str
     # lines just above the headline: disclosure tables and breadcrumbs of gov portals
     above_lines: list[str] = field(default_factory=list)
     continuation: list[str] = field(default_factory=list)
@@ -75,6 +79,9 @@ class ParsedPage:
     selected: dict[str, list[str]] = field(default_factory=dict)
     links: set[str] = field(default_factory=set)
     all_lines: list[str] = field(default_factory=list)
+    candidates: list[Candidate] = field(default_factory=list)
+    # inline scripts, whose data may name the publication time
+    scripts: list[str] = field(default_factory=list)
 
     @property
     def fetched_at(self) -> datetime:
@@ -162,13 +169,15 @@ def read_page(page: FetchedPage, rules: ExtractionRules, tree: PageTree | None =
     enp = read_enpproperty(document)
     kind = detect_kind(page.url, document, meta, rules.kind)
 
+    links = anchor_texts(root)
+    names = names_of_site(meta, links)
     title_origin: str | None = "given"
     if selected.get("title"):
         title: str | None = " ".join(selected["title"])
     elif enp.get("title"):
         title = enp["title"]
     else:
-        title, title_origin = find_headline(root, meta)
+        title, title_origin = find_headline(root, meta, names)
     title_is_given = title_origin in ("given", "meta")
     title = clean_title(title)
 
@@ -176,40 +185,30 @@ def read_page(page: FetchedPage, rules: ExtractionRules, tree: PageTree | None =
     doc_lines = text_lines(body_element if body_element is not None else root)
     squashed_doc = [squash(line) for line in doc_lines]
     title_index = find_index(squashed_doc, squash(title or ""))
-    links = anchor_texts(root)
     if title_index is None and not title_is_given:
         # the guessed headline is not on the page: try the other parts of <title>
-        for part in title_parts(page_title(root)):
+        for part in title_parts(page_title(root), names):
             index = find_index(squashed_doc, squash(part))
             if index is not None and len(squash(part)) >= 4:
                 title, title_index = clean_title(part), index
                 break
 
-    container = None
-    family = None
+    choice = Choice(LinkItems(links), Placement(squashed_doc, title_index))
     if "body" in selectors and selected.get("body") is not None:
-        raw_body = selected.get("body", [])
-        family = "selector"
+        choice.add(trimmed("selector", selected.get("body", []), title, root))
     else:
-        found = body_rules.find_container(root)
-        pieces = find_fragments(root) if found is None else None
-        if found is not None:
-            family, container = found
-            raw_body = text_lines(container)
-        elif pieces is not None:
-            family = "fragments"
-            container, raw_body = pieces
-        else:
-            raw_body = []
-    scope = container if container is not None else root
+        for candidate in family_candidates(root, title):
+            choice.add(candidate)
+        if not choice.settled():
+            first, later = engine_candidates(root, page.url, title)
+            choice.add(first)
+            if not choice.settled():
+                choice.add(later())
+    chosen, quality = choice.choose()
+    scope = chosen.container if chosen.container is not None else root
     attachments = _attachments(scope, page.url)
     continuation = continuation_urls(root, page.url)
-    if family is None:
-        raw_body = body_rules.trafilatura_lines(root, page.url)
-
-    body_lines, removed_head, removed_tail = trim_body(raw_body, title)
-    if family is None and drop_link_run(body_lines, links):
-        removed_head.extend(pop_info_head(body_lines, squash(title or "")))
+    body_lines, removed_head, removed_tail = list(chosen.lines), list(chosen.head), list(chosen.tail)
     first_body = squash(body_lines[0])[:20] if body_lines else ""
     start = title_index + 1 if title_index is not None else 0
     body_start = find_prefix(squashed_doc, first_body, start)
@@ -246,7 +245,8 @@ def read_page(page: FetchedPage, rules: ExtractionRules, tree: PageTree | None =
                         title_index = index
                         break
         else:
-            found_title = title_above_text(doc_lines, squashed_doc, body_start, links, title_parts(page_title(root)))
+            parts = title_parts(page_title(root), names)
+            found_title = title_above_text(doc_lines, squashed_doc, body_start, links, parts)
             if found_title is not None and body_lines:
                 found_title = (untagged(found_title[0], body_lines[0]), found_title[1])
             if found_title is not None:
@@ -284,11 +284,14 @@ def read_page(page: FetchedPage, rules: ExtractionRules, tree: PageTree | None =
         body_lines=body_lines,
         header_lines=header_lines,
         tail_lines=tail_lines,
-        family=family,
+        engine=chosen.engine,
+        quality=quality,
+        candidates=choice.candidates,
         above_lines=above_lines,
         continuation=continuation,
         attachments=attachments,
         selected=selected,
         links=links,
         all_lines=doc_lines,
+        scripts=[script.text for script in root.iter("script") if script.text and not script.get("src")],
     )

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from ..records import ArticleRecord, ExtractionRules, FetchedPage
+from .agreement import EMPTY
 from .bylines import (
     bare_credits,
     cited_source,
@@ -19,107 +20,34 @@ from .bylines import (
     posted_by,
     signature_unit,
 )
-from .dates import date_from_url, has_date, parse_date, parse_relative, strip_dates
-from .labels import clean_person_value, clean_plain_value, find_labels, is_placeholder, parse_views
+from .dates import parse_date
+from .disclosure import read_disclosure
+from .labels import clean_person_value, clean_plain_value, find_labels, labelled_values, parse_views
 from .language import detect_language
 from .metadata import meta_value
 from .page import ParsedPage, read_page
+from .published import early_info_lines, published_at
 
 _EPAPER_PAGE = re.compile(r"第\s*[0-9A-Za-z]{1,4}\s*版\s*[:：]?\s*[^\s|｜]{0,12}")
-
-
-_JOINED_FIELDS = ("author", "editor")
-_OTHER_ARTICLES = re.compile(r"推荐|相关|上一篇|下一篇|热门|最新文章")
 _DIGIT = re.compile(r"\d")
-_PERSON_NAME = re.compile(r"^[\u4e00-\u9fff·]{2,4}$")
-_OUTLET_NAME = re.compile(r"^[\u4e00-\u9fffA-Za-z0-9]{2,16}(?:网|报|社|台|新闻|客户端|杂志|周刊|频道|在线)$")
-
-
-def _labelled(lines: list[str]) -> dict[str, str]:
-    """Value per field among labelled lines: the first one, or all of them for people."""
-    values: dict[str, list[str]] = {}
-    for line in lines:
-        for name, value in find_labels(line):
-            if not value or is_placeholder(value):
-                continue
-            if name == "source" and " " in value:
-                # "来源：中国新闻网 王帆": an outlet followed by the reporter's name
-                outlet, _, rest = value.partition(" ")
-                if all(_PERSON_NAME.match(token) for token in rest.split()):
-                    values.setdefault("author_after_source", []).append(rest)
-                    value = outlet
-                elif _OUTLET_NAME.match(outlet) and all(_OUTLET_NAME.match(token) for token in rest.split()):
-                    # "来源：央视新闻客户端 中国青年网": the origin, then the site that reposted it
-                    value = outlet
-            bucket = values.setdefault(name, [])
-            if value not in bucket:
-                bucket.append(value)
-    return {name: " ".join(found) if name in _JOINED_FIELDS else found[0] for name, found in values.items()}
-
-
-_EARLY_INFO_REACH = 5
-_EARLY_INFO_CHARS = 12
-
-
-def _early_info_lines(body_lines: list[str]) -> list[str]:
-    """Dated info lines among the first lines of the text ("2003-7-24 某某晚报" under a kicker and
-    bylines), which the header zone missed because a line of text came first."""
-    return [
-        line
-        for line in body_lines[:_EARLY_INFO_REACH]
-        if len(line) <= 40
-        and has_date(line)
-        and len(strip_dates(line).strip(" \t|｜丨:：-,()（）")) <= _EARLY_INFO_CHARS
-    ]
-
-
-def _published_at(parsed: ParsedPage, labelled: dict[str, str]) -> datetime | None:
-    reference = parsed.fetched_at
-    if parsed.selected.get("published_at"):
-        value = parse_date(" ".join(parsed.selected["published_at"]), reference)
-        if value:
-            return value
-    # a line about recommended or related articles carries their dates, not this one's
-    header_dates = [line for line in parsed.header_lines if has_date(line) and not _OTHER_ARTICLES.search(line)]
-    candidates = [
-        parsed.enp.get("date"),
-        labelled.get("date"),
-        meta_value(parsed.meta, "published_at"),
-        *header_dates,
-    ]
-    parsed_dates = [parse_date(candidate) for candidate in candidates if candidate]
-    found = [value for value in parsed_dates if value is not None]
-    if found:
-        chosen = found[0]
-        if chosen.hour == chosen.minute == 0:
-            # a day-only source (meta tag, e-paper date) and the page prints the time too
-            for other in found[1:]:
-                if other.date() == chosen.date() and (other.hour or other.minute):
-                    return other
-        return chosen
-    for line in _early_info_lines(parsed.body_lines):
-        value = parse_date(line)
-        if value:
-            return value
-    for line in parsed.header_lines[:4]:
-        value = parse_relative(line, reference)
-        if value:
-            return value
-    value = date_from_url(parsed.page.url)
-    if value:
-        return value
-    for line in parsed.tail_lines:
-        value = parse_date(line)
-        if value:
-            return value
-    return None
 
 
 _POSTED_BY_TAIL = 6
 _WRITER_NAME = re.compile(r"^[\u4e00-\u9fff]{2,3}$")
-_OUTLET_WORD = re.compile(r"网|报|社|台|刊|新闻|杂志|客户端|中心|频道|电视|广播|传媒|在线|政府|委员会|部|局|厅|办")
+_OUTLET_WORD = re.compile(
+    r"网|报|社|台|刊|新闻|杂志|客户端|中心|频道|电视|广播|传媒|在线|政府|委员会|部|局|厅|办"
+    r"|網|報|臺|新聞|雜誌|客戶端|頻道|電視|廣播|傳媒|線上|政府|委員會|廳|辦"
+)
 # <meta> keys that name the writer or the posting account, most specific first
-_META_AUTHOR_KEYS = ("author", "article:author", "og:article:author", "dc.creator", "byline", "mediaid")
+_NOT_A_WRITER = re.compile(
+    r"https?:|www\.|\.com|@|\b(?:team|inc|ltd|powered|discuz|comsenz|phpwind|dedecms|wordpress|cms)\b|财经", re.I
+)
+_META_AUTHOR_KEYS = ("ld:author", "author", "article:author", "og:article:author", "dc.creator", "byline", "mediaid")
+
+
+def _selected_date(parsed: ParsedPage) -> datetime | None:
+    values = parsed.selected.get("published_at")
+    return parse_date(" ".join(values), parsed.fetched_at) if values else None
 
 
 def _writer_as_source(value: str | None, header_source: str) -> str | None:
@@ -136,7 +64,8 @@ def _meta_author(meta: dict[str, str], editor: str | None) -> str | None:
     """The writer or posting account a <meta> tag names, when nothing on the page did."""
     for key in _META_AUTHOR_KEYS:
         value = meta.get(key)
-        if not value or re.search(r"https?:|www\.|\.com|@", value, re.I):
+        if not value or _NOT_A_WRITER.search(value) or _OUTLET_WORD.search(value):
+            # an address, the software that made the page, or the outlet: nobody's byline
             continue
         value = clean_person_value(value)
         if value and value != editor and len(value) <= 30:
@@ -209,6 +138,7 @@ def build_record(
         if not force:
             return None
         record.content_sha1 = hashlib.sha1(b"").hexdigest()
+        record.quality = EMPTY
         return record
     if not force and not first.looks_like_article():
         return None
@@ -224,24 +154,37 @@ def build_record(
         lines.extend(page_lines)
     text = "\n".join(lines)
 
-    labelled = _labelled(first.header_lines)
+    labelled = labelled_values(first.header_lines)
+    for name, value in labelled_values(first.above_lines).items():
+        labelled.setdefault(name, value)
+    tail_labelled = labelled_values(first.tail_lines)
     outlet = outlet_after_date(first.header_lines) or outlet_before_date(first.header_lines)
     if outlet and "source" not in labelled:
-        labelled["source"] = outlet
-    early_outlet = outlet_after_date(_early_info_lines(first.body_lines)) if "source" not in labelled else None
-    for name, value in _labelled(first.above_lines).items():
-        labelled.setdefault(name, value)
+        closing = tail_labelled.get("source")
+        if closing not in (None, outlet) and not _writer_as_source(closing, outlet):
+            # "2019-05-17 · 某某报道" over a text closing "来源：某某交警": the name beside its
+            # label is the outlet, the account printed by the date the one that posted it
+            labelled.setdefault("publisher", outlet)
+        else:
+            labelled["source"] = outlet
+    early_outlet = outlet_after_date(early_info_lines(first.body_lines)) if "source" not in labelled else None
     header_source = labelled.get("source")
-    tail_labelled = _labelled(first.tail_lines)
     for name, value in tail_labelled.items():
         labelled.setdefault(name, value)
     bare = bare_credits(first.header_lines, first.links)
 
     record.title = _selected_or(first, "title", first.title) or None
     record.text = text or None
+    record.quality = first.quality
     record.content_sha1 = hashlib.sha1(text.encode("utf-8")).hexdigest()
     record.kind = first.kind
-    record.published_at = _published_at(first, labelled)
+    disclosure = read_disclosure(first.above_lines + first.header_lines + first.tail_lines)
+    for name, value in disclosure.items():
+        setattr(record, name, clean_plain_value(value))
+    record.published_at = _selected_date(first) or published_at(
+        header_lines=first.header_lines, above_lines=first.above_lines, tail_lines=first.tail_lines,
+        body_lines=first.body_lines, meta=first.meta, enp=first.enp, scripts=first.scripts,
+        url=first.page.url, fetched_at=first.fetched_at, document_date=record.document_date)
 
     # the e-paper's own record of the article outranks credits read off the page
     author = clean_person_value(_selected_or(first, "author", first.enp.get("author") or labelled.get("author")))

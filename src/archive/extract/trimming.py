@@ -9,42 +9,10 @@ from .labels import find_labels
 from .lines import INFO_LINE_MAX, is_info_line, squash
 
 _HEAD_INFO_LINES = 8
-
-
-_LINK_RUN_MIN = 5
-
-
-_LINK_LINE_CHARS = 50
-
-
-_LINK_PREFIX_MIN = 4
-
-
-def _starts_with_link(line: str, links: set[str]) -> bool:
-    squashed = squash(line)
-    return any(squashed[:end] in links for end in range(len(squashed), _LINK_PREFIX_MIN - 1, -1))
-
-
-def drop_link_run(lines: list[str], links: set[str]) -> bool:
-    """Drop a blogroll or link list that opens the text: short lines led by links, then text.
-
-    Old blog templates print their link lists in the same column as the post, and a body
-    extractor keeps them above the headline. Two lines in three must open with a link.
-    """
-    end = 0
-    linked = 0
-    while end < len(lines) and len(lines[end]) <= _LINK_LINE_CHARS and not re.search(r"[。！？]", lines[end]):
-        linked += _starts_with_link(lines[end], links)
-        end += 1
-    if end == len(lines):
-        # no text follows: the links are the page
-        return False
-    # the last short line may be the headline of the text that follows
-    run = end - 1
-    if run < _LINK_RUN_MIN or linked * 3 < run * 2:
-        return False
-    del lines[:run]
-    return True
+# the date a notice is signed with (落款) closes its text: 2022年1月27日, 二〇二二年一月二十七日
+_SIGNED_DATE = re.compile(
+    r"(?:(?:19|20)\d{2}|[〇一二三四五六七八九○零]{4})年[\d一二三四五六七八九十]{1,2}月[\d一二三四五六七八九十]{1,3}日"
+)
 
 
 def pop_info_head(lines: list[str], squashed_title: str = "") -> list[str]:
@@ -69,7 +37,7 @@ def trim_body(lines: list[str], title: str | None) -> tuple[list[str], list[str]
     tail: list[str] = []
     squashed_title = squash(title or "")
     head = pop_info_head(lines, squashed_title)
-    while lines and len(tail) < 6 and is_info_line(lines[-1]):
+    while lines and len(tail) < 6 and is_info_line(lines[-1]) and not _SIGNED_DATE.fullmatch(lines[-1].strip()):
         tail.insert(0, lines.pop())
     tail.extend(credits)
     if lines:

@@ -2,9 +2,10 @@
 extractor are done once, in the process that imports it.
 
 The extraction pool's fork server imports it (archive.jobs.pool.WORKER_MODULES): the
-first page a worker reads otherwise pays, in every worker and on every run, for
-trafilatura's merged stop-word list of all languages (about 0.3 s), the first date
-search and our own patterns; workers forked after the import share all of that.
+first page a worker reads otherwise pays, in every worker and on every run, for the
+script tables of language detection (read from OpenCC's dictionaries), the first date
+search, both body engines' first run and our own patterns; workers forked after the
+import share all of that.
 """
 
 from __future__ import annotations
@@ -17,8 +18,7 @@ from . import extract_page
 
 log = logging.getLogger(__name__)
 
-# Short on purpose: a body below trafilatura's minimum length sends it down its
-# fallback path (readability, then jusText), which is where most of the lazy set-up is.
+# Short on purpose: every engine runs on it, and it costs the workers' start little.
 _PAGE = """<html><head><meta charset="utf-8"><title>预热页面_新闻网</title></head><body>
 <div class="nav">首页 &gt; 新闻</div><h1>预热页面</h1>
 <div class="info">发布时间：2021年10月19日 来源：新闻网 浏览量：12</div>
