@@ -61,6 +61,8 @@ class ExtractionPipeline:
         self.data = DataDir(out)
         self.held_rows = held_rows
         self.pending: set[defer.Deferred] = set()
+        # captures given a row by this run: one row a capture, whatever path it came by
+        self.added: set[str] = set()
         self.last_flush = time.monotonic()
 
     @classmethod
@@ -94,6 +96,9 @@ class ExtractionPipeline:
         for url, pointer in self.state.unextracted(site.id):
             self.stats.inc_value("archive/resumed_captures")
             force = site.matches_article(url)
+            # Known from now on (a pending article): the spider, meeting its link before
+            # the worker answers, must not extract the same capture a second time.
+            self.state.article_submitted(ArticleJob(url, site.id, [pointer], force))
             self._in_worker((url, pointer, force), self._recovered, self._recovery_failed, captured_page_facts,
                             pointer, site.id, self.rules, force, site.counter)
 
@@ -189,6 +194,11 @@ class ExtractionPipeline:
                 pipeline._flush()
 
     def _add(self, record: ArticleRecord) -> None:
+        if record.warc_record_id is not None:
+            if record.warc_record_id in self.added:
+                self.stats.inc_value("archive/articles_repeated")
+                return
+            self.added.add(record.warc_record_id)
         warc_file = os.path.relpath(record.warc_file, self.out) if record.warc_file else None
         self._mark_done(self.articles.add(replace(record, warc_file=warc_file)))
         self.stats.inc_value("archive/articles")

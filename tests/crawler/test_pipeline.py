@@ -147,3 +147,20 @@ def test_a_page_past_the_time_bound_is_a_failure_and_the_others_go_on(reactor, t
     assert states(tmp_path, slow, good) == ["pending", "done"]
     [error] = [r.getMessage() for r in caplog.records if r.levelname == "ERROR"]
     assert error == f"extraction failed for {slow}: extraction took longer than 1 s and was given up"
+
+
+def test_a_capture_never_handed_over_is_extracted_once_even_if_the_spider_meets_it_again(reactor, tmp_path):
+    url = BASE + "/a/1.html"
+    pointer = archived(tmp_path, {url: article(1)})[url]
+    state = shared_state(tmp_path)
+    # what a run killed between the capture and the hand-over leaves
+    state.record_capture(url, "site", 200, etag=None, last_modified=None, payload_digest=None, pointer=pointer,
+                         warc_date=None, candidate=True)
+    pipeline = opened(reactor, tmp_path)
+    # known at once, before the worker answers: the spider skips its link
+    assert states(tmp_path, url) == ["pending"]
+    # and should the same capture reach the pipeline again in this run, it is one row
+    reactor.call(pipeline.process_item, ExtractedArticle(job(url, pointer), extract_job(job(url, pointer))))
+    reactor.run(pipeline.close_spider)
+    assert rows(tmp_path) == [(url, pointer.record_id, 1)]
+    assert states(tmp_path, url) == ["done"]
