@@ -35,6 +35,7 @@ from archive.warc.writer import (
     warc_date,
 )
 from crawler.faults import report_fault
+from crawler.rechecks import FAILURE_RECORD, RECHECK
 from crawler.settled import FROM_ARCHIVE, has_links, is_robots, is_settled
 
 if TYPE_CHECKING:
@@ -167,6 +168,23 @@ class WarcCaptureMiddleware:
         )
         _point_at(request, pointer, moment)
         return response
+
+    def process_exception(self, request, exception):
+        """A check of an archived article that got no answer (a timeout, a refused
+        connection) is recorded as well, as a metadata record: the article's history is
+        made again from the WARC files (archive.changes.derive) and must know of it."""
+        if not request.meta.get(RECHECK) or isinstance(exception, IgnoreRequest) or self.writer is None:
+            return None
+        try:
+            pointer = self.writer.write_failure(request.url, f"{type(exception).__name__}: {exception}")
+        except OSError as exc:
+            self.stats.inc_value("archive/warc_write_failed")
+            report_fault(self.crawler, f"{exc.filename or self.writer.directory}: cannot write WARC records "
+                                       f"({exc.strerror or exc})")
+            return None
+        self.stats.inc_value("archive/warc_records")
+        request.meta[FAILURE_RECORD] = pointer.record_id
+        return None
 
     def _from_archive(self, request, known, usable):
         """The archived copy served in place of a request, when `usable` says it will do."""

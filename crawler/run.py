@@ -6,12 +6,13 @@ import contextlib
 import gc
 import logging
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
+from archive.changes.verdict import VERDICTS
 from archive.errors import ArchiveError, StateError
 from archive.sites import SiteConfig
 from archive.state.locks import SiteBusy, SiteLock
@@ -48,6 +49,9 @@ class SiteOutcome:
     fault: str | None = None
     # pages of the site's lists that could not be had (timeouts, server errors)
     list_pages_failed: int = 0
+    # archived articles checked again, and the events found (crawler/rechecks.py)
+    rechecked: int = 0
+    changes: dict[str, int] = field(default_factory=dict)
 
     @property
     def complete(self) -> bool:
@@ -83,12 +87,14 @@ def site_settings(base: Settings, site: SiteConfig, sites: int = 1) -> Settings:
     return settings
 
 
-def crawl_sites(sites: list[SiteConfig], out: Path, overrides: dict | None = None) -> tuple[list[SiteOutcome],
-                                                                                           list[ArchiveError]]:
+def crawl_sites(sites: list[SiteConfig], out: Path, overrides: dict | None = None,
+                rechecks: dict[str, str] | None = None) -> tuple[list[SiteOutcome], list[ArchiveError]]:
     """Crawl `sites` concurrently into `out`; blocks until every site is done.
 
-    Returns what each site gave, and the errors to report after them: a site another
-    process is crawling into `out` (skipped), a run whose end could not be recorded.
+    `rechecks` names the sites whose crawl only checks archived articles ("only": those
+    due, "all": every one; see crawler/rechecks.py). Returns what each site gave, and the
+    errors to report after them: a site another process is crawling into `out`
+    (skipped), a run whose end could not be recorded.
     """
     out = Path(out).resolve()
     out.mkdir(parents=True, exist_ok=True)
@@ -123,7 +129,10 @@ def crawl_sites(sites: list[SiteConfig], out: Path, overrides: dict | None = Non
         process = CrawlerProcess(base)
         for index, (site, _) in enumerate(locks):
             # The first crawler installs the reactor (asyncio, from the settings).
-            crawler = SiteCrawler(NewsSpider, site_settings(base, site, len(locks)), init_reactor=index == 0)
+            settings = site_settings(base, site, len(locks))
+            if site.id in (rechecks or {}):
+                settings.set("ARCHIVE_RECHECK", rechecks[site.id], priority="spider")
+            crawler = SiteCrawler(NewsSpider, settings, init_reactor=index == 0)
             runs.append((site, crawler, state.run_started(site.id)))
             process.crawl(crawler, site=site)
         # Scrapy's handler drops records below LOG_LEVEL only after they were made, two
@@ -140,7 +149,11 @@ def crawl_sites(sites: list[SiteConfig], out: Path, overrides: dict | None = Non
     try:
         for (site, _, run_id), outcome in zip(runs, outcomes, strict=True):
             # Only a complete run counts as a success (for --due) and confirms the
-            # site's articles: an interrupted walk of its lists is resumed next time.
+            # site's articles: an interrupted walk of its lists is resumed next time. A
+            # run of checks only walked no list.
+            if (rechecks or {}).get(site.id, "due") != "due":
+                state.run_finished(run_id, "rechecks")
+                continue
             state.run_finished(run_id, "finished" if outcome.complete else outcome.fault and "fault"
                                or outcome.finish_reason or "incomplete")
             if outcome.complete:
@@ -204,4 +217,6 @@ def _outcome(site: SiteConfig, crawler) -> SiteOutcome:
         finish_reason=str(stats.get("finish_reason", "")),
         fault=stats.get(FAULT),
         list_pages_failed=stats.get("archive/list_pages_failed", 0),
+        rechecked=sum(stats.get(f"archive/rechecks/{verdict}", 0) for verdict in VERDICTS),
+        changes={k.rsplit("/", 1)[1]: v for k, v in stats.items() if k.startswith("archive/changes/")},
     )

@@ -129,3 +129,11 @@ ARCHIVE_WORKER_ID = ""
 ARCHIVE_REDIS_LEASE_SECONDS = 60.0
 # The page budget of a site's run over all its workers (crawler/distributed/crawl.py sets it).
 ARCHIVE_REDIS_MAX_PAGES = 0
+
+# Checks of archived articles for edits and takedowns (crawler/rechecks.py): "due" checks
+# the articles due beside the site's lists; "only" the articles due and nothing else;
+# "all" every archived article of the site (`archive crawl SITE --recheck`).
+ARCHIVE_RECHECK = "due"
+# The share of a site's page budget (max_pages) that the checks due may take in a crawl
+# that also walks the site's lists.
+ARCHIVE_RECHECK_SHARE = 0.5

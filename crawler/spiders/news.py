@@ -26,6 +26,7 @@ from crawler.faults import FATAL_ERRORS, report_fault
 from crawler.feeds import read_index
 from crawler.links import PageLinks, SiteDomains
 from crawler.page_work import PageOutcome, PageTask, continuation_pages, read_crawled_page, read_links_only
+from crawler.rechecks import RecheckMixin
 from crawler.settled import FROM_ARCHIVE
 from crawler.workers import WORKERS
 
@@ -40,7 +41,7 @@ MAX_ARTICLE_PAGES = 50
 INDEX_SHARE = 0.5
 
 
-class NewsSpider(scrapy.Spider):
+class NewsSpider(RecheckMixin, scrapy.Spider):
     name = "news"
 
     def __init__(self, site: SiteConfig, **kwargs) -> None:
@@ -62,6 +63,11 @@ class NewsSpider(scrapy.Spider):
         self.workers = WORKERS.acquire(self.settings)
         # A crawl that only archives (no pipeline) still has its pages read for links.
         self.extracting = self.settings.getbool("ARCHIVE_EXTRACT_ENABLED")
+        # Archived articles due for a check (crawler/rechecks.py); a run of checks only ends there.
+        for request in self.recheck_requests():
+            yield request
+        if self.rechecks_only:
+            return
         # Feeds and sitemaps first: they name the newest articles most cheaply. Start
         # requests go through the duplicate filter like any other, so the start page's own
         # link to itself is not fetched a second time.
@@ -91,10 +97,9 @@ class NewsSpider(scrapy.Spider):
         return self._follow.search(url)
 
     def _is_known(self, known: ArticleState | None) -> bool:
-        """Archived already and not to be fetched again (unless within refresh_days)."""
-        if known is None or known.state == "not_article":
-            return False
-        return not (self.site.refresh_days and known.first_seen >= _days_ago(self.site.refresh_days))
+        """Archived already: not fetched again through links (re-checks fetch it, and
+        refresh_days makes it due every run: crawler/rechecks.py)."""
+        return known is not None and known.state != "not_article"
 
     def _known_and_dead(self, urls: list[str], articles: set[str]) -> tuple[set[str], set[str], set[str]]:
         """Those of `urls` not to be requested: known articles, and dead article links (a
@@ -134,21 +139,15 @@ class NewsSpider(scrapy.Spider):
         page = _fetched_page(response)
         outcome = await self._read_page(page, task)
         if candidate:
-            facts = outcome.facts
-            article = {"url": response.url, "pointers": [pointer], "pages": [page], "seen": {response.url},
-                       "counter": facts.counter, "record": facts.record}
-            if facts.record is None and facts.error is None:
-                # worth remembering: an unchanged page that is no article is not read again
-                yield ExtractedArticle(self._job(article), None)
-            else:
-                for output in self._next_or_done(article, facts.continuations):
-                    yield output
+            for output in self._article_outputs(response.url, pointer, page, outcome.facts):
+                yield output
         no_article = (outcome.facts.record is None and outcome.facts.error is None) if candidate \
             else (known is None or known.state == "not_article") and not self.is_article(response.url)
         if no_article and response.status == 200 and FROM_ARCHIVE not in response.flags \
                 and not response.meta.get("start"):
             # a hub (a list, an index, an "about" page): how often its links change sets
             # how often it is polled (archive.state.hubs)
+            self.links_listed(response.url, outcome.links.urls)
             self.state.hub_polled(response.url, self.site.id, outcome.links.urls, links_digest(outcome.links.urls))
         for request in self._follow_links(response, outcome.links):
             yield request
@@ -269,6 +268,17 @@ class NewsSpider(scrapy.Spider):
 
     # -- articles: pages 2..N, then the view counter, then one item ------------------
 
+    def _article_outputs(self, url: str, pointer, page: FetchedPage, facts):
+        """What makes an article's row, from its first page as a worker read it: the row
+        itself, or first the requests of its further pages and its counter."""
+        article = {"url": url, "pointers": [pointer], "pages": [page], "seen": {url}, "counter": facts.counter,
+                   "record": facts.record}
+        if facts.record is None and facts.error is None:
+            # worth remembering: an unchanged page that is no article is not read again
+            yield ExtractedArticle(self._job(article), None)
+        else:
+            yield from self._next_or_done(article, facts.continuations)
+
     def _next_or_done(self, article: dict, candidates: list[str]):
         following = [u for u in candidates if u not in article["seen"]]
         self._continuations.update(following)
@@ -371,6 +381,3 @@ def _fetched_page(response: Response) -> FetchedPage:
         pointer=response.meta.get("warc_pointer"),
     )
 
-
-def _days_ago(days: float) -> str:
-    return (datetime.now(UTC) - timedelta(days=days)).isoformat()

@@ -6,6 +6,7 @@ DATA/
   indexes/         a CDXJ index per crawl of a site
   articles/        the article dataset   (hive partitions site=/capture_date=)
   views/           the view-count history (same partitions)
+  changes/         edits and takedowns of archived articles (same partitions)
   state.sqlite     crawl state: speeds re-crawls up, never the truth
   locks/<site>.lock  one crawl (or rebuild) of a site at a time
   .reextract/      staging area and journals of dataset swaps
@@ -19,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
-DATASETS = ("articles", "views")
+DATASETS = ("articles", "views", "changes")
 STATE_FILE = "state.sqlite"
 # SQLite's write-ahead log and its index beside the state file, in WAL mode.
 STATE_COMPANIONS = ("-wal", "-shm")
@@ -49,6 +50,10 @@ class DataDir:
     @property
     def views(self) -> Path:
         return self.root / "views"
+
+    @property
+    def changes(self) -> Path:
+        return self.root / "changes"
 
     def dataset(self, name: str) -> Path:
         """The root of one derived dataset (`DATASETS`)."""

@@ -37,6 +37,11 @@ ADHOC_ID_PATTERN = re.compile(r"[a-z0-9:][a-z0-9_.:-]{0,254}")
 # and would hold up every stop of the crawl.
 MAX_DELAY = 600
 
+# When archived articles are checked again for edits and takedowns, after their
+# publication (archive.changes.schedule), and how long a page must stay gone before
+# its removal is declared (archive.changes.status).
+DEFAULT_RECHECK = tuple(timedelta(hours=h) for h in (1, 6, 24, 72, 168, 720))
+DEFAULT_REMOVAL_AFTER = timedelta(hours=6)
 
 
 @dataclass(frozen=True)
@@ -69,6 +74,8 @@ class SiteConfig:
     counter: CustomCounter | None = None
     # IANA zone the site prints its times in (archive.zones): Beijing time unless it says.
     timezone: str = DEFAULT_ZONE_NAME
+    recheck: tuple[timedelta, ...] = DEFAULT_RECHECK
+    removal_after: timedelta = DEFAULT_REMOVAL_AFTER
     source_file: str | None = None
 
     def matches_article(self, url: str) -> bool:
@@ -157,6 +164,15 @@ def parse_interval(value: str, where: str) -> timedelta:
         raise ValueError(f"{where}: {value!r} is longer than any interval can be") from None
 
 
+def _recheck(value: Any) -> tuple[timedelta, ...]:
+    items = _string_list(value, "recheck")
+    offsets = tuple(parse_interval(item, f"recheck[{n}]") for n, item in enumerate(items))
+    for n in range(1, len(offsets)):
+        if offsets[n] <= offsets[n - 1]:
+            raise ValueError(f"recheck[{n}]: {items[n]!r} must be longer than {items[n - 1]!r} (the offsets grow)")
+    return offsets
+
+
 def _counter(value: Any) -> CustomCounter:
     if not isinstance(value, dict):
         raise ValueError("counter: expected a table with find, url and read")
@@ -228,6 +244,8 @@ _FIELDS = {
     "allow_private": lambda v: _typed(v, "allow_private", bool),
     "allow_addresses": lambda v: _string_list(v, "allow_addresses", _address),
     "timezone": lambda v: zone_named(v, "timezone").key,
+    "recheck": _recheck,
+    "removal_after": lambda v: parse_interval(_typed(v, "removal_after", str), "removal_after"),
 }
 _REQUIRED = ("id", "name", "start_urls")
 

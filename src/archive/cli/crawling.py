@@ -37,6 +37,11 @@ def _print_summary(outcomes, out: Path, seconds: float) -> None:
         click.echo(f"{o.site:<20}{o.pages_fetched:>9}{o.articles:>10}{o.revisits:>10}{o.dead_links:>12}"
                    f"{o.refused:>9}{o.failures:>10}  {o.finish_reason}")
     click.echo("\n" + SUMMARY_LEGEND)
+    for o in outcomes:
+        if o.rechecked or o.changes:
+            found = ", ".join(f"{count} {kind}" for kind, count in sorted(o.changes.items())) or "no change"
+            click.echo(f"\n{o.site}: {o.rechecked} archived articles checked again, {found} "
+                       f"(archive changes --site {o.site})")
     total = sum(o.articles for o in outcomes)
     click.echo(f"\n{total} articles from {sum(o.pages_fetched for o in outcomes)} pages in {seconds:.1f}s")
     data = DataDir(out)
@@ -64,9 +69,10 @@ def _warn_of_damaged_warc_files(out: Path, sites: list[SiteConfig]) -> None:
 
 
 def run_crawl(sites: list[SiteConfig], out: Path, overrides: dict | None = None, *, redis: str | None = None,
-              worker: str | None = None) -> None:
+              worker: str | None = None, rechecks: dict[str, str] | None = None) -> None:
     """Crawl and print the summary; a site locked by another crawl is an error after the rest ran.
-    With `redis`, as one worker (`worker`) of a crawl shared by many machines."""
+    With `redis`, as one worker (`worker`) of a crawl shared by many machines; `rechecks`
+    names the sites whose crawl only checks archived articles (crawler/rechecks.py)."""
     started = time.monotonic()
     _warn_of_damaged_warc_files(out, sites)
     # Scrapy is imported only by the commands that crawl
@@ -77,7 +83,7 @@ def run_crawl(sites: list[SiteConfig], out: Path, overrides: dict | None = None,
     else:
         from crawler.run import crawl_sites
 
-        outcomes, errors = crawl_sites(sites, out, overrides)
+        outcomes, errors = crawl_sites(sites, out, overrides, rechecks)
     if outcomes:
         _print_summary(outcomes, out, time.monotonic() - started)
     # A site down or unreachable is worth a failing exit (cron mails it); a few failures are not.
@@ -106,7 +112,11 @@ def run_crawl(sites: list[SiteConfig], out: Path, overrides: dict | None = None,
 @main.command()
 @click.argument("site_ids", nargs=-1)
 @click.option("--all", "every", is_flag=True, help="Crawl every enabled site.")
-@click.option("--due", is_flag=True, help="Crawl the enabled sites whose `every` interval has passed (for cron).")
+@click.option("--due", is_flag=True,
+              help="Crawl the enabled sites whose `every` interval has passed, and check the archived articles "
+                   "due a check on the others (for cron).")
+@click.option("--recheck", is_flag=True,
+              help="Check every archived article of the sites now, for edits and takedowns; walk no list.")
 @click.option("--start-url", "start_urls", multiple=True, metavar="URL",
               help="Crawl this host without a config file (repeatable).")
 @click.option("--max-pages", type=click.IntRange(1), help="Override each site's page budget.")
@@ -119,18 +129,22 @@ def run_crawl(sites: list[SiteConfig], out: Path, overrides: dict | None = None,
               "[default: 60]")
 @sites_option
 @out_option
-def crawl(site_ids, every, due, start_urls, max_pages, redis_url, worker_id, lease_seconds, sites_dir, out) -> None:
+def crawl(site_ids, every, due, recheck, start_urls, max_pages, redis_url, worker_id, lease_seconds, sites_dir,
+          out) -> None:
     """Crawl configured sites (or ad-hoc start URLs) into WARC files and the dataset.
 
     A site already archived is crawled incrementally: list pages are re-polled with
     conditional requests, known articles are not fetched again, unchanged pages are
-    stored as WARC revisit records.
+    stored as WARC revisit records. Archived articles due a check by their site's
+    `recheck` schedule are fetched again (conditionally) for edits and takedowns,
+    which `archive changes` lists.
 
     \b
     Examples:
       archive crawl campus gov
       archive crawl --all --out /srv/archive
       archive crawl --due --out /srv/archive        # from cron, every few minutes
+      archive crawl campus --recheck                # check every archived article now
       archive crawl --start-url https://news.example.edu.cn/
       archive crawl --all --redis redis://redis-host:6379/0 --out /mnt/archive   # on each machine
 
@@ -143,6 +157,11 @@ def crawl(site_ids, every, due, start_urls, max_pages, redis_url, worker_id, lea
         raise click.UsageError("give site ids, --all, --due or --start-url (one of them)")
     if (worker_id or lease_seconds) and not redis_url:
         raise click.UsageError("--worker-id and --lease-seconds are for a crawl shared through --redis")
+    if recheck and (due or start_urls):
+        raise click.UsageError("--recheck applies to site ids or --all")
+    if recheck and redis_url:
+        # the page status of each article is kept in the SQLite crawl state only
+        raise click.UsageError("--recheck is for a crawl of this machine, not one shared through --redis")
     if redis_url:
         worker_id = _worker_id(worker_id)
         _share_state(out, redis_url, worker_id)
@@ -158,19 +177,28 @@ def crawl(site_ids, every, due, start_urls, max_pages, redis_url, worker_id, lea
             raise ConfigError(f"{sites_dir}: no site {', '.join(map(repr, unknown))} (see `archive sites list`)")
         if not sites:
             raise ConfigError(f"{sites_dir}: no valid site to crawl")
+    rechecks: dict[str, str] = {}
     if due:
+        from archive.state.rechecks import checks_due
         from archive.state.store import shared_state
 
-        sites = shared_state(out).due(sites)
+        state = shared_state(out)
+        crawled = state.due(sites)
+        # the others' articles due a check are checked, and their lists left alone
+        checked = checks_due(state, out, [s for s in sites if s.id not in {c.id for c in crawled}])
+        rechecks = {site.id: "only" for site in checked}
+        sites = crawled + checked
         if not sites:
             click.echo("no site is due")
             return
+    if recheck:
+        rechecks = {site.id: "all" for site in sites}
     if max_pages:
         from dataclasses import replace
 
         sites = [replace(s, max_pages=max_pages) for s in sites]
     overrides = {"ARCHIVE_REDIS_LEASE_SECONDS": lease_seconds} if lease_seconds else None
-    run_crawl(sites, out, overrides, redis=redis_url, worker=worker_id)
+    run_crawl(sites, out, overrides, redis=redis_url, worker=worker_id, rechecks=rechecks)
 
 
 def _worker_id(given: str | None) -> str:

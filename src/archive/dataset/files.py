@@ -18,6 +18,7 @@ from archive.dataset.schema import DATASET_SCHEMA, PARTITION_SCHEMA, VIEWS_DATAS
 from archive.errors import InputError
 
 if TYPE_CHECKING:
+    import pyarrow as pa
     import pyarrow.dataset as ds
 
 
@@ -68,8 +69,9 @@ def written_keys(root: Path, columns: Sequence[str]) -> set[tuple]:
     return keys
 
 
-def open_dataset(root: Path, *, views: bool = False) -> ds.Dataset:
-    """The dataset under `root` with the documented schema (never an inferred one)."""
+def open_dataset(root: Path, *, views: bool = False, schema: pa.Schema | None = None) -> ds.Dataset:
+    """The dataset under `root` with the documented schema (never an inferred one):
+    articles, view readings with `views`, or the one `schema` names."""
     # Imported here: pyarrow.dataset imports pandas when it is installed (0.3 s), which
     # commands that never open a dataset this way (export) should not pay for.
     import pyarrow.dataset as ds
@@ -77,7 +79,7 @@ def open_dataset(root: Path, *, views: bool = False) -> ds.Dataset:
     files = dataset_files(root)
     return ds.dataset(
         files,
-        schema=VIEWS_DATASET_SCHEMA if views else DATASET_SCHEMA,
+        schema=schema or (VIEWS_DATASET_SCHEMA if views else DATASET_SCHEMA),
         format="parquet",
         partitioning=ds.partitioning(PARTITION_SCHEMA, flavor="hive"),
         partition_base_dir=str(root),

@@ -5,11 +5,12 @@ from __future__ import annotations
 import os
 import secrets
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import pyarrow as pa
 import pyarrow.parquet as pq
 
 from archive.datadir import DataDir, partial_name
@@ -48,10 +49,13 @@ class DatasetWriter:
     so a caller can record them as done only once they are safely on disk.
     """
 
-    def __init__(self, root: Path, *, batch_size: int = 5000, views: bool = False, worker: str | None = None) -> None:
+    def __init__(self, root: Path, *, batch_size: int = 5000, views: bool = False, worker: str | None = None,
+                 table_of: Callable[[list], pa.Table] | None = None) -> None:
+        """Rows are articles, view readings with `views`, or any rows with a `site` and a
+        `fetched_at` that `table_of` makes into a table (archive.changes.dataset)."""
         self.root = Path(root)
         self.batch_size = batch_size
-        self._table = schema.views_table if views else _articles_table
+        self._table = table_of or (schema.views_table if views else _articles_table)
         self._moment = (lambda r: r.observed_at) if views else (lambda r: r.fetched_at)
         self.run_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%S") + "-" + secrets.token_hex(4)
         if worker:

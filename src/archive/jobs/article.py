@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from archive.changes.verdict import GONE, UNREACHABLE, Verdict, page_verdict
 from archive.errors import WarcReadError
 from archive.jobs.counters import CounterCall, CustomCounter, find_counter, read_counter
 from archive.jobs.time_bound import bounded
@@ -107,6 +108,8 @@ class PageFacts:
     continuations: list[str]
     counter: CounterCall | None
     error: str | None = None
+    # what the page shows in place of the article, or that it shows it (archive.changes.verdict)
+    verdict: Verdict | None = None
 
 
 def page_facts(page: FetchedPage, *, site: str, rules: ExtractionRules | None, force: bool,
@@ -119,10 +122,14 @@ def page_facts(page: FetchedPage, *, site: str, rules: ExtractionRules | None, f
     # One parse gives the record and the continuation links (a second one doubled the cost).
     found = extract_page(page, site=site, rules=rules, force=force, tree=tree)
     record = finished(found.record, rules)
+    verdict = page_verdict(page, record)
+    if verdict.kind in (GONE, UNREACHABLE):
+        # a challenge page or a "page not found" template is no version of the article
+        record = None
     if record is None:
-        return PageFacts(None, [], None)
+        return PageFacts(None, [], None, verdict=verdict)
     document = found.document if found.document is not None else decode_html(page.body, page.headers)
-    return PageFacts(record, found.continuations, find_counter(document, page.url, counter))
+    return PageFacts(record, found.continuations, find_counter(document, page.url, counter), verdict=verdict)
 
 
 def html_type(content_type: str) -> bool:

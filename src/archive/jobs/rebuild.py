@@ -22,6 +22,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from archive.changes.dataset import changes_writer
+from archive.changes.derive import derive_changes
 from archive.datadir import DATASETS, DataDir
 from archive.dataset.days import with_printed_days
 from archive.dataset.swap import SiteSwap, finish_interrupted, site_files
@@ -49,6 +51,7 @@ class SiteRebuild:
     views: int = 0
     old_files: int = 0
     kept_rows: int = 0  # old rows carried over: not made from the WARC files re-extracted
+    changes: int = 0  # events of the changes/ dataset
     errors: list[str] = field(default_factory=list)
 
     @property
@@ -116,9 +119,11 @@ def rebuild_site(data: DataDir, site: str, warcs: Sequence[Path], config: SiteCo
     """Extract the site's WARC files again and swap the new rows in (the caller holds the lock)."""
     outcome = SiteRebuild(site, len(warcs))
     result = extract_warcs(list(warcs), CountingPool(pool, progress), site=site, config=config)
-    if result.errors:
+    # the edits and takedowns of the articles, from their visits (archive.changes.derive)
+    history = derive_changes(warcs, result.records, pool, site=site, config=config) if not result.errors else None
+    if result.errors or history.errors:
         # A damaged WARC file would lose the rows after the damage: keep the old ones.
-        outcome.errors = result.errors
+        outcome.errors = result.errors or history.errors
         return outcome
     swap = SiteSwap(data, site)
     articles = DatasetWriter(swap.staged("articles"))
@@ -129,11 +134,16 @@ def rebuild_site(data: DataDir, site: str, warcs: Sequence[Path], config: SiteCo
     for row in result.views:
         views.add(row)
     views.close()
+    changes = changes_writer(swap.staged("changes"))
+    for event in history.events:
+        changes.add(event)
+    changes.close()
     rebuilt_urls = {record.url for record in result.records}
     zone = ZoneInfo(config.timezone) if config else DEFAULT_ZONE
     kept, outcome.kept_rows = _carry_over(swap, {os.path.relpath(w, data.root) for w in warcs}, rebuilt_urls, zone)
-    old = swap.commit(articles.files + views.files + kept)
+    old = swap.commit(articles.files + views.files + changes.files + kept)
     outcome.rows, outcome.views, outcome.old_files = articles.rows_written, views.rows_written, len(old)
+    outcome.changes = changes.rows_written
     return outcome
 
 

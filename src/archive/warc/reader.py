@@ -11,10 +11,11 @@ from __future__ import annotations
 import logging
 import uuid
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any, TypeVar
 
 from warcio.bufferedreaders import ChunkedDataReader
 from warcio.exceptions import ArchiveLoadFailed
@@ -218,6 +219,33 @@ def scan_responses(path: Path) -> Iterator[ResponseEntry]:
     Raises WarcReadError naming the file and offset at the first damaged record;
     the entries before it have been yielded by then.
     """
+    return walk_records(path, _response_entry)
+
+
+def _response_entry(record, path: Path, offset: int) -> ResponseEntry | None:
+    if record.rec_type != "response":
+        return None
+    http = record.http_headers
+    return ResponseEntry(
+        pointer=WarcPointer(str(path), offset, _record_id(record, offset)),
+        url=_target_uri(record),
+        status=int(http.get_statuscode() or 0) if http else 0,
+        content_type=(http.get_header("Content-Type") or "") if http else "",
+        warc_date=record.rec_headers.get_header("WARC-Date"),
+        payload_digest=record.rec_headers.get_header("WARC-Payload-Digest"),
+        etag=http.get_header("ETag") if http else None,
+        last_modified=http.get_header("Last-Modified") if http else None,
+    )
+
+
+T = TypeVar("T")
+
+
+def walk_records(path: Path, read: Callable[[Any, Path, int], T | None]) -> Iterator[T]:
+    """What `read(record, path, offset)` makes of each record of a WARC file (its
+    headers, or the start of its body), in file order, the records checked to be whole;
+    None is skipped. Raises WarcReadError naming the file and offset at the first damaged
+    record, after yielding what came before it."""
     offset = 0
     try:
         with open(path, "rb") as fh:
@@ -225,20 +253,10 @@ def scan_responses(path: Path) -> Iterator[ResponseEntry]:
             for record in records:
                 _report_stray_bytes(records, path, offset)
                 offset = records.get_record_offset()
+                found = read(record, path, offset)
                 _drain_checked(record, f"{path}: offset {offset}")
-                if record.rec_type != "response":
-                    continue
-                http = record.http_headers
-                yield ResponseEntry(
-                    pointer=WarcPointer(str(path), offset, _record_id(record, offset)),
-                    url=_target_uri(record),
-                    status=int(http.get_statuscode() or 0) if http else 0,
-                    content_type=(http.get_header("Content-Type") or "") if http else "",
-                    warc_date=record.rec_headers.get_header("WARC-Date"),
-                    payload_digest=record.rec_headers.get_header("WARC-Payload-Digest"),
-                    etag=http.get_header("ETag") if http else None,
-                    last_modified=http.get_header("Last-Modified") if http else None,
-                )
+                if found is not None:
+                    yield found
             _report_stray_bytes(records, path, offset)
     except OSError as exc:
         raise WarcReadError(f"{path}: cannot read ({exc.strerror or exc})") from None

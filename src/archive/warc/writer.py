@@ -73,6 +73,10 @@ IDENTICAL_PAYLOAD = "http://netpreserve.org/warc/1.1/revisit/identical-payload-d
 SERVER_NOT_MODIFIED = "http://netpreserve.org/warc/1.1/revisit/server-not-modified"
 
 
+# The field of a metadata record that says a fetch got no answer, and why.
+FETCH_FAILED = "fetch-failed"
+
+
 def payload_digest(body: bytes) -> str:
     """The WARC-Payload-Digest warcio writes for a body: base32 SHA-1."""
     return "sha1:" + base64.b32encode(hashlib.sha1(body).digest()).decode("ascii")
@@ -148,6 +152,15 @@ class WarcFileWriter:
         self._writer: WARCWriter | None = None
         self._path: Path | None = None
 
+    def _file_with_room(self) -> None:
+        """A file open and not full, for the next record."""
+        if self._fh is None or self._fh.tell() >= self.max_size:
+            try:
+                self._open_next()
+            except OSError:
+                self._abandon(0)  # not even its warcinfo record is whole
+                raise
+
     def _open_next(self) -> None:
         self.close()
         self.directory.mkdir(parents=True, exist_ok=True)
@@ -189,12 +202,7 @@ class WarcFileWriter:
         `digest` is the response body's payload digest when the caller has it already
         (payload_digest): warcio would otherwise hash the body for it once more.
         """
-        if self._fh is None or self._fh.tell() >= self.max_size:
-            try:
-                self._open_next()
-            except OSError:
-                self._abandon(0)  # not even its warcinfo record is whole
-                raise
+        self._file_with_room()
         moment = fetched_at or self.clock()
         date = warc_date(moment)
         response_id = self.record_id()
@@ -231,6 +239,24 @@ class WarcFileWriter:
         if entry is not None:
             self.index.append(entry.line)
         return WarcPointer(file=str(self._path), offset=offset, record_id=response_id)
+
+    def write_failure(self, url: str, reason: str, moment: datetime | None = None) -> WarcPointer:
+        """A `metadata` record saying a fetch of `url` got no answer at all (a timeout, a
+        refused connection): what a check of an archived article saw, kept with the rest
+        so that its history can be made again from the WARC files (archive.warc.visits)."""
+        self._file_with_room()
+        body = f"{FETCH_FAILED}: {' '.join(reason.split())}\r\n".encode()
+        record = self._writer.create_warc_record(
+            url, "metadata", payload=io.BytesIO(body), length=len(body), warc_content_type="application/warc-fields",
+            warc_headers_dict={"WARC-Record-ID": self.record_id(), "WARC-Date": warc_date(moment or self.clock())})
+        offset = self._fh.tell()
+        try:
+            self._writer.write_record(record)
+            self._fh.flush()
+        except OSError:
+            self._abandon(offset)
+            raise
+        return WarcPointer(file=str(self._path), offset=offset, record_id=record.rec_headers["WARC-Record-ID"])
 
     def _write_pair(self, exchange: HttpExchange, response, response_id: str, date: str) -> int:
         """Write both records; the length of the first one's gzip member."""
