@@ -119,6 +119,9 @@ class RecheckMixin:
                                title=record.title if record is not None else None)
         else:
             seen = Observation(at, status_verdict(response.status), record_id, full=pointer is not None)
+        if response.status >= 400:
+            # what the check found, not a failure of the crawl (the summary leaves it out)
+            self.crawler.stats.inc_value("archive/rechecks/error_answers")
         self._observed(watch, seen)
         if judged is not None and judged.verdict.kind == LIVE and judged.facts.record is not None:
             # a version not archived before: a row of the dataset, as every capture

@@ -203,7 +203,8 @@ def _outcome(site: SiteConfig, crawler) -> SiteOutcome:
     failures += stats.get("archive/extraction_failed", 0) + stats.get("archive/page_reading_failed", 0)
     failures += sum(v for k, v in stats.items()
                     if k.startswith("downloader/response_status_count/") and int(k.rsplit("/", 1)[1]) >= 400)
-    failures = max(0, failures - refused - dead_links - stats.get("archive/not_fetched_at_stop", 0))
+    failures = max(0, failures - refused - dead_links - stats.get("archive/not_fetched_at_stop", 0)
+                   - stats.get("archive/rechecks/error_answers", 0))
     return SiteOutcome(
         site=site.id,
         pages_fetched=stats.get("downloader/response_count", 0),

@@ -34,6 +34,8 @@ class Article:
     source: str = "县应急管理局"
     views: int = 100
     paragraphs: tuple[str, ...] = PARAGRAPHS
+    # None: the page prints no time, and re-checks count from its first capture
+    published: str | None = "2026-11-20 08:21"
 
     @property
     def path(self) -> str:
@@ -43,7 +45,8 @@ class Article:
         body = "".join(f"<p>{p}</p>" for p in self.paragraphs)
         return (f"<html><head><meta charset='utf-8'><title>{self.title}</title></head><body>"
                 "<div class='nav'><a href='/'>首页</a> <a href='/news/list.htm'>新闻</a></div>"
-                f"<h1>{self.title}</h1><div class='info'>发布时间：2026-11-20 08:21 来源：{self.source} "
+                f"<h1>{self.title}</h1><div class='info'>{f'发布时间：{self.published} ' if self.published else ''}"
+                f"来源：{self.source} "
                 f"浏览次数：{self.views}</div><div class='content'>{body}</div></body></html>")
 
 
@@ -56,9 +59,11 @@ class ChangingSite:
     # path -> the answer given instead of the article (a status page, a redirect, a template)
     answers: dict[str, Page] = field(default_factory=dict)
 
+    published: str | None = "2026-11-20 08:21"
+
     def __post_init__(self) -> None:
         for n in range(1, self.count + 1):
-            self.articles[n] = Article(n, f"第{n}号通知：县政府召开秋季安全生产工作会议")
+            self.articles[n] = Article(n, f"第{n}号通知：县政府召开秋季安全生产工作会议", published=self.published)
         self.server = HostileServer(self._route)
 
     def __enter__(self) -> ChangingSite:
@@ -99,6 +104,8 @@ class ChangingSite:
         return path
 
     def _route(self, server: HostileServer, path: str) -> Page | None:
+        if path == "/robots.txt":
+            return Page(200, "User-agent: *\nAllow: /\n", {"Content-Type": "text/plain"})
         if path == "/":
             return Page(200, "<html><body><a href='/news/list.htm'>新闻</a></body></html>")
         if path == "/news/list.htm":

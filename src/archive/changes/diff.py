@@ -108,11 +108,11 @@ def _change_from_json(data: dict) -> FieldChange:
 
 
 def normalized(text: str | None) -> str:
-    """A text as compared: NFKC, counts masked, runs of white space made one space."""
+    """A text as compared: NFKC, counts masked, white space left out (Chinese puts none
+    between words, and a page's spacing comes and goes with its template)."""
     if not text:
         return ""
-    text = _MOVING.sub("#", unicodedata.normalize("NFKC", text))
-    return " ".join(text.split())
+    return "".join(_MOVING.sub("#", unicodedata.normalize("NFKC", text)).split())
 
 
 def compare(old: ArticleRecord, new: ArticleRecord) -> RecordDiff | None:

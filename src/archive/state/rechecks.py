@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 
 from archive.changes.schedule import next_check
 from archive.changes.status import Watch
+from archive.changes.verdict import GONE, UNKNOWN, UNREACHABLE
 from archive.datadir import DataDir
 from archive.records import WarcPointer
 from archive.state.store import CrawlState, state_error
@@ -147,13 +148,18 @@ def adopt_articles(store: RecheckStore, data_dir: Path, site: str, recheck: Sequ
         else:
             pointer = WarcPointer(*json.loads(job)["pointers"][0])
             watch = Watch.first_capture(url, site, pointer.record_id, pointer, seen, None, None)
-        known = store.state.known(url)
-        if known is not None and known.last_fetched:
-            watch.last_check_at = max(watch.last_check_at, datetime.fromisoformat(known.last_fetched))
         event = declared.get(url)
         if event is not None and event["kind"] in ("removed", "unreachable"):
             watch.status, watch.status_since, watch.status_reason = \
                 event["kind"], event["first_seen_gone"], event["reason"]
+        known = store.state.known(url)
+        if known is not None and known.last_fetched:
+            watch.last_check_at = max(watch.last_check_at, datetime.fromisoformat(known.last_fetched))
+        if known is not None and known.pointer is not None and known.pointer.record_id != watch.live_record_id:
+            # The latest capture is not the live version: an answer repeating it shows
+            # what the declared status says, or nothing known.
+            watch.last_verdict = {"removed": GONE, "unreachable": UNREACHABLE}.get(watch.status, UNKNOWN)
+            watch.last_reason = watch.status_reason or "the latest capture"
         watches.append((watch, next_check(watch, recheck, removal_after), seen))
     store.save(watches)
     return len(watches)
