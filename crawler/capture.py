@@ -35,7 +35,7 @@ from archive.warc.writer import (
     warc_date,
 )
 from crawler.faults import report_fault
-from crawler.rechecks import FAILURE_RECORD, RECHECK
+from crawler.rechecks import FAILURE_RECORD, RECHECK, failure_reason
 from crawler.settled import FROM_ARCHIVE, has_links, is_robots, is_settled
 
 if TYPE_CHECKING:
@@ -175,15 +175,17 @@ class WarcCaptureMiddleware:
         made again from the WARC files (archive.changes.derive) and must know of it."""
         if not request.meta.get(RECHECK) or isinstance(exception, IgnoreRequest) or self.writer is None:
             return None
+        reason, moment = failure_reason(exception), datetime.now(UTC)
         try:
-            pointer = self.writer.write_failure(request.url, f"{type(exception).__name__}: {exception}")
+            pointer = self.writer.write_failure(request.url, reason, moment)
         except OSError as exc:
             self.stats.inc_value("archive/warc_write_failed")
             report_fault(self.crawler, f"{exc.filename or self.writer.directory}: cannot write WARC records "
                                        f"({exc.strerror or exc})")
             return None
         self.stats.inc_value("archive/warc_records")
-        request.meta[FAILURE_RECORD] = pointer.record_id
+        # the check's observation is this record: the same time, the same words
+        request.meta[FAILURE_RECORD] = (pointer.record_id, moment.isoformat(), reason)
         return None
 
     def _from_archive(self, request, known, usable):

@@ -42,8 +42,13 @@ MODES = ("due", "only", "all")
 FLUSH_SECONDS = 300.0
 # request.meta key of a check: the article's URL
 RECHECK = "recheck"
-# request.meta key the capture sets on a failed check: the record saying so
+# request.meta key the capture sets on a failed check: the record saying so, its time and reason
 FAILURE_RECORD = "failure_record"
+
+
+def failure_reason(error: BaseException) -> str:
+    """Why a check got no answer, on one line, as the crawl and its WARC record say it."""
+    return f"{type(error).__name__}: {' '.join(str(error).split())}"[:300]
 
 
 def dropped_from_list(before: list[str], after: list[str]) -> list[str]:
@@ -149,12 +154,14 @@ class RecheckMixin:
         error = failure.value
         if watch is None or (isinstance(error, IgnoreRequest) and "crawl is stopping" in str(error)):
             return  # never asked: the next run asks
+        record_id, at, reason = request.meta.get(FAILURE_RECORD) or (None, None, failure_reason(error))
         if isinstance(error, IgnoreRequest):
             # refused by rule (robots.txt, the address guard): nothing seen of the page
             verdict = Verdict(UNKNOWN, f"not fetched ({error})")
         else:
-            verdict = Verdict(UNREACHABLE, f"{type(error).__name__}: {' '.join(str(error).split())}"[:300])
-        self._observed(watch, Observation(datetime.now(UTC), verdict, request.meta.get(FAILURE_RECORD)))
+            verdict = Verdict(UNREACHABLE, reason)
+        seen = Observation(datetime.fromisoformat(at) if at else datetime.now(UTC), verdict, record_id)
+        self._observed(watch, seen)
 
     def _observed(self, watch: Watch, seen: Observation) -> None:
         site = self.site

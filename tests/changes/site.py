@@ -58,6 +58,8 @@ class ChangingSite:
     articles: dict[int, Article] = field(default_factory=dict)
     # path -> the answer given instead of the article (a status page, a redirect, a template)
     answers: dict[str, Page] = field(default_factory=dict)
+    # articles the list page no longer shows
+    unlisted: set[int] = field(default_factory=set)
 
     published: str | None = "2026-11-20 08:21"
 
@@ -109,7 +111,8 @@ class ChangingSite:
         if path == "/":
             return Page(200, "<html><body><a href='/news/list.htm'>新闻</a></body></html>")
         if path == "/news/list.htm":
-            items = "".join(f"<li><a href='{a.path}'>{a.title}</a></li>" for a in self.articles.values())
+            items = "".join(f"<li><a href='{a.path}'>{a.title}</a></li>" for a in self.articles.values()
+                            if a.number not in self.unlisted)
             return Page(200, f"<html><body><ul>{items}</ul></body></html>")
         if path in self.answers:
             return self.answers[path]

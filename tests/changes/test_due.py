@@ -38,3 +38,28 @@ def test_due_runs_the_checks_due_and_lists_exactly_what_changed(tmp_path):
     found = [json.loads(line) for line in listed.stdout.splitlines()]
     assert [(e["url"], e["kind"]) for e in found] == [(site.url(1), "edited"), (site.url(2), "removed")]
     assert found[0]["diff"] == "title: 第1号通知：县政府召开[-秋-]{+冬+}季安全生产工作会议"
+
+
+def test_an_article_dropped_from_the_middle_of_its_list_is_checked_next():
+    from crawler.rechecks import dropped_from_list
+
+    before = ["a", "b", "c", "d", "e"]
+    assert dropped_from_list(before, ["a", "b", "d", "e"]) == ["c"]
+    # pushed off the end by a newer one: no sign of anything
+    assert dropped_from_list(before, ["new", "a", "b", "c", "d"]) == []
+    assert dropped_from_list(before, ["a", "e"]) == []  # a whole run gone: its neighbours went too
+
+
+def test_a_list_dropping_an_article_brings_its_check_forward(tmp_path):
+    out, sites = tmp_path / "data", tmp_path / "sites"
+    with ChangingSite(count=5) as site:
+        site.config(sites)
+        crawl = ["crawl", "county", "--sites", str(sites), "--out", str(out)]
+        assert run_archive(*crawl).returncode == 0
+        site.unlisted.add(3)
+        site.answer(3, gone(404))
+        assert run_archive(*crawl).returncode == 0  # the list is read again: article 3 is missing from it
+        hits = len(site.server.hits)
+        checks = run_archive("crawl", "--due", "--sites", str(sites), "--out", str(out))
+        assert checks.returncode == 0, checks.stderr[-3000:]
+        assert site.server.hits[hits:] == [site.articles[3].path]

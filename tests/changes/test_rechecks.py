@@ -13,10 +13,12 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
+from lxml import html
 from warcio.archiveiterator import ArchiveIterator
 
 from tests.changes.site import PARAGRAPHS, ChangingSite, challenge, gone, redirect, template_not_found
 from tests.conftest import run_archive
+from tests.dataset.test_stats_report import run_chromium
 from tests.reliability.hostile import Page
 
 EDITED_PARAGRAPH = "会议要求，要聚焦道路交通、危险化学品、建筑施工、燃气等重点行业领域，持续开展专项整治行动。"
@@ -63,10 +65,10 @@ def history(tmp_path_factory):
         site.answer(8, template_not_found())
         site.answer(9, gone(503))  # for one sweep only
         site.answer(10, challenge())  # for one sweep only
-        site.answer(11, Page(writer=hang_up))  # for one sweep only
+        site.answer(11, Page(writer=hang_up))  # for two sweeps: an unreachable spell
         site.answer(12, gone(404))  # deleted, then restored
         sweeps = []
-        for restore in ((9, 10, 11), (12,), (), ()):
+        for restore in ((9, 10), (11, 12), (), ()):
             time.sleep(1.1)  # the sweeps of a loaded machine are still removal_after apart
             before = {n: site.hits(n) for n in site.articles}
             sweeps.append({"stdout": archive("crawl", *common, "--recheck"),
@@ -81,7 +83,7 @@ def test_each_change_is_one_event_and_nothing_else_is(history):
     assert kinds(history["events"], history["site"]) == [
         (1, "edited", "minor"), (2, "edited", "minor"), (3, "edited", "metadata"),
         (5, "removed", None), (6, "removed", None), (7, "removed", None), (8, "removed", None),
-        (12, "removed", None), (12, "restored", None)]
+        (11, "restored", None), (11, "unreachable", None), (12, "removed", None), (12, "restored", None)]
 
 
 def test_edits_show_what_changed(history):
@@ -110,6 +112,8 @@ def test_removals_say_why_and_when(history):
     assert removed["last_seen_live"] < removed["first_seen_gone"] < removed["detected_at"]
     restored = by_url[(site.url(12), "restored")]
     assert restored["reason"].startswith("back after being removed: HTTP 404")
+    unreachable = by_url[(site.url(11), "unreachable")]
+    assert unreachable["reason"].startswith("ResponseNeverReceived") or "Connection" in unreachable["reason"]
 
 
 def test_an_unchanged_page_costs_one_request_and_a_revisit(history):
@@ -144,7 +148,7 @@ def test_reextract_makes_the_same_events_from_the_warc_files(history, tmp_path):
     for path in (copy / "warc").glob("*.warc.gz"):
         with open(path, "rb") as fh:
             metadata += [r.content_stream().read() for r in ArchiveIterator(fh) if r.rec_type == "metadata"]
-    assert len(metadata) == 1 and metadata[0].startswith(b"fetch-failed: ")
+    assert len(metadata) == 2 and all(m.startswith(b"fetch-failed: ") for m in metadata)
 
 
 def test_a_rebuilt_state_keeps_what_was_declared(history, tmp_path):
@@ -165,7 +169,7 @@ def test_filters_and_the_history_of_one_article(history):
     shown = archive("changes", "--data", str(out), site.url(2))
     assert "edited (minor: text)" in shown and "{+、燃气+}" in shown
     table = archive("changes", "--data", str(out))
-    assert len([line for line in table.splitlines() if "county" in line]) == 9
+    assert len([line for line in table.splitlines() if "county" in line]) == 11
 
 
 def test_csv_parquet_and_atom(history, tmp_path):
@@ -176,11 +180,23 @@ def test_csv_parquet_and_atom(history, tmp_path):
     assert rows[0]["detected_at"].endswith("+08:00") and rows[0]["site"] == "county"
     archive("changes", "--data", str(out), "--format", "parquet", "-o", str(tmp_path / "c.parquet"))
     table = pq.read_table(tmp_path / "c.parquet")
-    assert table.num_rows == 9 and str(table.schema.field("detected_at").type) == "timestamp[us, tz=UTC]"
+    assert table.num_rows == 11 and str(table.schema.field("detected_at").type) == "timestamp[us, tz=UTC]"
     archive("changes", "--data", str(out), "--format", "atom", "-o", str(tmp_path / "c.xml"))
     atom = "{http://www.w3.org/2005/Atom}"
     feed = ET.parse(tmp_path / "c.xml").getroot()
     entries = feed.findall(f"{atom}entry")
-    assert len(entries) == 9 and len({e.find(f"{atom}id").text for e in entries}) == 9
+    assert len(entries) == 11 and len({e.find(f"{atom}id").text for e in entries}) == 11
     edited = next(e for e in entries if e.find(f"{atom}title").text.startswith("Edited: 第1号"))
     assert "<del>秋</del><ins>冬</ins>" in edited.find(f"{atom}content").text
+
+
+def test_the_report_shows_the_events_per_week_and_the_latest_with_their_differences(history, tmp_path):
+    page = tmp_path / "report.html"
+    archive("report", "--data", str(history["out"]), "-o", str(page))
+    dom = html.fromstring(run_chromium(tmp_path, "--virtual-time-budget=5000", "--dump-dom", page.as_uri()).stdout)
+    [row] = dom.xpath("//table[@id='changes-per-week']/tbody/tr")
+    assert [cell.text_content() for cell in row.xpath("td")][2:] == ["3", "5", "2", "1"]
+    latest = dom.xpath("//div[@id='latest-changes']/div[@class='change']")
+    assert [div.get("data-kind") for div in latest].count("removed") == 5 and len(latest) == 11
+    assert dom.xpath("//div[@id='latest-changes']//del[text()='秋']/following-sibling::ins[1][text()='冬']")
+    assert dom.get_element_by_id("total-articles").text_content() == "12"  # the page's script ran

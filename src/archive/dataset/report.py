@@ -29,6 +29,8 @@ th {{ background: #f3f3f3; cursor: pointer; }} td.num {{ text-align: right; }}
 .legend i {{ display: inline-block; width: 0.9em; height: 0.9em; margin-right: 0.3em; vertical-align: middle; }}
 svg text {{ font-family: {FONT}; font-size: 11px; fill: #333; }}
 .muted {{ color: #777; }}
+.change p {{ margin: 0.2em 0; }} .change {{ margin-bottom: 0.8em; }}
+del {{ color: #b00; background: #fdd; }} ins {{ color: #070; background: #dfd; text-decoration: none; }}
 """
 
 SCRIPT = """
@@ -201,8 +203,9 @@ def _script_safe(json_text: str) -> str:
     return json_text.translate(_SCRIPT_ESCAPES)
 
 
-def render_report(stats: DatasetStats, title: str = "Archive dataset report") -> str:
-    """The report page for `stats`, as one HTML string."""
+def render_report(stats: DatasetStats, title: str = "Archive dataset report", changes: str = "") -> str:
+    """The report page for `stats`, as one HTML string; `changes` is the section on edits
+    and takedowns (archive.changes.report)."""
     colors = _colors([s.site for s in stats.sites])
     sites_table = _table(
         "site-counts",
@@ -239,6 +242,7 @@ def render_report(stats: DatasetStats, title: str = "Archive dataset report") ->
 {_views_chart(stats, colors)}
 <h2>Views over time</h2>
 {_history_chart(stats)}
+{changes}
 <h2>Extraction outcomes</h2>
 {outcomes}
 {versions}
@@ -255,8 +259,13 @@ def write_report(data_dir: Path, output: Path, sites: tuple[str, ...] = (), titl
                  zones: SiteZones | None = None) -> DatasetStats:
     """Write the report of the dataset under DATA to `output` (atomically) and return its
     stats; times in each site's zone (`zones`; default Beijing time)."""
+    from archive.changes.dataset import EventFilter, read_events
+    from archive.changes.report import changes_section
+
     stats = dataset_stats(data_dir, sites, zones=zones)
-    page = render_report(stats, title or f"Archive dataset report: {Path(data_dir).resolve().name}")
+    zone_of = zones or SiteZones()
+    section = changes_section(read_events(data_dir, EventFilter(sites, zone_of=zone_of)), zone_of)
+    page = render_report(stats, title or f"Archive dataset report: {Path(data_dir).resolve().name}", section)
     partial = output.with_name(output.name + ".partial")
     partial.write_text(page, encoding="utf-8")
     partial.replace(output)

@@ -222,9 +222,10 @@ def scan_responses(path: Path) -> Iterator[ResponseEntry]:
     return walk_records(path, _response_entry)
 
 
-def _response_entry(record, path: Path, offset: int) -> ResponseEntry | None:
+def _response_entry(record, path: Path, at: Callable[[], int]) -> ResponseEntry | None:
     if record.rec_type != "response":
         return None
+    offset = at()
     http = record.http_headers
     return ResponseEntry(
         pointer=WarcPointer(str(path), offset, _record_id(record, offset)),
@@ -241,19 +242,20 @@ def _response_entry(record, path: Path, offset: int) -> ResponseEntry | None:
 T = TypeVar("T")
 
 
-def walk_records(path: Path, read: Callable[[Any, Path, int], T | None]) -> Iterator[T]:
-    """What `read(record, path, offset)` makes of each record of a WARC file (its
-    headers, or the start of its body), in file order, the records checked to be whole;
-    None is skipped. Raises WarcReadError naming the file and offset at the first damaged
-    record, after yielding what came before it."""
+def walk_records(path: Path, read: Callable[[Any, Path, Callable[[], int]], T | None]) -> Iterator[T]:
+    """What `read(record, path, at)` makes of each record of a WARC file, in file order,
+    the records checked to be whole; None is skipped. `at()` is the record's offset, which
+    warcio learns by reading the record to its end: read what you need of its body
+    first. Raises WarcReadError naming the file and offset at the first damaged record,
+    after yielding what came before it."""
     offset = 0
     try:
         with open(path, "rb") as fh:
             records = WarcRecords(fh)
             for record in records:
                 _report_stray_bytes(records, path, offset)
+                found = read(record, path, records.get_record_offset)
                 offset = records.get_record_offset()
-                found = read(record, path, offset)
                 _drain_checked(record, f"{path}: offset {offset}")
                 if found is not None:
                     yield found

@@ -9,7 +9,7 @@ Bodies are not read, except those few lines of a failure.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -45,16 +45,19 @@ def scan_visits(path: Path) -> Iterator[Visit]:
     return walk_records(path, _visit)
 
 
-def _visit(record, path: Path, offset: int) -> Visit | None:
+def _visit(record, path: Path, at: Callable[[], int]) -> Visit | None:
     kind = record.rec_type
     if kind not in (RESPONSE, REVISIT, "metadata"):
         return None
+    reason = _failure(record) if kind == "metadata" else None  # its body, before the offset
+    if kind == "metadata" and reason is None:
+        return None
     headers = record.rec_headers
+    offset = at()
     pointer = WarcPointer(str(path), offset, _record_id(record, offset))
     url, date = _target_uri(record), headers.get_header("WARC-Date") or ""
-    if kind == "metadata":
-        reason = _failure(record)
-        return Visit(url, date, FAILURE, pointer, reason=reason) if reason is not None else None
+    if reason is not None:
+        return Visit(url, date, FAILURE, pointer, reason=reason)
     http = record.http_headers
     status = int(http.get_statuscode() or 0) if http else 0
     return Visit(url, date, kind, pointer, status, refers_to=headers.get_header("WARC-Refers-To"),
