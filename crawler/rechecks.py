@@ -119,6 +119,10 @@ class RecheckMixin:
             seen = Observation(at, verdict, record_id, full=True)
         elif response.status == 200 and pointer is not None:
             judged = await self._assessed(response, watch)
+            if judged.error is not None:
+                # the last version unreadable (a WARC file moved or damaged): an edit would go unseen
+                self.crawler.stats.inc_value("archive/rechecks/not_compared")
+                self.logger.error("%s: not compared with its last version: %s", url, judged.error)
             record = judged.facts.record
             seen = Observation(at, judged.verdict, record_id, full=True, diff=judged.diff, pointer=pointer,
                                title=record.title if record is not None else None)

@@ -133,7 +133,8 @@ def adopt_articles(store: RecheckStore, data_dir: Path, site: str, recheck: Sequ
     missing = store.unwatched(site)
     if not missing:
         return 0
-    data = DataDir(data_dir)
+    # the pointers kept must not depend on the directory a later run starts in
+    data = DataDir(Path(data_dir).resolve())
     rows = _latest_rows(data, site, [url for url, _, _ in missing])
     declared = _last_events(data, site, [url for url, _, _ in missing])
     watches = []
