@@ -31,7 +31,7 @@ from archive.changes.dataset import changes_writer
 from archive.changes.status import Observation, Watch, advance
 from archive.changes.verdict import LIVE, UNKNOWN, UNREACHABLE, Verdict, status_verdict
 from archive.datadir import DataDir
-from archive.state.rechecks import RecheckStore, adopt_articles
+from archive.state.rechecks import adopt_articles, recheck_store
 from crawler.settled import FROM_ARCHIVE
 
 # ARCHIVE_RECHECK: what a crawl checks. due: the articles due, beside the site's lists
@@ -66,9 +66,13 @@ class RecheckMixin:
     def recheck_requests(self) -> list[scrapy.Request]:
         settings = self.settings
         self.recheck_mode = settings.get("ARCHIVE_RECHECK")
+        self.recheck_writer = None
         if self.recheck_mode not in MODES:
             raise ValueError(f"ARCHIVE_RECHECK: {self.recheck_mode!r} is not one of {', '.join(MODES)}")
-        self.rechecks = RecheckStore(self.state)
+        self.rechecks = recheck_store(self.state)
+        if self.rechecks is None:
+            self.logger.warning("archived articles are not checked again: the crawl state is not the SQLite one")
+            return []
         out = Path(settings.get("ARCHIVE_OUT"))
         self.recheck_writer = changes_writer(DataDir(out).changes)
         self._recheck_flushed = time.monotonic()
@@ -94,7 +98,7 @@ class RecheckMixin:
 
     def links_listed(self, url: str, links: list[str]) -> None:
         """A list page was read again: articles dropped from its middle are checked next."""
-        known = self.state.hub(url)
+        known = self.state.hub(url) if self.rechecks is not None else None
         if known is None:
             return
         dropped = [link for link in dropped_from_list(known[0], links) if self.is_article(link) or self.auto]
@@ -182,5 +186,7 @@ class RecheckMixin:
             self._recheck_flushed = time.monotonic()
 
     def _rechecks_closed(self, spider) -> None:
+        if self.recheck_writer is None:
+            return
         self.recheck_writer.close()
         self.crawler.stats.set_value("archive/changes_files", len(self.recheck_writer.files))

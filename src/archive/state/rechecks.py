@@ -200,10 +200,18 @@ def _last_events(data: DataDir, site: str, urls: list[str]) -> dict[str, dict]:
     return last
 
 
+def recheck_store(state) -> RecheckStore | None:
+    """The rechecks table of a crawl state kept in SQLite; None for a store of another
+    kind (one that many machines share), which keeps no such table."""
+    return RecheckStore(state) if isinstance(state, CrawlState) else None
+
+
 def checks_due(state: CrawlState, data_dir: Path, sites: Sequence[SiteConfig]) -> list[SiteConfig]:
     """Those of `sites` with archived articles due a check now (articles archived since
     their last crawl are adopted first)."""
-    store = RecheckStore(state)
+    store = recheck_store(state)
+    if store is None:
+        return []
     now = datetime.now(UTC)
     due = []
     for site in sites:
