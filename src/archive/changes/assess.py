@@ -54,23 +54,24 @@ def check_task(config: SiteConfig | None, site: str, url: str, previous: WarcPoi
     return CheckTask(site, config.rules, config.matches_article(url), config.counter, previous)
 
 
-def assess_page(page: FetchedPage, task: CheckTask) -> Assessment:
+def assess_page(page: FetchedPage, task: CheckTask, before: ArticleRecord | None = None) -> Assessment:
     """Worker: the verdict of a page answered with 200 and, when live, its difference
-    from the last live version. A page past the workers' time bound is unknown."""
+    from the last live version (`before` when the caller has its record already, else
+    read from `task.previous`). A page past the workers' time bound is unknown."""
     try:
-        return bounded(_assess)(page, task)
+        return bounded(_assess)(page, task, before)
     except PageTimeout as exc:
         error = f"{page.url}: {exc}"
         return Assessment(Verdict(UNKNOWN, str(exc)), PageFacts(None, [], None, error=error), error=error)
 
 
-def _assess(page: FetchedPage, task: CheckTask) -> Assessment:
+def _assess(page: FetchedPage, task: CheckTask, before: ArticleRecord | None) -> Assessment:
     facts = page_facts(page, site=task.site, rules=task.rules, force=task.force, counter=task.counter)
     verdict = facts.verdict or Verdict(UNKNOWN, "not read")
-    if verdict.kind != LIVE or task.previous is None or facts.record is None:
+    if verdict.kind != LIVE or (before is None and task.previous is None) or facts.record is None:
         return Assessment(verdict, facts)
     try:
-        before = version_at(task.previous, task)
+        before = before or version_at(task.previous, task)
     except WarcReadError as exc:
         return Assessment(verdict, facts, error=str(exc))
     return Assessment(verdict, facts, compare(before, facts.record) if before is not None else None)

@@ -3,8 +3,9 @@
 Each article's visits (archive.warc.visits) are taken in time order from its first
 capture that made a row of the dataset; every later visit is an observation, judged as
 a crawl's check judges it (archive.changes.assess) and fed to the same state machine
-(archive.changes.status). An article visited once has no history: only the articles
-visited again cost work, done in the worker pool, one task per article.
+(archive.changes.status). An article visited once, or found unchanged (a revisit) on
+every later visit, has no history: only the others cost work, done in the worker pool,
+one task per article.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from typing import TYPE_CHECKING
 from archive.changes.assess import CheckTask, assess_page, check_task, redirect_of
 from archive.changes.events import ChangeEvent
 from archive.changes.status import DEFAULT_REMOVAL_AFTER, Observation, Watch, advance
-from archive.changes.verdict import UNKNOWN, UNREACHABLE, Verdict, status_verdict
+from archive.changes.verdict import LIVE, UNKNOWN, UNREACHABLE, Verdict, status_verdict
 from archive.errors import WarcReadError
 from archive.warc.reader import parse_warc_date, read_page
 from archive.warc.visits import FAILURE, REVISIT, Visit, scan_visits
@@ -52,8 +53,8 @@ def derive_changes(warcs: Sequence[Path], records: Sequence[ArticleRecord], pool
     for url, seen in visits.items():
         seen.sort(key=lambda v: parse_warc_date(v.date) if v.date else datetime.min)
         start = next((n for n, v in enumerate(seen) if v.kind == "response" and v.pointer.record_id in rows), None)
-        if start is None or start == len(seen) - 1:
-            continue
+        if start is None or all(v.kind == REVISIT for v in seen[start + 1:]):
+            continue  # visited once, or only ever found unchanged since: no history to make
         first = rows[seen[start].pointer.record_id]
         task = check_task(config, site, url, seen[start].pointer)
         tasks.append(pool.submit(article_history, first, seen[start], seen[start + 1:], task, config, removal_after))
@@ -71,17 +72,20 @@ def article_history(first: ArticleRecord, start: Visit, later: Sequence[Visit], 
     """Worker: the events of one article, from its first capture and its later visits."""
     watch = Watch.first_capture(first.url, first.site, start.pointer.record_id, start.pointer,
                                 parse_warc_date(start.date), first.title, first.published_at)
+    # The last live version's page alone, to compare the next with: the row itself for a
+    # one-page article (its views aside, which are never compared), else read when needed.
+    live = [first if first.page_count == 1 else None]
     events: list[ChangeEvent] = []
     errors: list[str] = []
     for visit in later:
-        seen = _observation(visit, watch, task, config, errors)
+        seen = _observation(visit, watch, task, config, errors, live)
         if seen is not None:
             events += advance(watch, seen, removal_after)
     return events, errors
 
 
 def _observation(visit: Visit, watch: Watch, task: CheckTask, config: SiteConfig | None,
-                 errors: list[str]) -> Observation | None:
+                 errors: list[str], live: list[ArticleRecord | None]) -> Observation | None:
     at = parse_warc_date(visit.date)
     if visit.kind == FAILURE:
         return Observation(at, Verdict(UNREACHABLE, visit.reason or "no answer"), visit.pointer.record_id)
@@ -99,9 +103,12 @@ def _observation(visit: Visit, watch: Watch, task: CheckTask, config: SiteConfig
     except WarcReadError as exc:
         errors.append(str(exc))
         return Observation(at, Verdict(UNKNOWN, "capture unreadable"), record_id)
-    judged = assess_page(page, CheckTask(task.site, task.rules, task.force, task.counter, watch.live_pointer))
+    judged = assess_page(page, CheckTask(task.site, task.rules, task.force, task.counter, watch.live_pointer),
+                         live[0])
     if judged.error is not None:
         errors.append(judged.error)
     record = judged.facts.record
+    if judged.verdict.kind == LIVE and record is not None:
+        live[0] = record
     return Observation(at, judged.verdict, record_id, full=True, diff=judged.diff,
                        title=record.title if record is not None else None, pointer=visit.pointer)

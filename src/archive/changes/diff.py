@@ -21,8 +21,10 @@ from difflib import SequenceMatcher
 from archive.changes.classify import classify
 from archive.records import ArticleRecord
 
-# Changes of these are metadata; of the others, of the content.
-METADATA_FIELDS = ("published_at", "source", "author", "editor", "publisher", "subtitle", "attachments")
+# Changes of these are metadata; of the others, of the content. The text fields of a
+# record compared as they are (a new one is compared once it is named here).
+TEXT_METADATA = ("source", "author", "editor", "publisher", "subtitle")
+METADATA_FIELDS = ("published_at", *TEXT_METADATA, "attachments")
 CONTENT_FIELDS = ("title", "text")
 COMPARED_FIELDS = (*CONTENT_FIELDS, *METADATA_FIELDS)
 
@@ -125,7 +127,7 @@ def compare(old: ArticleRecord, new: ArticleRecord) -> RecordDiff | None:
         changes.append(text[0])
     if _times_differ(old.published_at, new.published_at):
         changes.append(FieldChange("published_at", _iso(old.published_at), _iso(new.published_at)))
-    for name in ("source", "author", "editor", "publisher", "subtitle"):
+    for name in TEXT_METADATA:
         before, after = getattr(old, name), getattr(new, name)
         if normalized(before) != normalized(after):
             changes.append(FieldChange(name, before, after, char_spans(before or "", after or "")))
