@@ -71,6 +71,11 @@ def test_a_site_elsewhere_names_its_zone(tmp_path):
          "timezone: 'Beijing' is not a time zone this system knows"),
         ('id = "x"\nname = "n"\nstart_urls = ["http://a/"]\ntimezone = "../../etc/passwd"', "timezone: '../../etc"),
         ('id = "x"\nname = "n"\nstart_urls = ["http://a/"]\ntimezone = 8', "timezone: expected an IANA time zone"),
+        ('id = "x"\nname = "n"\nstart_urls = ["http://a/"]\nrecheck = ["1d", "6h"]',
+         "recheck[1]: '6h' must be longer than '1d' (the offsets grow)"),
+        ('id = "x"\nname = "n"\nstart_urls = ["http://a/"]\nrecheck = ["1 week"]', "recheck[0]: '1 week' is not an"),
+        ('id = "x"\nname = "n"\nstart_urls = ["http://a/"]\nrecheck = "1h"', "recheck: expected a list of strings"),
+        ('id = "x"\nname = "n"\nstart_urls = ["http://a/"]\nremoval_after = 6', "removal_after: expected str"),
     ],
 )
 def test_bad_site_file_names_file_and_key(tmp_path, text, message):

@@ -63,3 +63,19 @@ def test_a_list_dropping_an_article_brings_its_check_forward(tmp_path):
         checks = run_archive("crawl", "--due", "--sites", str(sites), "--out", str(out))
         assert checks.returncode == 0, checks.stderr[-3000:]
         assert site.server.hits[hits:] == [site.articles[3].path]
+
+
+def test_options_that_cannot_be_used_as_given_are_refused(tmp_path):
+    from click.testing import CliRunner
+
+    from archive.cli import main
+
+    for args, says in ((["crawl", "--due", "--recheck"], "--recheck applies to site ids or --all"),
+                       (["changes", "--format", "parquet"], "--format parquet needs -o FILE"),
+                       (["changes", "--bom"], "--bom applies to --format csv"),
+                       (["changes", "--since", "2026-12-02", "--until", "2026-12-01"], "is after --until"),
+                       (["changes", "--kind", "deleted"], "Invalid value for '--kind'"),
+                       (["changes", "--data", str(tmp_path), "-o", str(tmp_path / "changes" / "x.csv"),
+                         "--format", "csv"], "would write into the archive")):
+        result = CliRunner().invoke(main, args)
+        assert result.exit_code == 2 and says in result.output, (args, result.output)
