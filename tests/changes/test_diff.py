@@ -114,3 +114,10 @@ def test_a_long_paragraph_is_compared_sentence_by_sentence_in_bounded_time():
     assert (datetime.now(UTC) - started).total_seconds() < 10
     [part] = diff.changes[0].parts
     assert [t for op, t in part.spans if op == "+"] == ["，不得拖延"]
+
+
+def test_a_disclosure_document_declared_void_is_a_metadata_edit():
+    diff = compare(version(document_number="县政办发〔2026〕12号", validity="有效"),
+                   version(document_number="县政办发〔2026〕12号", validity="失效"))
+    assert diff.fields == ["validity"] and diff.change_class == METADATA
+    assert diff_text(diff) == "validity: [-有-]{+失+}效"

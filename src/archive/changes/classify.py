@@ -1,7 +1,8 @@
 """How much an edit matters: metadata only, minor wording, substantive, or body replaced.
 
-- metadata: only the publication time, source, author, editor, publisher, subtitle or
-  attachments changed; the title and text are as they were;
+- metadata: only the publication time, source, author, editor, publisher, subtitle,
+  attachments or the fields of a disclosure table changed; the title and text are as
+  they were;
 - replaced: the text shares less than half of its characters with the earlier one;
 - minor: a few characters of the title or text changed (at most MINOR_CHARS, or
   MINOR_SHARE of the text when that is more), no paragraph came or went, and no digit,

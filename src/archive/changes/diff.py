@@ -2,7 +2,8 @@
 
 Compared: the title, the text paragraph by paragraph (paragraphs added, removed, and
 changed with a diff of their characters), the publication time, source, author,
-editor, publisher, subtitle and attachments. Moving parts never make a difference: view
+editor, publisher, subtitle, attachments and a disclosure page's table (索引号, 发文字号,
+成文日期, 主题分类, 有效性). Moving parts never make a difference: view
 counts and capture times are not compared, and a count printed inside the text
 ("浏览次数：1234", "您是第1234位访问者") is masked, as are differences of spacing and of
 full- and half-width forms (NFKC). Characters are compared one by one, so a diff works
@@ -23,7 +24,9 @@ from archive.records import ArticleRecord
 
 # Changes of these are metadata; of the others, of the content. The text fields of a
 # record compared as they are (a new one is compared once it is named here).
-TEXT_METADATA = ("source", "author", "editor", "publisher", "subtitle")
+TEXT_METADATA = ("source", "author", "editor", "publisher", "subtitle",
+                 # a disclosure page's table (政府信息公开): 有效性 turning 失效 is news
+                 "index_number", "document_number", "document_date", "topic", "validity")
 METADATA_FIELDS = ("published_at", *TEXT_METADATA, "attachments")
 CONTENT_FIELDS = ("title", "text")
 COMPARED_FIELDS = (*CONTENT_FIELDS, *METADATA_FIELDS)
