@@ -1,0 +1,60 @@
+"""No file stalls or exhausts the process reading it: each is read in a child bounded in
+time and memory, and what went wrong comes back as the file's status."""
+
+import os
+import time
+
+import pytest
+
+from archive.attachments.bounds import read_bounded
+from archive.attachments.reading import ReadLimits
+from archive.demo.documents import pdf_document, zip_archive
+from tests.attachments.hostile import BOMB_MB, form_bomb, zip_bomb
+
+
+@pytest.fixture(scope="module")
+def bombs() -> dict[str, bytes]:
+    return {"honest": zip_bomb(), "lying": zip_bomb(lying=True),
+            "docx": zip_bomb("word/document.xml", member_dirs=("word/",)), "pdf": form_bomb()}
+
+
+def timed(body: bytes, file_type: str, limits: ReadLimits):
+    started = time.monotonic()
+    found = read_bounded(body, file_type, limits)
+    return found, time.monotonic() - started
+
+
+def test_a_zip_bomb_is_refused_before_it_inflates(bombs):
+    found, seconds = timed(bombs["honest"], "zip", ReadLimits())
+    assert found.status == "too_large" and seconds < 5
+    assert found.reason == f"its members would inflate to {BOMB_MB << 20:,} bytes (bound: {256 << 20:,})"
+    found, _ = timed(bombs["docx"], "docx", ReadLimits())
+    assert found.status == "too_large"
+
+
+def test_a_zip_member_lying_about_its_size_is_not_inflated_past_it(bombs):
+    found, seconds = timed(bombs["lying"], "zip", ReadLimits(memory_mb=256))
+    assert found.status == "corrupt" and seconds < 5
+
+
+def test_a_pdf_that_loops_is_stopped_at_the_time_bound(bombs):
+    # memory enough that only the clock can stop it
+    found, seconds = timed(bombs["pdf"], "pdf", ReadLimits(seconds=2, memory_mb=64 * 1024))
+    assert (found.status, found.reason) == ("timed_out", "reading took longer than 2 s and was stopped")
+    assert 2 <= seconds < 4
+
+
+def test_a_pdf_that_asks_for_ever_more_memory_is_stopped_at_the_memory_bound(bombs):
+    found, seconds = timed(bombs["pdf"], "pdf", ReadLimits(seconds=60, memory_mb=256))
+    assert found.status == "too_large" and seconds < 30
+    assert found.reason == "reading it needs more than 256 MB (the bound) and was stopped"
+
+
+def test_the_reader_goes_on_unharmed(bombs):
+    before = set(os.listdir("/proc/self/task"))
+    timed(bombs["pdf"], "pdf", ReadLimits(seconds=1))
+    found = read_bounded(zip_archive({"a.pdf": pdf_document([["仍可读取"]])}), "zip")
+    assert found.text == "【a.pdf】\n仍可读取"
+    assert set(os.listdir("/proc/self/task")) == before  # no thread left behind
+    with pytest.raises(ChildProcessError):
+        os.waitpid(-1, os.WNOHANG)  # and no child left unreaped
