@@ -1,0 +1,129 @@
+"""The crawl state of attachments: which files were read, which rows are not on disk yet,
+and which archived file holds the same bytes as a new one.
+
+A table of its own in the crawl state's SQLite file (archive.state.store), holding per
+attachment URL the capture to read it from, and its sha1 and status once read. A row is
+`pending` from the moment its file is handed to a worker until the row is in a Parquet
+file, so a crawl killed in between leaves the row for the next run to make again from
+the WARC record; an article linking a file archived before gets its sha1 and status from
+here without the file being fetched again. Like all the state, it only saves work:
+`archive reextract` makes the same rows from the WARC files alone.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from archive.records import Attachment, AttachmentCapture, WarcPointer
+from archive.state.store import CrawlState, KnownCapture, state_error
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS attachments (
+    url TEXT PRIMARY KEY,
+    site TEXT NOT NULL,
+    capture TEXT NOT NULL,
+    sha1 TEXT,
+    status TEXT,
+    -- pending (its row not on disk yet) | done | not_a_file (the link answered a web page)
+    state TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS attachments_pending ON attachments (site, state);
+-- an identical file at another address is archived as a revisit of the first
+CREATE INDEX IF NOT EXISTS captures_payload_digest ON captures (payload_digest);
+"""
+
+
+@dataclass(frozen=True)
+class Outcome:
+    sha1: str | None
+    status: str | None
+
+
+class AttachmentLedger:
+    """The attachments table of a crawl state (the same SQLite connection)."""
+
+    def __init__(self, state: CrawlState) -> None:
+        self.state = state
+        self._run(lambda db: db.executescript(SCHEMA))
+
+    def _run(self, work):
+        try:
+            return work(self.state.db)
+        except sqlite3.Error as exc:
+            raise state_error(self.state.path, exc) from None
+
+    def submitted(self, capture: AttachmentCapture) -> None:
+        """The file of `capture` is being read: its row is pending until `written`."""
+        self._run(lambda db: db.execute(
+            "INSERT INTO attachments VALUES (?, ?, ?, NULL, NULL, 'pending') ON CONFLICT(url) DO UPDATE SET"
+            " capture = excluded.capture, state = 'pending'", (capture.url, capture.site, _capture_json(capture))))
+
+    def read(self, url: str, sha1: str | None, status: str) -> None:
+        """The file at `url` was read: its outcome, for the articles linking it later."""
+        self._run(lambda db: db.execute("UPDATE attachments SET sha1 = ?, status = ? WHERE url = ?",
+                                        (sha1, status, url)))
+
+    def not_a_file(self, url: str) -> None:
+        self._run(lambda db: db.execute("UPDATE attachments SET state = 'not_a_file' WHERE url = ?", (url,)))
+
+    def written(self, urls: Sequence[str]) -> None:
+        """The rows of these attachments are in a Parquet file on disk."""
+        def mark(db):
+            with db:
+                db.execute("BEGIN")
+                db.executemany("UPDATE attachments SET state = 'done' WHERE url = ? AND state = 'pending'",
+                               [(url,) for url in urls])
+        self._run(mark)
+
+    def pending(self, site: str) -> list[AttachmentCapture]:
+        """The attachments of `site` whose rows a killed run never wrote."""
+        rows = self._run(lambda db: db.execute(
+            "SELECT url, site, capture FROM attachments WHERE site = ? AND state = 'pending'", (site,)).fetchall())
+        return [_capture_from_json(url, site_id, text) for url, site_id, text in rows]
+
+    def outcomes(self, urls: Sequence[str]) -> dict[str, Outcome]:
+        """The sha1 and status of those of `urls` read before (a file not read has neither)."""
+        found: dict[str, Outcome] = {}
+        for start in range(0, len(urls), 500):
+            chunk = list(urls[start:start + 500])
+            rows = self._run(lambda db, chunk=chunk: db.execute(
+                f"SELECT url, sha1, status FROM attachments WHERE url IN ({','.join('?' * len(chunk))})"
+                " AND status IS NOT NULL", chunk).fetchall())
+            found.update({url: Outcome(sha1, status) for url, sha1, status in rows})
+        return found
+
+    def same_file(self, site: str, digest: str) -> KnownCapture | None:
+        """A capture of `site` holding exactly the payload of `digest` (WARC-Payload-Digest),
+        which a new download of the same file is archived as a revisit of."""
+        rows = self._run(lambda db: db.execute(
+            "SELECT url, warc_file, warc_offset, warc_record_id, warc_date FROM captures WHERE payload_digest = ?"
+            " AND site = ? AND status = 200 AND warc_file IS NOT NULL LIMIT 1", (digest, site)).fetchall())
+        if not rows:
+            return None
+        url, file, offset, record_id, warc_date = rows[0]
+        return KnownCapture(url, 200, None, None, digest, WarcPointer(file, offset, record_id), warc_date)
+
+
+def known_outcome(link: Attachment, found: Outcome | None) -> Attachment:
+    return link if found is None else Attachment(link.title, link.url, found.sha1, found.status)
+
+
+def _capture_json(capture: AttachmentCapture) -> str:
+    return json.dumps({
+        "article": capture.article_url, "title": capture.title,
+        "pointer": [capture.pointer.file, capture.pointer.offset, capture.pointer.record_id],
+        "published": capture.published_date.isoformat() if capture.published_date else None,
+        "fetched": capture.fetched_at.isoformat() if capture.fetched_at else None,
+    }, ensure_ascii=False)
+
+
+def _capture_from_json(url: str, site: str, text: str) -> AttachmentCapture:
+    data = json.loads(text)
+    return AttachmentCapture(
+        site=site, article_url=data["article"], url=url, title=data["title"], pointer=WarcPointer(*data["pointer"]),
+        published_date=date.fromisoformat(data["published"]) if data["published"] else None,
+        fetched_at=datetime.fromisoformat(data["fetched"]) if data["fetched"] else None)
