@@ -55,7 +55,8 @@ def test_zip_members_read_by_their_own_types_with_gbk_names():
                         "资料/内层.zip": inner, "__MACOSX/._附件1.pdf": b"\0\5\26\7"}, gbk_names=True)
     found = read_file(body, "zip")
     assert found.status == "ok" and found.reason is None
-    assert found.text == "【附件1.pdf】\n评审细则\n\n【附件2.docx】\n计划书模板\n\n【资料/内层.zip】\n【说明.txt】\n内层说明"
+    assert found.text == ("【附件1.pdf】\n评审细则\n\n【附件2.docx】\n计划书模板\n\n"
+                          "【资料/内层.zip】\n【说明.txt】\n内层说明")
 
 
 def test_archives_within_archives_stop_at_the_depth_bound():
