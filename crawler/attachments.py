@@ -17,11 +17,14 @@ site does not want (not archived at all).
 
 from __future__ import annotations
 
+from datetime import datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Self
 
 import scrapy
 from scrapy import signals
 from scrapy.exceptions import IgnoreRequest, NotConfigured, StopDownload
+from scrapy.http import Response
 from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.defer import maybe_deferred_to_future
 
@@ -32,6 +35,8 @@ from archive.attachments.reading import ReadLimits
 from archive.jobs.attachments import annotated, outcome, read_attachment
 from archive.records import Attachment, AttachmentCapture, AttachmentRow
 from archive.state.attachments import AttachmentLedger, known_outcome
+from archive.state.store import shared_state
+from crawler.settled import FROM_ARCHIVE
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -83,15 +88,20 @@ class ArticleAttachments:
             return None
         link = queue.pop(0)
         self.stats.inc_value("archive/attachments/requested")
-        # the article as Referer, as a browser sends it: download scripts refuse requests from nowhere
+        # The article as Referer, as a browser sends it: download scripts refuse requests
+        # from nowhere. After the pages the same page led to: a crawl that follows every
+        # link may have fetched the file as a page by then, and it is read from there.
         return scrapy.Request(link.url, callback=self.spider.parse_attachment, errback=self.spider.attachment_failed,
-                              dont_filter=True, headers={"Referer": article["url"]}, meta={
+                              dont_filter=True, priority=-1, headers={"Referer": article["url"]}, meta={
                                   "article": article, ATTACHMENT: (link, self.policy),
                                   "download_maxsize": self.policy.max_bytes + BACKSTOP_BYTES,
                                   "download_warnsize": 0,
                                   "download_timeout": self.download_timeout})
 
     def _to_fetch(self, article: dict) -> list[Attachment]:
+        """The article's links to fetch: not archived or gone before, or archived but never
+        read as a file (a crawl that follows every link fetched it as a page; it is read
+        from the archive, see ArchivedAttachments)."""
         record = article.get("record")
         outcomes = article["attachment_outcomes"] = {}
         if record is None or not record.attachments:
@@ -100,12 +110,12 @@ class ArticleAttachments:
                  if link.url in self.spider.domains and self.policy.wants(hinted_type([link.url, link.title]))]
         fresh = [link for link in links if link.url not in self._asked]
         statuses = self.spider.state.capture_statuses([link.url for link in fresh])
-        archived = self.ledger.outcomes([link.url for link in links])
+        read = self.ledger.outcomes([link.url for link in links])
         for link in links:
-            known = self._outcomes.get(link.url) or known_outcome(link, archived.get(link.url))
+            known = self._outcomes.get(link.url) or known_outcome(link, read.get(link.url))
             if known.status is not None:
                 outcomes[link.url] = known
-        wanted = [link for link in fresh if statuses.get(link.url) not in _SETTLED]
+        wanted = [link for link in fresh if statuses.get(link.url) not in _SETTLED or link.url not in read]
         self.stats.inc_value("archive/attachments/known", len(links) - len(wanted))
         self._asked.update(link.url for link in wanted)
         return wanted
@@ -165,6 +175,33 @@ class ArticleAttachments:
         found = article.get("attachment_outcomes")
         if record is not None and found:
             record.attachments = annotated(record.attachments, found)
+
+
+class ArchivedAttachments:
+    """Downloader middleware: an attachment archived by the time its request is due (a
+    crawl that follows every link fetched it as a page) is served from its WARC record's
+    pointer, with no request sent; the worker reads it from there."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.out = Path(crawler.settings.get("ARCHIVE_OUT"))
+        self.stats = crawler.stats
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        if not crawler.settings.getbool("ARCHIVE_ATTACHMENTS_ENABLED"):
+            raise NotConfigured("ARCHIVE_ATTACHMENTS_ENABLED is off")
+        return cls(crawler)
+
+    def process_request(self, request):
+        if ATTACHMENT not in request.meta:
+            return None
+        known = shared_state(self.out).known(request.url)
+        if known is None or known.pointer is None or known.status != 200:
+            return None
+        self.stats.inc_value("archive/attachments/from_archive")
+        request.meta["warc_pointer"] = known.pointer
+        request.meta["fetched_at"] = datetime.fromisoformat(known.warc_date) if known.warc_date else None
+        return Response(request.url, status=200, flags=[FROM_ARCHIVE], request=request)
 
 
 class AttachmentGuard:

@@ -48,12 +48,14 @@ LOG_LEVEL = "INFO"
 # Above HttpCompressionMiddleware (590) and every other built-in one, so the capture
 # sees bodies still content-encoded and every response, redirects and errors included.
 # The address guard sits above the capture: a response from a forbidden address is
-# dropped before it could be archived. The trap guard sits just above the offsite
+# dropped before it could be archived. An attachment archived before is read back just
+# below the capture (crawler/attachments.py). The trap guard sits just above the offsite
 # filter (50), so refused URLs cost no robots.txt fetch.
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
     "crawler.refresh.MetaRefreshMiddleware": 580,
     "crawler.traps.TrapGuardMiddleware": 60,
+    "crawler.attachments.ArchivedAttachments": 945,
     "crawler.capture.WarcCaptureMiddleware": 950,
     "crawler.addresses.AddressGuardMiddleware": 960,
 }

@@ -86,13 +86,14 @@ class AttachmentLedger:
         return [_capture_from_json(url, site_id, text) for url, site_id, text in rows]
 
     def outcomes(self, urls: Sequence[str]) -> dict[str, Outcome]:
-        """The sha1 and status of those of `urls` read before (a file not read has neither)."""
+        """The sha1 and status of those of `urls` read before, or being read (neither yet),
+        or found to be no file (neither)."""
         found: dict[str, Outcome] = {}
         for start in range(0, len(urls), 500):
             chunk = list(urls[start:start + 500])
             rows = self._run(lambda db, chunk=chunk: db.execute(
-                f"SELECT url, sha1, status FROM attachments WHERE url IN ({','.join('?' * len(chunk))})"
-                " AND status IS NOT NULL", chunk).fetchall())
+                f"SELECT url, sha1, status FROM attachments WHERE url IN ({','.join('?' * len(chunk))})",
+                chunk).fetchall())
             found.update({url: Outcome(sha1, status) for url, sha1, status in rows})
         return found
 
@@ -109,7 +110,8 @@ class AttachmentLedger:
 
 
 def known_outcome(link: Attachment, found: Outcome | None) -> Attachment:
-    return link if found is None else Attachment(link.title, link.url, found.sha1, found.status)
+    return link if found is None or found.status is None else Attachment(link.title, link.url, found.sha1,
+                                                                         found.status)
 
 
 def _capture_json(capture: AttachmentCapture) -> str:
