@@ -7,6 +7,7 @@ import time
 import pytest
 
 from archive.attachments.bounds import read_bounded
+from archive.attachments.filetypes import detect_type
 from archive.attachments.reading import ReadLimits
 from archive.demo.documents import pdf_document, zip_archive
 from tests.attachments.hostile import BOMB_MB, form_bomb, zip_bomb
@@ -58,3 +59,16 @@ def test_the_reader_goes_on_unharmed(bombs):
     assert set(os.listdir("/proc/self/task")) == before  # no thread left behind
     with pytest.raises(ChildProcessError):
         os.waitpid(-1, os.WNOHANG)  # and no child left unreaped
+
+
+def test_a_zip_of_countless_entries_is_not_listed_by_the_worker():
+    """Telling a file's type runs in the worker, outside the bounds: a ZIP whose end
+    record declares thousands of entries is not listed there (its reader, bounded, does)."""
+    members = {f"{n}.txt": b"x" for n in range(6000)}
+    package = zip_archive({"[Content_Types].xml": b"<Types/>", "word/document.xml": b"<w:document/>", **members})
+    assert detect_type(package, names=["a.zip"]) == "zip"
+    assert detect_type(package, names=["a.docx"]) == "docx"  # the name decides, unlisted
+    small = zip_archive({"[Content_Types].xml": b"<Types/>", "word/document.xml": b"<w:document/>"})
+    assert detect_type(small, names=["a.zip"]) == "docx"  # a few entries are looked into
+    found = read_bounded(package, "zip", ReadLimits(zip_members=10))
+    assert found.status == "ok" and "members beyond the first 10 not read" in found.reason

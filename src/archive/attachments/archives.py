@@ -116,6 +116,8 @@ def _read_member(archive: zipfile.ZipFile, member: zipfile.ZipInfo, name: str, l
         return FileText(exc.status, reason=exc.reason)
     except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError, RuntimeError, zlib.error) as exc:
         return FileText("corrupt", reason=str(exc)[:200])
+    if not data:
+        return FileText("empty", reason="an empty file")
     file_type = detect_type(data, names=[name])
     if file_type is None:
         return FileText("unsupported", reason="a web page")
