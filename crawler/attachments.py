@@ -10,9 +10,8 @@ The article's record then carries each file's sha1 and status.
 
 What a file is, the crawl only learns from the file: links without an extension
 (`download.jsp?wbfileid=…`) are fetched, and a web page answered to one is no file.
-`AttachmentGuard` stops a download whose headers announce more than the site's
-`max_mb` (the exchange is archived with its headers only: WARC-Truncated) or a type the
-site does not want (not archived at all).
+`AttachmentGuard` stops a download past the site's `max_mb` (archived with its first
+bytes only: WARC-Truncated) or of a type the site does not want (not archived at all).
 """
 
 from __future__ import annotations
@@ -115,7 +114,8 @@ class ArticleAttachments:
             known = self._outcomes.get(link.url) or known_outcome(link, read.get(link.url))
             if known.status is not None:
                 outcomes[link.url] = known
-        wanted = [link for link in fresh if statuses.get(link.url) not in _SETTLED or link.url not in read]
+        wanted = [link for link in fresh if statuses.get(link.url) not in _SETTLED
+                  or statuses[link.url] == 200 and link.url not in read]
         self.stats.inc_value("archive/attachments/known", len(links) - len(wanted))
         self._asked.update(link.url for link in wanted)
         return wanted

@@ -52,12 +52,15 @@ DOWNLOADS = {  # wbfileid: (link text, file name sent, its encoding, bytes)
 NOTICES = {
     "/tzgg/1.html": ["/fj/P020261019000001.pdf", "/fj/P020261019000002.ofd", SCRIPT + "1001", SCRIPT + "1002",
                      SCRIPT + "1003", SCRIPT + "1004"],
-    "/tzgg/2.html": ["/fj/broken.pdf", "/fj/locked.pdf", "/fj/copy-of-P020261019000001.pdf", SCRIPT + "1005"],
+    "/tzgg/2.html": ["/fj/broken.pdf", "/fj/locked.pdf", "/fj/copy-of-P020261019000001.pdf", SCRIPT + "1005",
+                     "/fj/missing.pdf"],
     "/tzgg/3.html": ["/fj/big.pdf", "/fj/bomb.zip", "/fj/loop.pdf"],
 }
 
 
 def link_text(path: str, files=FILES, downloads=DOWNLOADS) -> str:
+    if path == "/fj/missing.pdf":  # a dead link: 404
+        return "已删除的附件.pdf"
     return files[path][0] if path in files else downloads[path.rsplit("=", 1)[1]][0]
 
 
@@ -125,7 +128,7 @@ def test_the_crawl_finishes_whatever_the_files_hold(crawled):
     assert result.returncode == 0, result.stderr[-3000:]
     [line] = [line for line in result.stdout.splitlines() if line.startswith("attach ")]
     # site, fetched, articles, revisits, dead links, refused, failures, finish
-    assert line.split()[4:] == ["0", "0", "0", "finished"]
+    assert line.split()[4:] == ["1", "0", "0", "finished"]
     # the zip bomb and the looping PDF cost seconds, not the 60 s bound or an exhausted worker
     assert seconds < 90
 
@@ -253,13 +256,25 @@ def rows_status(out: Path, suffix: str) -> str:
 
 
 def test_a_second_crawl_fetches_no_file_again_and_reextract_makes_the_same_rows(crawled):
+    """Not even for a new notice linking files archived (or gone) before: it gets their
+    sha1 and status from the crawl state."""
     server, root, out, _, _ = crawled
     before = rows_by_path(out, server)
+    www = root / "attach" / "www"
+    links = ["/fj/missing.pdf", "/fj/P020261019000001.pdf", SCRIPT + "1002"]
+    (www / "tzgg" / "4.html").write_text(notice(4, links), encoding="utf-8")
+    index = (www / "index.html").read_text(encoding="utf-8")
+    (www / "index.html").write_text(index + '<a href="/tzgg/4.html">通知4</a>', encoding="utf-8")
     hits = len(server.hits)
     result = run_archive("crawl", "attach", "--sites", str(root / "sites"), "--out", str(out))
     assert result.returncode == 0, result.stderr[-2000:]
     fetched = [path for _, path in server.hits[hits:]]
-    assert not [path for path in fetched if path.startswith(("/fj/", "/system/"))], fetched
+    assert "/tzgg/4.html" in fetched
+    assert not [path for path in fetched if path.startswith(("/fj/", "/system/"))], fetched  # the dead one neither
+    articles = {row["url"]: row for row in open_dataset(out / "articles").to_table().to_pylist()}
+    listed = articles[server.url("attach", "/tzgg/4.html")]["attachments"]
+    assert [(link["sha1"], link["status"]) for link in listed] == [
+        (None, None), (before[links[1]]["sha1"], "ok"), (before[links[2]]["sha1"], "ok")]
     result = run_archive("reextract", "--data", str(out), "--sites", str(root / "sites"))
     assert result.returncode == 0, result.stderr
     after = rows_by_path(out, server)
@@ -269,6 +284,8 @@ def test_a_second_crawl_fetches_no_file_again_and_reextract_makes_the_same_rows(
         keys = ("sha1", "text", "file_type", "title", "filename", "article_url", "warc_record_id", "fetched_at")
         assert {k: after[path][k] for k in keys} == {k: row[k] for k in keys}, path
         assert path == "/fj/loop.pdf" or after[path]["status"] == row["status"]
+    rebuilt = {row["url"]: row for row in open_dataset(out / "articles").to_table().to_pylist()}
+    assert rebuilt[server.url("attach", "/tzgg/4.html")]["attachments"] == listed
 
 
 def test_rows_a_killed_run_never_wrote_are_made_by_the_next_run(crawled):
