@@ -11,6 +11,8 @@ import csv
 import io
 import json
 import sqlite3
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -131,6 +133,15 @@ def test_the_crawl_finishes_whatever_the_files_hold(crawled):
     assert line.split()[4:] == ["1", "0", "0", "finished"]
     # the zip bomb and the looping PDF cost seconds, not the 60 s bound or an exhausted worker
     assert seconds < 90
+
+
+def test_the_warc_files_pass_warcio_check(crawled):
+    """Truncated records (a file past max_mb) and revisits of another address included."""
+    _, _, out, _, _ = crawled
+    warcio = str(Path(sys.executable).with_name("warcio"))
+    for warc in (out / "warc").glob("*.warc.gz"):
+        check = subprocess.run([warcio, "check", str(warc)], capture_output=True, text=True)
+        assert check.returncode == 0, check.stdout[-2000:]
 
 
 def test_one_row_each_with_its_text(crawled):
