@@ -23,7 +23,7 @@ from archive.datadir import DataDir
 from archive.dataset.writer import ATTACHMENT_BATCH_ROWS, DatasetWriter
 from archive.jobs.attachments import read_attachment
 from archive.records import AttachmentCapture, AttachmentRow
-from archive.state.attachments import AttachmentLedger
+from archive.state.attachments import attachment_ledger
 from archive.state.store import shared_state
 from crawler.faults import FATAL_ERRORS, report_fault
 from crawler.workers import WORKERS
@@ -62,8 +62,10 @@ class AttachmentPipeline:
                               memory_mb=settings.getint("ARCHIVE_ATTACHMENTS_MEMORY_MB")))
 
     def open_spider(self) -> None:
-        self.ledger = AttachmentLedger(shared_state(self.out))
-        self.writer = DatasetWriter(DataDir(self.out).attachments, attachments=True, batch_size=ATTACHMENT_BATCH_ROWS)
+        self.ledger = attachment_ledger(shared_state(self.out))
+        worker = self.crawler.settings.get("ARCHIVE_WORKER_ID") or None  # a worker of a crawl on many machines
+        self.writer = DatasetWriter(DataDir(self.out).attachments, attachments=True, batch_size=ATTACHMENT_BATCH_ROWS,
+                                    worker=worker)
         self.workers = WORKERS.acquire(self.crawler.settings)
         # the rows a killed run held: made again from their WARC records
         for capture in self.ledger.pending(self.crawler.spider.site.id):

@@ -33,7 +33,7 @@ from archive.attachments.policy import AttachmentPolicy, media_type_of
 from archive.attachments.reading import ReadLimits
 from archive.jobs.attachments import annotated, outcome, read_attachment
 from archive.records import Attachment, AttachmentCapture, AttachmentRow
-from archive.state.attachments import AttachmentLedger, known_outcome
+from archive.state.attachments import attachment_ledger, known_outcome
 from archive.state.store import shared_state
 from crawler.settled import FROM_ARCHIVE
 
@@ -70,7 +70,7 @@ class ArticleAttachments:
         self.limits = ReadLimits(seconds=settings.getfloat("ARCHIVE_ATTACHMENTS_TIMEOUT"),
                                  memory_mb=settings.getint("ARCHIVE_ATTACHMENTS_MEMORY_MB"))
         self.download_timeout = settings.getfloat("ARCHIVE_ATTACHMENTS_DOWNLOAD_TIMEOUT")
-        self.ledger = AttachmentLedger(spider.state) if self.enabled else None
+        self.ledger = attachment_ledger(spider.state) if self.enabled else None
         self.stats = spider.crawler.stats
         # files asked for in this run, and what came of those read
         self._asked: set[str] = set()

@@ -21,7 +21,7 @@ from scrapy.responsetypes import responsetypes
 
 from archive.datadir import DataDir
 from archive.errors import WarcReadError
-from archive.state.attachments import AttachmentLedger
+from archive.state.attachments import AttachmentLedger, attachment_ledger
 from archive.state.hubs import hub_due
 from archive.state.store import shared_state
 from archive.warc.cdxj import write_lines
@@ -184,6 +184,8 @@ class WarcCaptureMiddleware:
             payload_digest=None if stopped else digest, pointer=pointer, warc_date=warc_date(moment),
             candidate=request.meta.get("candidate", False),
         )
+        if ATTACHMENT in request.meta and response.status == 200 and body and not stopped:
+            self._attachments().file_archived(self.site.id, digest, request.url)
         _point_at(request, pointer, moment)
         return response
 
@@ -215,11 +217,14 @@ class WarcCaptureMiddleware:
         request.meta["unchanged"] = True
         return archived
 
+    def _attachments(self) -> AttachmentLedger:
+        if self.ledger is None:
+            self.ledger = attachment_ledger(self.state)
+        return self.ledger
+
     def _same_file(self, digest: str):
         """The capture of the site holding the payload `digest`, from any address."""
-        if self.ledger is None:
-            self.ledger = AttachmentLedger(self.state)
-        return self.ledger.same_file(self.site.id, digest)
+        return self._attachments().same_file(self.site.id, digest)
 
     def _hub_due(self, url: str) -> bool:
         """Whether a hub page is to be polled now (always, for a page that is no known hub)."""

@@ -60,7 +60,7 @@ class AttachmentLedger:
         """The file of `capture` is being read: its row is pending until `written`."""
         self._run(lambda db: db.execute(
             "INSERT INTO attachments VALUES (?, ?, ?, NULL, NULL, 'pending') ON CONFLICT(url) DO UPDATE SET"
-            " capture = excluded.capture, state = 'pending'", (capture.url, capture.site, _capture_json(capture))))
+            " capture = excluded.capture, state = 'pending'", (capture.url, capture.site, capture_json(capture))))
 
     def read(self, url: str, sha1: str | None, status: str) -> None:
         """The file at `url` was read: its outcome, for the articles linking it later."""
@@ -83,7 +83,7 @@ class AttachmentLedger:
         """The attachments of `site` whose rows a killed run never wrote."""
         rows = self._run(lambda db: db.execute(
             "SELECT url, site, capture FROM attachments WHERE site = ? AND state = 'pending'", (site,)).fetchall())
-        return [_capture_from_json(url, site_id, text) for url, site_id, text in rows]
+        return [capture_from_json(url, site_id, text) for url, site_id, text in rows]
 
     def outcomes(self, urls: Sequence[str]) -> dict[str, Outcome]:
         """The sha1 and status of those of `urls` read before, or being read (neither yet),
@@ -108,13 +108,26 @@ class AttachmentLedger:
         url, file, offset, record_id, warc_date = rows[0]
         return KnownCapture(url, 200, None, None, digest, WarcPointer(file, offset, record_id), warc_date)
 
+    def file_archived(self, site: str, digest: str, url: str) -> None:
+        """Nothing to do: the captures table holds each file's digest (same_file reads it)."""
+
+
+def attachment_ledger(state) -> AttachmentLedger:
+    """The ledger of a crawl state: its SQLite file, or the Redis of a crawl shared by
+    many machines (archive.state.shared_attachments)."""
+    if isinstance(state, CrawlState):
+        return AttachmentLedger(state)
+    from archive.state.shared_attachments import RedisAttachmentLedger
+
+    return RedisAttachmentLedger(state)
+
 
 def known_outcome(link: Attachment, found: Outcome | None) -> Attachment:
     return link if found is None or found.status is None else Attachment(link.title, link.url, found.sha1,
                                                                          found.status)
 
 
-def _capture_json(capture: AttachmentCapture) -> str:
+def capture_json(capture: AttachmentCapture) -> str:
     return json.dumps({
         "article": capture.article_url, "title": capture.title,
         "pointer": [capture.pointer.file, capture.pointer.offset, capture.pointer.record_id],
@@ -123,7 +136,7 @@ def _capture_json(capture: AttachmentCapture) -> str:
     }, ensure_ascii=False)
 
 
-def _capture_from_json(url: str, site: str, text: str) -> AttachmentCapture:
+def capture_from_json(url: str, site: str, text: str) -> AttachmentCapture:
     data = json.loads(text)
     return AttachmentCapture(
         site=site, article_url=data["article"], url=url, title=data["title"], pointer=WarcPointer(*data["pointer"]),
