@@ -152,8 +152,9 @@ class WarcCaptureMiddleware:
         digest = payload_digest(body)
         revisit = self._revisit_for(response, known, digest)
         if revisit is None and ATTACHMENT in request.meta and response.status == 200 and body and not stopped:
-            # the same file at another address: archived once (crawler/attachments.py)
-            known = self._same_file(digest) or known
+            # the same file at another address, or at this one since the request went out
+            # (a crawl following every link fetched it as a page meanwhile): archived once
+            known = self._same_file(request.url, digest) or known
             revisit = self._revisit_for(response, known, digest)
         moment = datetime.now(UTC)
         exchange = self._exchange(request, response, body, stopped)
@@ -222,9 +223,14 @@ class WarcCaptureMiddleware:
             self.ledger = attachment_ledger(self.state)
         return self.ledger
 
-    def _same_file(self, digest: str):
-        """The capture of the site holding the payload `digest`, from any address."""
-        return self._attachments().same_file(self.site.id, digest)
+    def _same_file(self, url: str, digest: str):
+        """The capture of the site holding the payload `digest`: an attachment at any
+        address, or what `url` holds now."""
+        found = self._attachments().same_file(self.site.id, digest)
+        if found is None:
+            now = self.state.known(url)
+            found = now if now is not None and now.payload_digest == digest and now.pointer is not None else None
+        return found
 
     def _hub_due(self, url: str) -> bool:
         """Whether a hub page is to be polled now (always, for a page that is no known hub)."""

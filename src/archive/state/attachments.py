@@ -32,8 +32,14 @@ CREATE TABLE IF NOT EXISTS attachments (
     state TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS attachments_pending ON attachments (site, state);
--- an identical file at another address is archived as a revisit of the first
-CREATE INDEX IF NOT EXISTS captures_payload_digest ON captures (payload_digest);
+-- the address each file's bytes were first archived at: the same file met at another
+-- address is archived as a revisit of that capture
+CREATE TABLE IF NOT EXISTS attachment_files (
+    site TEXT NOT NULL,
+    digest TEXT NOT NULL,
+    url TEXT NOT NULL,
+    PRIMARY KEY (site, digest)
+);
 """
 
 
@@ -98,18 +104,16 @@ class AttachmentLedger:
         return found
 
     def same_file(self, site: str, digest: str) -> KnownCapture | None:
-        """A capture of `site` holding exactly the payload of `digest` (WARC-Payload-Digest),
+        """The capture of `site` holding exactly the payload of `digest` (WARC-Payload-Digest),
         which a new download of the same file is archived as a revisit of."""
-        rows = self._run(lambda db: db.execute(
-            "SELECT url, warc_file, warc_offset, warc_record_id, warc_date FROM captures WHERE payload_digest = ?"
-            " AND site = ? AND status = 200 AND warc_file IS NOT NULL LIMIT 1", (digest, site)).fetchall())
-        if not rows:
-            return None
-        url, file, offset, record_id, warc_date = rows[0]
-        return KnownCapture(url, 200, None, None, digest, WarcPointer(file, offset, record_id), warc_date)
+        rows = self._run(lambda db: db.execute("SELECT url FROM attachment_files WHERE site = ? AND digest = ?",
+                                               (site, digest)).fetchall())
+        known = self.state.known(rows[0][0]) if rows else None
+        return known if known is not None and known.status == 200 and known.pointer is not None else None
 
     def file_archived(self, site: str, digest: str, url: str) -> None:
-        """Nothing to do: the captures table holds each file's digest (same_file reads it)."""
+        """`url` holds the bytes of `digest`, unless an earlier address does."""
+        self._run(lambda db: db.execute("INSERT OR IGNORE INTO attachment_files VALUES (?, ?, ?)", (site, digest, url)))
 
 
 def attachment_ledger(state) -> AttachmentLedger:
