@@ -6,31 +6,18 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-import pytest
-
 from archive.dataset.files import open_dataset
 from archive.demo import DemoServer
 from archive.records import AttachmentCapture, WarcPointer
 from archive.state import cluster
 from archive.state.attachments import Outcome, attachment_ledger
 from archive.state.shared import RedisCrawlState
-from archive.state.store import CrawlState
 from tests.conftest import run_archive
 from tests.e2e.test_attachments_crawl import build_site
 
 POINTER = WarcPointer("/data/warc/news-1.warc.gz", 1234, "<urn:uuid:1>")
 CAPTURE = AttachmentCapture("news", "http://a/n/1.html", "http://a/f/1.pdf", "办法.pdf", POINTER, date(2026, 10, 19),
                             datetime(2026, 10, 19, 1, 2, 3, tzinfo=UTC))
-
-
-@pytest.fixture(params=["sqlite", "redis"])
-def stores(request, tmp_path):
-    """A function giving the crawl state of each new process of one data directory."""
-    if request.param == "sqlite":
-        return lambda: CrawlState(tmp_path / "state.sqlite")
-    url = request.getfixturevalue("redis_url")
-    cluster.beat(cluster.connect(url), "w1", 60, {})
-    return lambda: RedisCrawlState(url, "w1")
 
 
 def test_both_ledgers_answer_alike(stores):

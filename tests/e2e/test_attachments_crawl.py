@@ -62,7 +62,7 @@ NOTICES = {
 
 def link_text(path: str, files=FILES, downloads=DOWNLOADS) -> str:
     if path == "/fj/missing.pdf":  # a dead link: 404
-        return "已删除的附件.pdf"
+        return "往年获奖名单.pdf"
     return files[path][0] if path in files else downloads[path.rsplit("=", 1)[1]][0]
 
 
