@@ -54,11 +54,22 @@ class AttachmentLedger:
 
     def __init__(self, state: CrawlState) -> None:
         self.state = state
-        self._run(lambda db: db.executescript(SCHEMA))
+        # made with the first attachment: a crawl of sites without any leaves the state as it was
+        self._ready = False
 
     def _run(self, work):
         try:
+            if not self._ready:
+                self.state.db.executescript(SCHEMA)
+                self._ready = True
             return work(self.state.db)
+        except sqlite3.Error as exc:
+            raise state_error(self.state.path, exc) from None
+
+    def _exists(self) -> bool:
+        try:
+            return bool(self.state.db.execute(
+                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'attachments'").fetchone())
         except sqlite3.Error as exc:
             raise state_error(self.state.path, exc) from None
 
@@ -87,6 +98,8 @@ class AttachmentLedger:
 
     def pending(self, site: str) -> list[AttachmentCapture]:
         """The attachments of `site` whose rows a killed run never wrote."""
+        if not self._ready and not self._exists():
+            return []
         rows = self._run(lambda db: db.execute(
             "SELECT url, site, capture FROM attachments WHERE site = ? AND state = 'pending'", (site,)).fetchall())
         return [capture_from_json(url, site_id, text) for url, site_id, text in rows]
