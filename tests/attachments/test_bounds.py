@@ -3,6 +3,7 @@ time and memory, and what went wrong comes back as the file's status."""
 
 import os
 import time
+from pathlib import Path
 
 import pytest
 
@@ -51,14 +52,20 @@ def test_a_pdf_that_asks_for_ever_more_memory_is_stopped_at_the_memory_bound(bom
     assert found.reason == "reading it needs more than 256 MB (the bound) and was stopped"
 
 
+def own_children() -> set[str]:
+    """Live and unreaped children alike (a zombie stays listed until it is waited for);
+    other tests' servers may be among them, so only a difference tells."""
+    tasks = Path("/proc/self/task")
+    return {pid for task in tasks.iterdir() for pid in (task / "children").read_text().split()}
+
+
 def test_the_reader_goes_on_unharmed(bombs):
-    before = set(os.listdir("/proc/self/task"))
+    threads, children = set(os.listdir("/proc/self/task")), own_children()
     timed(bombs["pdf"], "pdf", ReadLimits(seconds=1))
     found = read_bounded(zip_archive({"a.pdf": pdf_document([["仍可读取"]])}), "zip")
     assert found.text == "【a.pdf】\n仍可读取"
-    assert set(os.listdir("/proc/self/task")) == before  # no thread left behind
-    with pytest.raises(ChildProcessError):
-        os.waitpid(-1, os.WNOHANG)  # and no child left unreaped
+    assert set(os.listdir("/proc/self/task")) == threads  # no thread left behind
+    assert own_children() == children  # and no child left running or unreaped
 
 
 def test_a_zip_of_countless_entries_is_not_listed_by_the_worker():
