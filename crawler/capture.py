@@ -21,6 +21,7 @@ from scrapy.responsetypes import responsetypes
 
 from archive.datadir import DataDir
 from archive.errors import WarcReadError
+from archive.state.attachments import AttachmentLedger, attachment_ledger
 from archive.state.hubs import hub_due
 from archive.state.store import shared_state
 from archive.warc.cdxj import write_lines
@@ -34,6 +35,7 @@ from archive.warc.writer import (
     payload_digest,
     warc_date,
 )
+from crawler.attachments import ATTACHMENT
 from crawler.faults import report_fault
 from crawler.rechecks import FAILURE_RECORD, RECHECK, failure_reason
 from crawler.settled import FROM_ARCHIVE, has_links, is_robots, is_settled
@@ -41,6 +43,8 @@ from crawler.settled import FROM_ARCHIVE, has_links, is_robots, is_settled
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
 
+# Bytes kept of a body whose download was stopped for its size.
+TRUNCATED_BODY = 65536
 # request.meta key: (url, what the state knew of it when the request went out)
 _KNOWN = "archive_known_capture"
 
@@ -73,6 +77,7 @@ class WarcCaptureMiddleware:
         self.out = out
         self.max_size = max_size
         self.state = shared_state(out)
+        self.ledger: AttachmentLedger | None = None
         self.writer: WarcFileWriter | None = None
 
     @classmethod
@@ -139,11 +144,20 @@ class WarcCaptureMiddleware:
         # Counters and other live answers ask for a full record every time.
         wants_revisit = request.meta.get("conditional", True) and response.status in (200, 304)
         known = self._known(request) if wants_revisit else None
+        # A download stopped as too large (crawler/attachments.py) keeps its first bytes,
+        # enough to tell its type.
+        stopped = "download_stopped" in response.flags
+        body = response.body[:TRUNCATED_BODY] if stopped else response.body
         # One hash of the body serves the revisit check, the record and the state store.
-        digest = payload_digest(response.body)
+        digest = payload_digest(body)
         revisit = self._revisit_for(response, known, digest)
+        if revisit is None and ATTACHMENT in request.meta and response.status == 200 and body and not stopped:
+            # the same file at another address, or at this one since the request went out
+            # (a crawl following every link fetched it as a page meanwhile): archived once
+            known = self._same_file(request.url, digest) or known
+            revisit = self._revisit_for(response, known, digest)
         moment = datetime.now(UTC)
-        exchange = self._exchange(request, response)
+        exchange = self._exchange(request, response, body, stopped)
         try:
             pointer = self.writer.write(exchange, moment, revisit, digest)
         except OSError as exc:
@@ -152,20 +166,27 @@ class WarcCaptureMiddleware:
         self.stats.inc_value("archive/warc_records", 2)
         if revisit is not None:
             self.stats.inc_value(f"archive/revisits/{'not_modified' if response.status == 304 else 'identical'}")
+            # a file found at a new address is known there from now on, held by the record it repeats
+            elsewhere = known.url != request.url
             self.state.record_capture(request.url, self.site.id, response.status, etag=None, last_modified=None,
-                                      payload_digest=None, pointer=None, warc_date=None)
+                                      payload_digest=digest if elsewhere else None,
+                                      pointer=known.pointer if elsewhere else None,
+                                      warc_date=known.warc_date if elsewhere else None)
             _point_at(request, known.pointer, _captured_at(known))
             request.meta["unchanged"] = True
             if response.status != 304:
                 return response
             return self._archived_response(request, known, flags=["archived"], peer=response) or response
-        self.stats.inc_value("archive/warc_bytes", len(response.body))
+        self.stats.inc_value("archive/warc_bytes", len(body))
         self.state.record_capture(
             request.url, self.site.id, response.status,
             etag=_header(response, b"ETag"), last_modified=_header(response, b"Last-Modified"),
-            payload_digest=digest, pointer=pointer, warc_date=warc_date(moment),
+            # a truncated body's digest is no file's: nothing is ever a revisit of it
+            payload_digest=None if stopped else digest, pointer=pointer, warc_date=warc_date(moment),
             candidate=request.meta.get("candidate", False),
         )
+        if ATTACHMENT in request.meta and response.status == 200 and body and not stopped:
+            self._attachments().file_archived(self.site.id, digest, request.url)
         _point_at(request, pointer, moment)
         return response
 
@@ -196,6 +217,20 @@ class WarcCaptureMiddleware:
         _point_at(request, known.pointer, _captured_at(known))
         request.meta["unchanged"] = True
         return archived
+
+    def _attachments(self) -> AttachmentLedger:
+        if self.ledger is None:
+            self.ledger = attachment_ledger(self.state)
+        return self.ledger
+
+    def _same_file(self, url: str, digest: str):
+        """The capture of the site holding the payload `digest`: an attachment at any
+        address, or what `url` holds now."""
+        found = self._attachments().same_file(self.site.id, digest)
+        if found is None:
+            now = self.state.known(url)
+            found = now if now is not None and now.payload_digest == digest and now.pointer is not None else None
+        return found
 
     def _hub_due(self, url: str) -> bool:
         """Whether a hub page is to be polled now (always, for a page that is no known hub)."""
@@ -251,7 +286,7 @@ class WarcCaptureMiddleware:
         return cls(url=request.url, status=known.status, headers=headers, body=page.body, request=request, flags=flags,
                    ip_address=peer.ip_address if peer else None, protocol=peer.protocol if peer else None)
 
-    def _exchange(self, request, response) -> HttpExchange:
+    def _exchange(self, request, response, body: bytes, stopped: bool) -> HttpExchange:
         request_headers = _header_pairs(request.headers)
         if not any(name.lower() == "host" for name, _ in request_headers):
             request_headers.insert(0, ("Host", urlsplit(request.url).netloc))
@@ -264,8 +299,9 @@ class WarcCaptureMiddleware:
             status=response.status,
             protocol=getattr(response, "protocol", None) or "HTTP/1.1",
             response_headers=_header_pairs(response.headers),
-            response_body=response.body,
+            response_body=body,
             ip_address=str(response.ip_address) if response.ip_address else None,
+            truncated="length" if stopped else None,
         )
 
 

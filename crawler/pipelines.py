@@ -37,6 +37,7 @@ from archive.jobs.article import (
 from archive.jobs.time_bound import PageTimeout
 from archive.records import ArticleJob, ArticleRecord, CounterCapture, ExtractedArticle, ViewsObservation, ViewsRow
 from archive.state.store import shared_state
+from crawler.attachment_rows import is_attachment_row
 from crawler.faults import FATAL_ERRORS, report_fault
 from crawler.workers import WORKERS
 
@@ -125,6 +126,8 @@ class ExtractionPipeline:
 
     def process_item(self, item):
         # The item is done for Scrapy at once; what the workers make of it lands when they answer.
+        if is_attachment_row(item):  # crawler/attachment_rows.py writes those
+            return item
         if isinstance(item, ViewsObservation):
             custom = self.crawler.spider.site.counter
             pattern = custom.read if custom and item.family == "custom" else None

@@ -190,7 +190,7 @@ def _fewer_collections() -> Iterator[None]:
 
 
 # The spider's names (archive/fetch_failed/<reason>) for requests refused by rule.
-REFUSALS = ("robots_forbidden", "trap", "forbidden_address", "offsite")
+REFUSALS = ("robots_forbidden", "trap", "forbidden_address", "offsite", "attachment_type")
 
 
 def _outcome(site: SiteConfig, crawler) -> SiteOutcome:

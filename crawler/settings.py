@@ -48,12 +48,14 @@ LOG_LEVEL = "INFO"
 # Above HttpCompressionMiddleware (590) and every other built-in one, so the capture
 # sees bodies still content-encoded and every response, redirects and errors included.
 # The address guard sits above the capture: a response from a forbidden address is
-# dropped before it could be archived. The trap guard sits just above the offsite
+# dropped before it could be archived. An attachment archived before is read back just
+# below the capture (crawler/attachments.py). The trap guard sits just above the offsite
 # filter (50), so refused URLs cost no robots.txt fetch.
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
     "crawler.refresh.MetaRefreshMiddleware": 580,
     "crawler.traps.TrapGuardMiddleware": 60,
+    "crawler.attachments.ArchivedAttachments": 945,
     "crawler.capture.WarcCaptureMiddleware": 950,
     "crawler.addresses.AddressGuardMiddleware": 960,
 }
@@ -66,9 +68,10 @@ DOWNLOAD_HANDLERS = {"file": None, "ftp": None, "s3": None, "data": None}
 # A redirect chain longer than this is a loop or a trap (a loop proper is refused at
 # its first repetition, see crawler/traps.py).
 REDIRECT_MAX_TIMES = 10
-ITEM_PIPELINES = {"crawler.pipelines.ExtractionPipeline": 300}
+ITEM_PIPELINES = {"crawler.attachment_rows.AttachmentPipeline": 290, "crawler.pipelines.ExtractionPipeline": 300}
 # Faults (a full disk, a failing state store) raised in callbacks stop the crawl (crawler/faults.py).
-EXTENSIONS = {"crawler.faults.FaultWatch": 0}
+# An attachment's download stops once its headers show it too large (crawler/attachments.py).
+EXTENSIONS = {"crawler.faults.FaultWatch": 0, "crawler.attachments.AttachmentGuard": 0}
 # Depth is counted by the spider (a site's max_depth, in hops: paging through a list is
 # not one); Scrapy's own depth count would only tag every request on its way out.
 SPIDER_MIDDLEWARES = {"scrapy.spidermiddlewares.depth.DepthMiddleware": None}
@@ -137,3 +140,14 @@ ARCHIVE_RECHECK = "due"
 # The share of a site's page budget (max_pages) that the checks due may take in a crawl
 # that also walks the site's lists.
 ARCHIVE_RECHECK_SHARE = 0.5
+
+# Attachments (crawler/attachments.py): the files articles link, fetched, archived and
+# read into DATA/attachments. Each site says whether, how large and of which types in
+# its [attachments] table; off here, no site's are fetched.
+ARCHIVE_ATTACHMENTS_ENABLED = True
+# Seconds and memory (MB, beyond what the worker holds) reading one file may take: a
+# file past either is given up with status timed_out or too_large (archive/attachments/bounds.py).
+ARCHIVE_ATTACHMENTS_TIMEOUT = 60.0
+ARCHIVE_ATTACHMENTS_MEMORY_MB = 1024
+# Seconds to download one file: a 30 MB file on a slow government server takes minutes.
+ARCHIVE_ATTACHMENTS_DOWNLOAD_TIMEOUT = 180.0

@@ -76,6 +76,17 @@ def test_a_site_elsewhere_names_its_zone(tmp_path):
         ('id = "x"\nname = "n"\nstart_urls = ["http://a/"]\nrecheck = ["1 week"]', "recheck[0]: '1 week' is not an"),
         ('id = "x"\nname = "n"\nstart_urls = ["http://a/"]\nrecheck = "1h"', "recheck: expected a list of strings"),
         ('id = "x"\nname = "n"\nstart_urls = ["http://a/"]\nremoval_after = 6', "removal_after: expected str"),
+        ('id = "x"\nname = "n"\nstart_urls = ["http://a/"]\nattachments = true',
+         "attachments: expected a table with enabled, max_mb, types"),
+        ('id = "x"\nname = "n"\nstart_urls = ["http://a/"]\n[attachments]\nmax_mb = 0',
+         "attachments.max_mb: expected a number of megabytes above 0 and at most 60, got 0"),
+        ('id = "x"\nname = "n"\nstart_urls = ["http://a/"]\n[attachments]\nmax_mb = 500', "at most 60, got 500"),
+        ('id = "x"\nname = "n"\nstart_urls = ["http://a/"]\n[attachments]\ntypes = ["pdf", "exe"]',
+         "attachments.types[1]: 'exe' is not a file type"),
+        ('id = "x"\nname = "n"\nstart_urls = ["http://a/"]\n[attachments]\nenabled = "no"',
+         "attachments.enabled: expected true or false, got str"),
+        ('id = "x"\nname = "n"\nstart_urls = ["http://a/"]\n[attachments]\nsize = 3',
+         "attachments.size: unknown key (known keys: enabled, max_mb, types)"),
     ],
 )
 def test_bad_site_file_names_file_and_key(tmp_path, text, message):
@@ -85,6 +96,19 @@ def test_bad_site_file_names_file_and_key(tmp_path, text, message):
     assert str(caught.value).startswith(f"{path}: ")
     assert message in str(caught.value)
     assert "\n" not in str(caught.value)
+
+
+def test_attachments_are_fetched_by_default_and_each_site_says_how(tmp_path):
+    site = load_site_file(write(tmp_path, "qc", GOOD.format(id="qc")))
+    assert site.attachments.enabled and site.attachments.max_bytes == 30 << 20
+    assert "image" not in site.attachments.types and {"pdf", "docx", "ofd", "zip", "et"} <= set(site.attachments.types)
+    text = GOOD.format(id="qd") + '[attachments]\nmax_mb = 2.5\ntypes = ["pdf", "ofd"]\n'
+    site = load_site_file(write(tmp_path, "qd", text))
+    assert site.attachments.max_bytes == int(2.5 * 1024 * 1024) and site.attachments.types == ("pdf", "ofd")
+    assert site.attachments.wants("pdf") and not site.attachments.wants("docx")
+    assert site.attachments.wants(None) and site.attachments.wants("unknown")  # not known before it is fetched
+    site = load_site_file(write(tmp_path, "qe", GOOD.format(id="qe") + "[attachments]\nenabled = false\n"))
+    assert not site.attachments.enabled
 
 
 def test_path_traversal_in_id_is_rejected(tmp_path):

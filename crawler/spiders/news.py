@@ -22,6 +22,7 @@ from archive.sites import SiteConfig
 from archive.state.hubs import links_digest
 from archive.state.store import ArticleState, shared_state
 from archive.url_patterns import url_patterns
+from crawler.attachments import ArticleAttachments
 from crawler.faults import FATAL_ERRORS, report_fault
 from crawler.feeds import read_index
 from crawler.links import PageLinks, SiteDomains
@@ -61,6 +62,7 @@ class NewsSpider(RecheckMixin, scrapy.Spider):
         # that a sitemap of 50,000 entries cannot spend it all before the site's lists.
         self.index_budget = max(1, int(self.site.max_pages * INDEX_SHARE))
         self.workers = WORKERS.acquire(self.settings)
+        self.attachments = ArticleAttachments(self)
         # A crawl that only archives (no pipeline) still has its pages read for links.
         self.extracting = self.settings.getbool("ARCHIVE_EXTRACT_ENABLED")
         # Archived articles due for a check (crawler/rechecks.py); a run of checks only ends there.
@@ -314,12 +316,26 @@ class NewsSpider(RecheckMixin, scrapy.Spider):
         yield from self._counter_or_item(failure.request.meta["article"])
 
     def _counter_or_item(self, article: dict):
+        attachment = self.attachments.next_request(article)  # its files first (crawler/attachments.py)
+        if attachment is not None:
+            yield attachment
+            return
         counter = article["counter"]
         if counter is None:
             yield self._item(article)
             return
         yield scrapy.Request(counter.url, callback=self.parse_counter, errback=self.counter_failed,
                              meta={"article": article, "conditional": False}, dont_filter=True)
+
+    async def parse_attachment(self, response: Response):
+        for row in await self.attachments.received(response):
+            yield row
+        for output in self._counter_or_item(response.meta["article"]):
+            yield output
+
+    def attachment_failed(self, failure):
+        self.attachments.failed(failure)
+        yield from self._counter_or_item(failure.request.meta["article"])
 
     def parse_counter(self, response: Response):
         article = response.meta["article"]
@@ -339,6 +355,7 @@ class NewsSpider(RecheckMixin, scrapy.Spider):
         the pipeline's workers, with its pages as fetched. The counter's answer goes with
         either: the workers read it."""
         job = self._job(article, counter_answer)
+        self.attachments.annotate(article)
         record = article["record"]
         if record is None or len(job.pointers) > 1:
             return job
@@ -353,7 +370,8 @@ class NewsSpider(RecheckMixin, scrapy.Spider):
                                      counter_answer.meta["warc_pointer"] if answered else None, counter.read_pattern,
                                      answer=_fetched_page(counter_answer) if answered else None)
         return ArticleJob(url=article["url"], site=self.site.id, pointers=list(article["pointers"]),
-                          force=not self.auto, counter=capture, pages=tuple(article["pages"]))
+                          force=not self.auto, counter=capture, pages=tuple(article["pages"]),
+                          attachments=self.attachments.outcomes(article))
 
     # -- view counts of articles archived earlier -------------------------------------
 

@@ -7,6 +7,7 @@ DATA/
   articles/        the article dataset   (hive partitions site=/capture_date=)
   views/           the view-count history (same partitions)
   changes/         edits and takedowns of archived articles (same partitions)
+  attachments/     the attachments articles link, their text (same partitions)
   state.sqlite     crawl state: speeds re-crawls up, never the truth
   locks/<site>.lock  one crawl (or rebuild) of a site at a time
   .reextract/      staging area and journals of dataset swaps
@@ -20,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
-DATASETS = ("articles", "views", "changes")
+DATASETS = ("articles", "views", "changes", "attachments")
 STATE_FILE = "state.sqlite"
 # SQLite's write-ahead log and its index beside the state file, in WAL mode.
 STATE_COMPANIONS = ("-wal", "-shm")
@@ -54,6 +55,10 @@ class DataDir:
     @property
     def changes(self) -> Path:
         return self.root / "changes"
+
+    @property
+    def attachments(self) -> Path:
+        return self.root / "attachments"
 
     def dataset(self, name: str) -> Path:
         """The root of one derived dataset (`DATASETS`)."""

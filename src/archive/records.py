@@ -33,6 +33,9 @@ class FetchedPage:
     fetched_at: datetime
     pointer: WarcPointer | None = None
     ip_address: str | None = None
+    # WARC-Truncated of the record: "length" for a body not kept because it passed a
+    # size limit (an attachment over its site's `max_mb`)
+    truncated: str | None = None
 
 
 # A number past this is no view count (an id, a phone number, digits run together) and
@@ -42,8 +45,13 @@ MAX_VIEWS = 10**12
 
 @dataclass(frozen=True)
 class Attachment:
+    """A document an article links; `sha1` and `status` are those of its row in the
+    attachments dataset (archive.attachments), None while it has none."""
+
     title: str | None
     url: str
+    sha1: str | None = None
+    status: str | None = None
 
 
 @dataclass
@@ -122,6 +130,9 @@ class ArticleJob:
     force: bool
     counter: CounterCapture | None = None
     pages: tuple[FetchedPage, ...] = field(default=(), compare=False, repr=False)
+    # the article's attachments the crawl read, with their sha1 and status: the record
+    # extracted from `pages` gets them (archive.attachments.outcomes)
+    attachments: tuple[Attachment, ...] = field(default=(), compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -154,6 +165,51 @@ class ViewsObservation:
     observed_at: datetime
 
 
+@dataclass(frozen=True)
+class AttachmentCapture:
+    """An archived attachment to read, and the article that links it.
+
+    `pointer` is the response record holding the file's bytes (for a file archived as a
+    revisit of an identical one, that one's record); `url` the address it was fetched
+    from, `title` the link's text on the article page.
+    """
+
+    site: str
+    article_url: str
+    url: str
+    title: str | None
+    pointer: WarcPointer
+    # the article's printed day: exports filter attachments by it, as articles
+    published_date: date | None = None
+    fetched_at: datetime | None = None
+
+
+@dataclass
+class AttachmentRow:
+    """One archived attachment: a row of the attachments dataset (see the README)."""
+
+    url: str
+    site: str
+    article_url: str
+    title: str | None = None
+    filename: str | None = None
+    media_type: str | None = None
+    file_type: str | None = None
+    size: int | None = None
+    sha1: str | None = None
+    page_count: int | None = None
+    sheet_count: int | None = None
+    text: str | None = None
+    status: str = "ok"
+    reason: str | None = None
+    published_date: date | None = None
+    fetched_at: datetime | None = None
+    warc_file: str | None = None
+    warc_offset: int | None = None
+    warc_record_id: str | None = None
+    reader_version: str | None = None
+
+
 SELECTOR_FIELDS = ("title", "body", "published_at", "publisher", "source", "author", "editor", "views")
 PAGE_KINDS = ("auto", "campus", "gov", "portal", "epaper", "docshare")
 
@@ -182,6 +238,6 @@ def record_json(record: ArticleRecord, zone: tzinfo | None = None) -> dict:
         elif isinstance(value, date):
             value = value.isoformat()
         elif name == "attachments":
-            value = [{"title": a.title, "url": a.url} for a in value]
+            value = [{"title": a.title, "url": a.url, "sha1": a.sha1, "status": a.status} for a in value]
         out[name] = value
     return out

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from archive.attachments.policy import AttachmentPolicy, attachment_policy
 from archive.domains import check_allowed_domain
 from archive.errors import ConfigError
 from archive.jobs.counters import CustomCounter
@@ -76,6 +77,8 @@ class SiteConfig:
     timezone: str = DEFAULT_ZONE_NAME
     recheck: tuple[timedelta, ...] = DEFAULT_RECHECK
     removal_after: timedelta = DEFAULT_REMOVAL_AFTER
+    # the files its articles link: fetched, how large, of which types (archive.attachments.policy)
+    attachments: AttachmentPolicy = AttachmentPolicy()
     source_file: str | None = None
 
     def matches_article(self, url: str) -> bool:
@@ -246,6 +249,7 @@ _FIELDS = {
     "timezone": lambda v: zone_named(v, "timezone").key,
     "recheck": _recheck,
     "removal_after": lambda v: parse_interval(_typed(v, "removal_after", str), "removal_after"),
+    "attachments": attachment_policy,
 }
 _REQUIRED = ("id", "name", "start_urls")
 

@@ -184,7 +184,8 @@ def test_site_pruned_file_listing_is_the_filtered_full_listing(messy):
 
 def test_list_cells_are_the_json_of_each_list():
     kind = ARTICLE_SCHEMA.field("attachments").type
-    values = [None, [], [{"title": "附件 \"一\"", "url": "http://x/1.pdf"}], [], [{"title": None, "url": "u\n"}]]
+    values = [None, [], [{"title": "附件 \"一\"", "url": "http://x/1.pdf", "sha1": "ab", "status": "ok"}], [],
+              [{"title": None, "url": "u\n", "sha1": None, "status": None}]]
     cells = _csv_column(pa.array(values, kind)).to_pylist()
     assert cells == [None if v is None else json.dumps(v, ensure_ascii=False) for v in values]
     assert _csv_column(pa.array([[], None], kind)).to_pylist() == ["[]", None]

@@ -90,7 +90,8 @@ def test_parquet_export_roundtrips(data_dir):
     table = pq.read_table(io.BytesIO(export(data_dir, "parquet")))
     rows = {row["url"]: row for row in table.to_pylist()}
     assert sorted(rows) == ["http://a/1", "http://a/2", "http://b/1"]
-    assert rows["http://a/1"]["attachments"] == [{"title": "附件", "url": "http://a/f.pdf"}]
+    assert rows["http://a/1"]["attachments"] == [{"title": "附件", "url": "http://a/f.pdf", "sha1": None,
+                                                  "status": None}]
     assert rows["http://a/1"]["views"] == 12 and rows["http://a/2"]["attachments"] == []
     assert rows["http://b/1"]["author"] == '=HYPERLINK("x")'  # Parquet is no spreadsheet: kept as written
     assert rows["http://a/2"]["published_at"] == datetime(2026, 10, 20, 15, 30, tzinfo=UTC)

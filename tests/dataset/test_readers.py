@@ -50,7 +50,7 @@ def test_duckdb_groups_by_site_and_day(demo_data):
         "hive_types={'site': 'VARCHAR', 'capture_date': 'VARCHAR'})")
     types = dict(zip(relation.columns, map(str, relation.types), strict=True))
     assert types["published_at"] == "TIMESTAMP WITH TIME ZONE"
-    assert types["attachments"] == "STRUCT(title VARCHAR, url VARCHAR)[]"
+    assert types["attachments"] == "STRUCT(title VARCHAR, url VARCHAR, sha1 VARCHAR, status VARCHAR)[]"
     assert types["simhash"] == "BIGINT" and types["capture_date"] == "VARCHAR"
     assert types["published_date"] == "DATE"
     days = duckdb.sql(f"select site, published_date, count(*) from read_parquet('{files}', hive_partitioning=true, "
@@ -79,7 +79,8 @@ def test_polars_reads_with_hive_schema(demo_data):
     frame = pl.scan_parquet(demo_data / "articles", hive_partitioning=True,
                             hive_schema={"site": pl.String, "capture_date": pl.String}).collect()
     assert frame.schema["published_at"] == pl.Datetime("us", "UTC")
-    assert frame.schema["attachments"] == pl.List(pl.Struct({"title": pl.String, "url": pl.String}))
+    assert frame.schema["attachments"] == pl.List(pl.Struct({"title": pl.String, "url": pl.String, "sha1": pl.String,
+                                                              "status": pl.String}))
     assert frame.schema["page_count"] == pl.Int32 and frame.schema["site"] == pl.String
     counts = frame.group_by("site").len().sort("site")
     assert dict(counts.iter_rows()) == expected_counts(demo_data)

@@ -70,3 +70,17 @@ def redis_url(redis_server) -> str:
     """The server's URL, its database emptied for each test."""
     redis_server.flush()
     return redis_server.url
+
+
+@pytest.fixture(params=["sqlite", "redis"])
+def stores(request, tmp_path):
+    """A function giving the store of each new process of one data directory."""
+    from archive.state import cluster
+    from archive.state.shared import RedisCrawlState
+    from archive.state.store import CrawlState
+
+    if request.param == "sqlite":
+        return lambda: CrawlState(tmp_path / "state.sqlite")
+    url = request.getfixturevalue("redis_url")
+    cluster.beat(cluster.connect(url), "w1", 60, {})
+    return lambda: RedisCrawlState(url, "w1")

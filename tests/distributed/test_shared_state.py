@@ -11,7 +11,6 @@ from archive.records import ArticleJob, CounterCapture, WarcPointer
 from archive.sites import SiteConfig
 from archive.state import cluster
 from archive.state.shared import RedisCrawlState
-from archive.state.store import CrawlState
 
 POINTER = WarcPointer("/data/warc/news-1.warc.gz", 1234, "<urn:uuid:1>")
 
@@ -19,16 +18,6 @@ POINTER = WarcPointer("/data/warc/news-1.warc.gz", 1234, "<urn:uuid:1>")
 def job(url: str, counter: bool = False) -> ArticleJob:
     return ArticleJob(url=url, site="news", pointers=[POINTER], force=True,
                       counter=CounterCapture("dede", url + "?count", None, None) if counter else None)
-
-
-@pytest.fixture(params=["sqlite", "redis"])
-def stores(request, tmp_path):
-    """A function giving the store of each new process of one data directory."""
-    if request.param == "sqlite":
-        return lambda: CrawlState(tmp_path / "state.sqlite")
-    url = request.getfixturevalue("redis_url")
-    cluster.beat(cluster.connect(url), "w1", 60, {})
-    return lambda: RedisCrawlState(url, "w1")
 
 
 def test_both_stores_answer_alike(stores):

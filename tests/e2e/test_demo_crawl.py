@@ -80,6 +80,29 @@ def test_fields_match_the_manifest(demo_crawl):
     assert not problems, "\n".join(problems)
 
 
+def test_attachments_match_the_manifest(demo_crawl):
+    """Each file a demo notice links (a PDF, DOCX, XLSX, OFD and ZIP among them, most behind
+    a download script) is one row with its text, joined to its article by url and sha1."""
+    server, out, _ = demo_crawl
+    files = {row["url"]: row for row in open_dataset(out / "attachments", attachments=True).to_table().to_pylist()}
+    articles = rows_by_url(out)
+    expected = 0
+    for site in server.site_ids:
+        base = server.base_urls[site]
+        for article in load_manifest(site)["articles"]:
+            listed = {link["url"]: link for link in articles[base + article["path"]]["attachments"]}
+            for attachment in article["attachments"]:
+                expected += 1
+                row = files[base + attachment["path"]]
+                assert (row["file_type"], row["status"], row["title"], row["filename"]) == \
+                    (attachment["file_type"], "ok", attachment["title"], attachment["filename"])
+                assert row["article_url"] == base + article["path"]
+                assert all(phrase in row["text"] for phrase in attachment["text_contains"]), row["url"]
+                assert (listed[row["url"]]["sha1"], listed[row["url"]]["status"]) == (row["sha1"], "ok")
+    assert len(files) == expected >= 7
+    assert {row["file_type"] for row in files.values()} >= {"pdf", "docx", "xlsx", "ofd", "zip"}
+
+
 def test_multi_page_article_is_one_record(demo_crawl):
     server, out, _ = demo_crawl
     rows = rows_by_url(out)
@@ -159,8 +182,16 @@ def test_extract_from_warc_alone_rebuilds_the_same_records(demo_crawl, tmp_path)
     assert set(rebuilt) == set(crawled)
     for url, row in crawled.items():
         for field in ("title", "text", "published_at", "author", "source", "publisher", "editor", "page",
-                      "content_sha1", "warc_offset", "warc_record_id", "fetched_at", "simhash", "views", "kind"):
+                      "content_sha1", "warc_offset", "warc_record_id", "fetched_at", "simhash", "views", "kind",
+                      "attachments"):
             assert rebuilt[url][field] == row[field], (url, field)
+
+    def attachments(root):
+        table = open_dataset(root / "attachments", attachments=True).to_table()
+        return {r["url"]: (r["sha1"], r["status"], r["text"], r["article_url"], r["warc_record_id"])
+                for r in table.to_pylist()}
+
+    assert attachments(rebuilt_dir) == attachments(out)
 
 
 @pytest.mark.parametrize("fmt", ["csv", "jsonl", "parquet"])

@@ -133,8 +133,8 @@ class RecordingExecutor(ThreadPoolExecutor):
 
 def slowed_scan(monkeypatch, each: float = 0.0, hook=None) -> None:
     """Make the index read its files slowly, `hook(n)` called before the n-th response."""
-    def scan(path):
-        for n, entry in enumerate(scan_responses(path)):
+    def scan(path, revisits=False):
+        for n, entry in enumerate(scan_responses(path, revisits=revisits)):
             if hook is not None:
                 hook(n)
             time.sleep(each)

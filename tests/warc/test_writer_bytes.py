@@ -202,3 +202,18 @@ def test_the_file_is_these_records_and_nothing_else(tmp_path):
     assert len(found) == 7 and b"".join(found) == data
     assert [r.split(b"WARC-Type: ")[1].split(b"\r\n")[0] for r in found] == [
         b"warcinfo", b"response", b"request", b"revisit", b"request", b"revisit", b"request"]
+
+
+def test_headers_keep_the_bytes_the_server_sent(tmp_path):
+    """A GBK file name in Content-Disposition, and a truncated body, as a download script
+    sends them: headers reach the writer one Latin-1 character a byte, and must leave
+    it as those bytes (warcio alone rewrote such a header as RFC 5987 UTF-8)."""
+    raw = 'attachment; filename="报名表.xlsx"'.encode("gbk")
+    writer = WarcFileWriter(tmp_path, "t", clock=lambda: FIRST, record_id=lambda: uuid(1))
+    writer.write(HttpExchange(URL, "GET", "/a.html", [("Host", "127.0.0.1")], b"", 200, "HTTP/1.1",
+                              [("Content-Disposition", raw.decode("latin-1")), ("Content-Length", "40000000")],
+                              b"", "127.0.0.1", truncated="length"))
+    writer.close()
+    text = gzip.decompress(writer.files[0].read_bytes())
+    assert b"\r\nContent-Disposition: " + raw + b"\r\n" in text
+    assert b"WARC-Truncated: length\r\n" in text

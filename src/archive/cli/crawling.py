@@ -49,6 +49,8 @@ def _print_summary(outcomes, out: Path, seconds: float) -> None:
     for path in sorted(data.warc.glob("*.warc.gz")):
         click.echo(f"  {path}")
     click.echo(f"dataset:    {data.articles}")
+    if data.attachments.is_dir():
+        click.echo(f"attachments: {data.attachments}")
 
 
 def _warn_of_damaged_warc_files(out: Path, sites: list[SiteConfig]) -> None:

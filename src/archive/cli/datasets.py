@@ -25,6 +25,9 @@ from archive.cli import data_option, main, refuse_output_in_archive, sites_optio
 @click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False),
               help="Write here instead of stdout.")
 @click.option("--views", is_flag=True, help="Export the view-count history instead (dates filter observed_at).")
+@click.option("--attachments", is_flag=True,
+              help="Export the attachments instead: one row per archived file, with its text (dates filter the "
+                   "day its article prints).")
 @click.option("--all-versions", is_flag=True, help="Every captured version of an article, not only the latest.")
 @click.option("--dedup", is_flag=True,
               help="One record per cluster of near-duplicates (earliest published), with copies, copy_urls, "
@@ -34,8 +37,8 @@ from archive.cli import data_option, main, refuse_output_in_archive, sites_optio
 @click.option("--bom", is_flag=True, help="CSV: start with a UTF-8 byte order mark (for Excel).")
 @click.option("--index", "index_name", help="bulk: index name put in each action (default: the one in the URL).")
 @sites_option
-def export(fmt, sites, since, until, data_dir, output, views, all_versions, dedup, distance, bom, index_name,
-           sites_dir) -> None:
+def export(fmt, sites, since, until, data_dir, output, views, attachments, all_versions, dedup, distance, bom,
+           index_name, sites_dir) -> None:
     """Export articles, filtered by site and the day they print.
 
     CSV and JSON Lines show times in each site's zone (the `timezone` key of its file
@@ -52,6 +55,7 @@ def export(fmt, sites, since, until, data_dir, output, views, all_versions, dedu
       archive export --dedup --format parquet -o unique.parquet
       archive export --format bulk --index news -o news.ndjson
       archive export --views --site campus --format csv -o campus-views.csv
+      archive export --attachments --site gov --format csv --bom -o gov-attachments.csv
     """
     from archive.datadir import DataDir
     from archive.dataset.export import write_export
@@ -69,11 +73,14 @@ def export(fmt, sites, since, until, data_dir, output, views, all_versions, dedu
         raise click.UsageError("--distance applies to --dedup")
     if views and all_versions:
         raise click.UsageError("--all-versions applies to articles; the views history holds every reading")
+    if attachments and (views or dedup):
+        other = "--views" if views else "--dedup"
+        raise click.UsageError(f"--attachments exports the attachments; it cannot go with {other}")
     if since and until and since > until:
         raise click.UsageError(f"--since {since:%Y-%m-%d} is after --until {until:%Y-%m-%d}")
     refuse_output_in_archive(output, data_dir)
     rows = select_rows(data_dir, sites, _day(since), _day(until), views=views, all_versions=all_versions,
-                       dedup=dedup, max_distance=distance)
+                       dedup=dedup, max_distance=distance, attachments=attachments)
     zones = SiteZones(sites_dir)
     for site in sites or archived_sites(DataDir(data_dir).articles):
         zones(site)  # a site file naming no zone fails here, before a byte is written
@@ -90,7 +97,7 @@ def export(fmt, sites, since, until, data_dir, output, views, all_versions, dedu
         else:
             written = write_export(rows, fmt, sys.stdout.buffer, **options)
     if output:
-        what = "view readings" if views else "articles"
+        what = "view readings" if views else "attachments" if attachments else "articles"
         click.echo(f"{written} {what} written to {output}", err=True)
 
 
@@ -154,6 +161,15 @@ def _print_stats(found) -> None:
     click.echo(f"  {'site':<18}" + "".join(f"{n[:9]:>10}" for n in names))
     for site, shares in found.coverage.items():
         click.echo(f"  {site:<18}" + "".join(f"{shares[n]:>10.0%}" for n in names))
+    if found.attachment_types:
+        click.echo("\nattachments (files archived, with text read, bytes)")
+        click.echo(f"  {'site':<20}{'type':<9}{'files':>7}{'text':>7}{'coverage':>10}{'bytes':>13}")
+        for kind in found.attachment_types:
+            share = kind["with_text"] / kind["files"] if kind["files"] else 0.0
+            click.echo(f"  {kind['site']:<20}{kind['file_type']:<9}{kind['files']:>7}{kind['with_text']:>7}"
+                       f"{share:>10.0%}{kind['bytes']:>13,}")
+        click.echo("  by status: " + ", ".join(f"{site} {status} {files}"
+                                               for site, status, files in found.attachment_statuses))
     click.echo(f"\nincomplete records (missing {', '.join(REQUIRED_FIELDS)}): {len(found.incomplete)}")
     for row in found.incomplete[:20]:
         click.echo(f"  {row['site']:<20}{row['url']}  missing {', '.join(row['missing'])}")

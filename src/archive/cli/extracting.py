@@ -60,7 +60,7 @@ def extract(inputs, url, site_id, out, workers, page_seconds, sites_dir) -> None
         from archive.dataset.writer import append_new
 
         data = DataDir(out)
-        written, skipped = append_new(data, found.records, found.views)
+        written, skipped = append_new(data, found.records, found.views, found.attachments)
         click.echo(f"{written} records written to {data.articles}" + (f" ({skipped} already there)" if skipped else ""),
                    err=True)
     else:
@@ -83,7 +83,7 @@ def extract(inputs, url, site_id, out, workers, page_seconds, sites_dir) -> None
 @timeout_option
 @sites_option
 def reextract(data_dir, site_ids, workers, page_seconds, sites_dir) -> None:
-    """Rebuild the article dataset (and views history and changes) from the WARC files.
+    """Rebuild the article dataset (and views history, changes and attachments) from the WARC files.
 
     Every capture is extracted again with the current extractor; the new files replace
     the site's old ones in one swap, so each capture keeps exactly one row. A site's
@@ -104,12 +104,14 @@ def reextract(data_dir, site_ids, workers, page_seconds, sites_dir) -> None:
     configs = {site: config for site in chosen if (config := site_config_if_any(sites_dir, site)) is not None}
     started = time.monotonic()
     outcomes = rebuild(data_dir, site_ids, workers=workers, configs=configs, page_seconds=page_seconds)
-    click.echo(f"{'site':<20}{'WARC files':>11}{'records':>9}{'views':>7}{'changes':>9}{'old files':>11}  result")
+    click.echo(f"{'site':<20}{'WARC files':>11}{'records':>9}{'views':>7}{'changes':>9}{'attachments':>13}"
+               f"{'old files':>11}  result")
     for o in outcomes:
         result = "replaced" if o.replaced else "kept old rows: " + "; ".join(o.errors)
         if o.replaced and o.kept_rows:
             result += f" ({o.kept_rows} rows not from these WARC files kept)"
-        click.echo(f"{o.site:<20}{o.warc_files:>11}{o.rows:>9}{o.views:>7}{o.changes:>9}{o.old_files:>11}  {result}")
+        click.echo(f"{o.site:<20}{o.warc_files:>11}{o.rows:>9}{o.views:>7}{o.changes:>9}{o.attachments:>13}"
+                   f"{o.old_files:>11}  {result}")
     click.echo(f"\n{sum(o.rows for o in outcomes)} records in {time.monotonic() - started:.1f}s", err=True)
     failed = [o.site for o in outcomes if not o.replaced]
     if failed:

@@ -14,7 +14,7 @@ from urllib.parse import unquote
 
 import pyarrow.parquet as pq
 
-from archive.dataset.schema import DATASET_SCHEMA, PARTITION_SCHEMA, VIEWS_DATASET_SCHEMA
+from archive.dataset.schema import ATTACHMENT_DATASET_SCHEMA, DATASET_SCHEMA, PARTITION_SCHEMA, VIEWS_DATASET_SCHEMA
 from archive.errors import InputError
 
 if TYPE_CHECKING:
@@ -69,9 +69,11 @@ def written_keys(root: Path, columns: Sequence[str]) -> set[tuple]:
     return keys
 
 
-def open_dataset(root: Path, *, views: bool = False, schema: pa.Schema | None = None) -> ds.Dataset:
+def open_dataset(root: Path, *, views: bool = False, attachments: bool = False,
+                 schema: pa.Schema | None = None) -> ds.Dataset:
     """The dataset under `root` with the documented schema (never an inferred one):
-    articles, view readings with `views`, or the one `schema` names."""
+    articles, view readings with `views`, attachments with `attachments`, or the one
+    `schema` names."""
     # Imported here: pyarrow.dataset imports pandas when it is installed (0.3 s), which
     # commands that never open a dataset this way (export) should not pay for.
     import pyarrow.dataset as ds
@@ -79,7 +81,8 @@ def open_dataset(root: Path, *, views: bool = False, schema: pa.Schema | None = 
     files = dataset_files(root)
     return ds.dataset(
         files,
-        schema=schema or (VIEWS_DATASET_SCHEMA if views else DATASET_SCHEMA),
+        schema=schema or (VIEWS_DATASET_SCHEMA if views else ATTACHMENT_DATASET_SCHEMA if attachments
+                          else DATASET_SCHEMA),
         format="parquet",
         partitioning=ds.partitioning(PARTITION_SCHEMA, flavor="hive"),
         partition_base_dir=str(root),

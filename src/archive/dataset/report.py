@@ -221,6 +221,7 @@ def render_report(stats: DatasetStats, title: str = "Archive dataset report", ch
                   if stats.incomplete else '<p id="incomplete" class="muted">Every record has a title, a text '
                                            'and a publication time.</p>')
     data = _script_safe(json.dumps(stats.as_json(), ensure_ascii=False, default=str))
+    attachments = _attachments_section(stats)
     generated = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     return f"""<!DOCTYPE html>
 <html lang="zh-Hans">
@@ -243,6 +244,8 @@ def render_report(stats: DatasetStats, title: str = "Archive dataset report", ch
 <h2>Views over time</h2>
 {_history_chart(stats)}
 {changes}
+<h2>Attachments</h2>
+{attachments}
 <h2>Extraction outcomes</h2>
 {outcomes}
 {versions}
@@ -253,6 +256,19 @@ def render_report(stats: DatasetStats, title: str = "Archive dataset report", ch
 </body>
 </html>
 """
+
+
+def _attachments_section(stats: DatasetStats) -> str:
+    """Files archived per site and type, the share whose text was read, and why the others were not."""
+    if not stats.attachment_types:
+        return '<p id="attachments" class="muted">No attachments in the dataset.</p>'
+    types = _table("attachments", ["site", "file type", "files", "with text", "text coverage", "bytes"],
+                   [[k["site"], k["file_type"], k["files"], k["with_text"],
+                     f"{k['with_text'] / k['files']:.0%}" if k["files"] else "", k["bytes"]]
+                    for k in stats.attachment_types], numeric={2, 3, 5})
+    statuses = _table("attachment-statuses", ["site", "status", "files"],
+                      [list(r) for r in stats.attachment_statuses], numeric={2})
+    return types + statuses
 
 
 def write_report(data_dir: Path, output: Path, sites: tuple[str, ...] = (), title: str | None = None,

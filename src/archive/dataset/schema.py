@@ -15,7 +15,7 @@ import pyarrow as pa
 
 from archive.dataset.arrays import TextTooLarge, date_array, integer_array, list_array, timestamp_array, utf8_array
 from archive.dataset.fingerprint import simhash
-from archive.records import ViewsRow
+from archive.records import AttachmentRow, ViewsRow
 from archive.zones import printed_day
 
 if TYPE_CHECKING:
@@ -50,9 +50,12 @@ ARTICLE_SCHEMA = pa.schema(
         pa.field("column", pa.string()),
         pa.field("kind", pa.string()),
         pa.field("page_count", pa.int32()),
+        # sha1 and status join the attachments dataset; files written before they existed
+        # read back with them null
         pa.field(
             "attachments",
-            pa.list_(pa.struct([pa.field("title", pa.string()), pa.field("url", pa.string())])),
+            pa.list_(pa.struct([pa.field("title", pa.string()), pa.field("url", pa.string()),
+                                pa.field("sha1", pa.string()), pa.field("status", pa.string())])),
         ),
         # Computed from `text` when the row is written, whoever writes it; files written
         # before the column existed read back as null (export --dedup computes it then).
@@ -94,7 +97,8 @@ def _column(records: Sequence[ArticleRecord], field: pa.Field) -> pa.Array:
         return integer_array([r.simhash if r.simhash is not None else simhash(r.text) for r in records])
     if field.name == "attachments":
         items = [a for r in records for a in r.attachments]
-        pairs = pa.StructArray.from_arrays([utf8_array([a.title for a in items]), utf8_array([a.url for a in items])],
+        pairs = pa.StructArray.from_arrays([utf8_array([getattr(a, name) for a in items])
+                                            for name in ("title", "url", "sha1", "status")],
                                            fields=list(field.type.value_type))
         return list_array([len(r.attachments) for r in records], pairs)
     if field.name == "published_date":
@@ -128,10 +132,58 @@ VIEWS_SCHEMA = pa.schema([
 VIEWS_DATASET_SCHEMA = pa.unify_schemas([VIEWS_SCHEMA, PARTITION_SCHEMA])
 
 
-
-
-
 def views_table(rows: Sequence[ViewsRow]) -> pa.Table:
     return pa.Table.from_arrays([utf8_array([r.url for r in rows]),
                                  timestamp_array([_utc(r.observed_at) for r in rows], TIMESTAMP),
                                  integer_array([r.views for r in rows])], schema=VIEWS_SCHEMA)
+
+
+ATTACHMENT_SCHEMA = pa.schema([
+    pa.field("url", pa.string(), nullable=False),
+    pa.field("article_url", pa.string(), nullable=False),
+    pa.field("title", pa.string()),
+    pa.field("filename", pa.string()),
+    pa.field("media_type", pa.string()),
+    pa.field("file_type", pa.string()),
+    pa.field("size", pa.int64()),
+    pa.field("sha1", pa.string()),
+    pa.field("page_count", pa.int32()),
+    pa.field("sheet_count", pa.int32()),
+    pa.field("text", pa.string()),
+    pa.field("status", pa.string(), nullable=False),
+    pa.field("reason", pa.string()),
+    # the article's printed day: `export --attachments --since/--until` selects by it
+    pa.field("published_date", pa.date32()),
+    pa.field("fetched_at", TIMESTAMP),
+    pa.field("warc_file", pa.string()),
+    pa.field("warc_offset", pa.int64()),
+    pa.field("warc_record_id", pa.string()),
+    pa.field("reader_version", pa.string()),
+])
+ATTACHMENT_DATASET_SCHEMA = pa.unify_schemas([ATTACHMENT_SCHEMA, PARTITION_SCHEMA])
+
+
+def attachments_table(rows: Sequence[AttachmentRow]) -> pa.Table:
+    """The rows of the attachments dataset, built from buffers as records_table is."""
+    try:
+        return _attachment_columns(rows)
+    except TextTooLarge:
+        if len(rows) < 2:
+            raise
+        half = len(rows) // 2
+        return pa.concat_tables([attachments_table(rows[:half]), attachments_table(rows[half:])])
+
+
+def _attachment_columns(rows: Sequence[AttachmentRow]) -> pa.Table:
+    columns = []
+    for field in ATTACHMENT_SCHEMA:
+        values = [getattr(row, field.name) for row in rows]
+        if pa.types.is_timestamp(field.type):
+            columns.append(timestamp_array([_utc(v) for v in values], field.type))
+        elif pa.types.is_date(field.type):
+            columns.append(date_array(values))
+        elif pa.types.is_integer(field.type):
+            columns.append(integer_array(values, field.type))
+        else:
+            columns.append(utf8_array(values))
+    return pa.Table.from_arrays(columns, schema=ATTACHMENT_SCHEMA)

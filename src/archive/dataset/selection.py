@@ -28,7 +28,7 @@ from archive.dataset.arrays import int64_array, numpy_view, string_scalar
 from archive.dataset.days import DayRange, printed_day_expression
 from archive.dataset.files import check_sites, dataset_files, open_dataset, partition_value
 from archive.dataset.fingerprint import MAX_DISTANCE
-from archive.dataset.schema import DATASET_SCHEMA, PARTITION_SCHEMA, VIEWS_DATASET_SCHEMA
+from archive.dataset.schema import ATTACHMENT_DATASET_SCHEMA, DATASET_SCHEMA, PARTITION_SCHEMA, VIEWS_DATASET_SCHEMA
 from archive.errors import DAMAGED_DATASET, InputError, one_line
 
 if TYPE_CHECKING:
@@ -77,10 +77,10 @@ def latest_versions(dataset: ds.Dataset, condition) -> pc.Expression | None:
     return None if keep is None else pc.field("warc_record_id").isin(keep)
 
 
-def _dataset_root(data_dir: Path, views: bool) -> Path:
-    root = DataDir(data_dir).dataset("views" if views else "articles")
+def _dataset_root(data_dir: Path, name: str) -> Path:
+    root = DataDir(data_dir).dataset(name)
     if not root.is_dir():
-        kind = "views history" if views else "article dataset"
+        kind = {"views": "views history", "attachments": "attachments dataset"}.get(name, "article dataset")
         raise InputError(f"{root}: no {kind} here (run `archive crawl` or `archive demo` first)")
     return root
 
@@ -242,13 +242,20 @@ class Rows:
 
 def select_rows(data_dir: Path, sites: Sequence[str] = (), since: date | None = None, until: date | None = None,
                 *, views: bool = False, all_versions: bool = False, dedup: bool = False,
-                max_distance: int = MAX_DISTANCE) -> Rows:
-    """The rows to export: articles (latest version of each unless `all_versions`) or
-    views, optionally one record per cluster of near-duplicates (with `copies`,
-    `copy_urls`, `copy_sites`)."""
-    if dedup and views:
-        raise InputError("--dedup: applies to articles, not to the views history")
-    root = _dataset_root(data_dir, views)
+                max_distance: int = MAX_DISTANCE, attachments: bool = False) -> Rows:
+    """The rows to export: articles (latest version of each unless `all_versions`),
+    views, or attachments (the latest capture of each file, by the day their article
+    prints); articles optionally one record per cluster of near-duplicates (with
+    `copies`, `copy_urls`, `copy_sites`)."""
+    if dedup and (views or attachments):
+        raise InputError(f"--dedup: applies to articles, not to the {'views history' if views else 'attachments'}")
+    if attachments:
+        root = _dataset_root(data_dir, "attachments")
+        check_sites(DataDir(data_dir).articles, sites)
+        scan = _Scan(root, ATTACHMENT_DATASET_SCHEMA, DayRange.of(since, until, views=False), sites,
+                     keys=not all_versions)
+        return Rows(scan.schema, scan.batches(), scan.count)
+    root = _dataset_root(data_dir, "views" if views else "articles")
     # Checked against the articles: a site may well have no view counts.
     check_sites(DataDir(data_dir).articles, sites)
     days = DayRange.of(since, until, views=views)

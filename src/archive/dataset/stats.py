@@ -42,6 +42,8 @@ class SiteCounts:
     views_observations: int = 0
     articles_with_views: int = 0
     doubted: int = 0         # rows whose body failed a check of extraction (quality other than ok)
+    attachments: int = 0             # files archived (rows of the attachments dataset)
+    attachments_with_text: int = 0   # of which text was read (status ok)
 
 
 @dataclass
@@ -57,6 +59,9 @@ class DatasetStats:
     incomplete: list[dict] = field(default_factory=list)                  # {site, url, missing}
     top_views: list[dict] = field(default_factory=list)                   # {site, url, title, views}
     views_history: list[dict] = field(default_factory=list)               # {url, observed_at, views}: site's zone
+    # per site and file type: {site, file_type, files, with_text, bytes}; per site and status: (site, status, files)
+    attachment_types: list[dict] = field(default_factory=list)
+    attachment_statuses: list[tuple[str, str, int]] = field(default_factory=list)
 
     def as_json(self) -> dict:
         return asdict(self)
@@ -103,9 +108,17 @@ def dataset_stats(data_dir: Path, sites: tuple[str, ...] = (), top: int = 15,
     stats.extractor_versions = _grouped(_filled(table, "extractor_version", "unknown"), ["site", "extractor_version"])
     stats.qualities = _grouped(_filled(table, "quality", NOT_JUDGED), ["site", "quality"])
     views = _views(Path(data_dir), sites)
+    files = _attachments(Path(data_dir), sites)
+    if files is not None:
+        stats.attachment_statuses = _grouped(files, ["site", "status"])
+        stats.attachment_types = _attachment_types(files)
     for site in sorted(set(table.column("site").to_pylist())):
         rows = table.filter(pc.equal(table.column("site"), site))
         stats.sites.append(_site_counts(site, rows, views, zone_of(site)))
+        for kind in stats.attachment_types:
+            if kind["site"] == site:
+                stats.sites[-1].attachments += kind["files"]
+                stats.sites[-1].attachments_with_text += kind["with_text"]
         stats.coverage[site] = {name: pc.mean(rows.column(f"has_{name}").cast(pa.float64())).as_py()
                                 for name in COVERAGE_FIELDS}
     for row in table.to_pylist():
@@ -152,6 +165,26 @@ def _views(data_dir: Path, sites: tuple[str, ...]) -> pa.Table | None:
         return None
     condition = pc.field("site").isin(list(sites)) if sites else None
     return open_dataset(root, views=True).to_table(filter=condition)
+
+
+def _attachments(data_dir: Path, sites: tuple[str, ...]) -> pa.Table | None:
+    """The attachments' site, type, status and size (not their texts)."""
+    root = DataDir(data_dir).attachments
+    if not root.is_dir():
+        return None
+    condition = pc.field("site").isin(list(sites)) if sites else None
+    table = open_dataset(root, attachments=True).to_table(
+        columns={"site": pc.field("site"), "file_type": pc.field("file_type"), "status": pc.field("status"),
+                 "size": pc.field("size"), "with_text": pc.equal(pc.field("status"), "ok")}, filter=condition)
+    return table.set_column(1, "file_type", pc.fill_null(table.column("file_type"), "unknown"))
+
+
+def _attachment_types(files: pa.Table) -> list[dict]:
+    counted = files.group_by(["site", "file_type"]).aggregate(
+        [([], "count_all"), ("with_text", "sum"), ("size", "sum")]).sort_by([("site", "ascending"),
+                                                                              ("file_type", "ascending")])
+    return [{"site": row["site"], "file_type": row["file_type"], "files": row["count_all"],
+             "with_text": row["with_text_sum"] or 0, "bytes": row["size_sum"] or 0} for row in counted.to_pylist()]
 
 
 def _top_views(table: pa.Table, top: int) -> list[dict]:

@@ -18,7 +18,10 @@ from archive.dataset import schema
 from archive.dataset.files import written_keys
 
 if TYPE_CHECKING:
-    from archive.records import ArticleRecord
+    from archive.records import ArticleRecord, AttachmentRow
+
+# Attachment rows per file: each may hold megabytes of text.
+ATTACHMENT_BATCH_ROWS = 200
 
 
 # Between a file's run and the id of the worker that wrote it: part-<run>.w.<worker>-<n>.parquet
@@ -41,7 +44,8 @@ def _articles_table(records):
 
 
 class DatasetWriter:
-    """Writes rows into a dataset partitioned by site and capture (or observation) day.
+    """Writes rows into a dataset partitioned by site and capture (or observation) day:
+    articles, view readings (`views`) or attachments (`attachments`).
 
     Each flush writes complete new files (never appends to or rewrites an existing one),
     first under a temporary name then renamed, so a crash leaves either a whole file or
@@ -49,13 +53,15 @@ class DatasetWriter:
     so a caller can record them as done only once they are safely on disk.
     """
 
-    def __init__(self, root: Path, *, batch_size: int = 5000, views: bool = False, worker: str | None = None,
-                 table_of: Callable[[list], pa.Table] | None = None) -> None:
-        """Rows are articles, view readings with `views`, or any rows with a `site` and a
-        `fetched_at` that `table_of` makes into a table (archive.changes.dataset)."""
+    def __init__(self, root: Path, *, batch_size: int = 5000, views: bool = False, attachments: bool = False,
+                 worker: str | None = None, table_of: Callable[[list], pa.Table] | None = None) -> None:
+        """Rows are articles, view readings with `views`, attachments with `attachments`,
+        or any rows with a `site` and a `fetched_at` that `table_of` makes into a table
+        (archive.changes.dataset)."""
         self.root = Path(root)
         self.batch_size = batch_size
-        self._table = table_of or (schema.views_table if views else _articles_table)
+        self._table = table_of or (schema.views_table if views else schema.attachments_table if attachments
+                                   else _articles_table)
         self._moment = (lambda r: r.observed_at) if views else (lambda r: r.fetched_at)
         self.run_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%S") + "-" + secrets.token_hex(4)
         if worker:
@@ -96,7 +102,8 @@ class DatasetWriter:
         return self.flush()
 
 
-def append_new(data: DataDir, records: Iterable[ArticleRecord], views: Iterable[schema.ViewsRow]) -> tuple[int, int]:
+def append_new(data: DataDir, records: Iterable[ArticleRecord], views: Iterable[schema.ViewsRow],
+               attachments: Iterable[AttachmentRow] = ()) -> tuple[int, int]:
     """Add to a dataset the rows it does not hold yet; (rows written, rows already there).
 
     A second run over the same files (or one finishing what a killed run began) writes
@@ -122,4 +129,11 @@ def append_new(data: DataDir, records: Iterable[ArticleRecord], views: Iterable[
             readings.add(row)
             stored_views.add((row.url, row.observed_at))
     readings.close()
+    stored_files = written_keys(data.attachments, ["url", "warc_record_id"])
+    files = DatasetWriter(data.attachments, attachments=True, batch_size=ATTACHMENT_BATCH_ROWS)
+    for row in attachments:
+        if (row.url, row.warc_record_id) not in stored_files:
+            files.add(row)
+            stored_files.add((row.url, row.warc_record_id))
+    files.close()
     return articles.rows_written, offered - articles.rows_written

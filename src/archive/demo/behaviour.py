@@ -1,8 +1,10 @@
 """Per-site server quirks, read from a site's optional serve.toml.
 
 Real Chinese news sites differ in ways an archiver has to survive: GBK pages sent
-without a charset, gzip and chunked responses, and view counters filled in by a script
-request. Each demo site declares the quirks it imitates so that server.py stays generic.
+without a charset, gzip and chunked responses, view counters filled in by a script
+request, and attachments served by a download script (`download.jsp?wbfileid=…`) under
+a file name of its own. Each demo site declares the quirks it imitates so that
+server.py stays generic.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import threading
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import quote
 
 # The click counter of VSB (博达) campus sites: `_showDynClicks(...)` asks this JSP for the
 # number, singly (clickid=) or batched for list pages (clickids=a,b,c).
@@ -27,6 +30,32 @@ class Reply:
     status: int
     content_type: str
     body: bytes
+    headers: tuple[tuple[str, str], ...] = ()
+
+
+# How a download script writes the file name into Content-Disposition.
+NAME_ENCODINGS = ("rfc5987", "percent", "gbk")
+
+
+@dataclass(frozen=True)
+class Download:
+    """A file served at an address with no file name in it, as download scripts serve them."""
+
+    file: Path
+    filename: str | None
+    encoding: str = "rfc5987"
+    content_type: str = "application/octet-stream"
+
+    def reply(self) -> Reply:
+        if self.filename is None:  # a page, not a file: what a download link answers without a login
+            return Reply(200, self.content_type, self.file.read_bytes())
+        if self.encoding == "percent":  # Java's URLEncoder, as VSB and many campus CMSs send it
+            name = f'filename="{quote(self.filename)}"'
+        elif self.encoding == "gbk":  # the raw bytes, as older IIS applications send them
+            name = 'filename="' + self.filename.encode("gbk").decode("latin-1") + '"'
+        else:
+            name = f"filename*=UTF-8''{quote(self.filename)}"
+        return Reply(200, self.content_type, self.file.read_bytes(), (("Content-Disposition", f"attachment; {name}"),))
 
 
 @dataclass
@@ -41,6 +70,8 @@ class SiteBehaviour:
     chunked: list[re.Pattern[str]] = field(default_factory=list)
     counter: str | None = None
     initial_counts: dict[str, int] = field(default_factory=dict)
+    # request target (path and query, as sent) -> the file served there
+    downloads: dict[str, Download] = field(default_factory=dict)
 
     @classmethod
     def load(cls, path: Path) -> SiteBehaviour:
@@ -48,7 +79,7 @@ class SiteBehaviour:
             return cls()
         with path.open("rb") as fh:
             data = tomllib.load(fh)
-        known = {"charset", "gzip", "http11", "chunked", "counter"}
+        known = {"charset", "gzip", "http11", "chunked", "counter", "downloads"}
         unknown = set(data) - known
         if unknown:
             raise ValueError(f"{path}: unknown keys {sorted(unknown)}")
@@ -67,10 +98,24 @@ class SiteBehaviour:
             chunked=chunked,
             counter=kind,
             initial_counts={str(k): int(v) for k, v in counter.get("initial", {}).items()},
+            downloads=_downloads(path, data.get("downloads", [])),
         )
 
     def is_chunked(self, path: str) -> bool:
         return any(p.search(path) for p in self.chunked)
+
+
+def _downloads(path: Path, entries: list[dict]) -> dict[str, Download]:
+    """serve.toml's [[downloads]]: target, file (relative to the site folder), filename
+    (none: the file is sent as a page, of `content_type`), encoding."""
+    found = {}
+    for entry in entries:
+        encoding = entry.get("encoding", "rfc5987")
+        if encoding not in NAME_ENCODINGS:
+            raise ValueError(f"{path}: downloads: encoding must be one of {NAME_ENCODINGS}")
+        found[entry["target"]] = Download(path.parent / entry["file"], entry.get("filename"), encoding,
+                                          entry.get("content_type", "application/octet-stream"))
+    return found
 
 
 class Counters:

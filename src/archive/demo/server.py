@@ -153,6 +153,9 @@ class _Handler(BaseHTTPRequestHandler):
         url = urlsplit(self.path)
         path = unquote(url.path)
         reply = site.counters.reply(path, parse_qs(url.query))
+        download = site.behaviour.downloads.get(self.path)
+        if download is not None:
+            reply = download.reply()
         if reply is not None:
             self._send(reply, path, head)
             return
@@ -209,6 +212,8 @@ class _Handler(BaseHTTPRequestHandler):
         body = reply.body
         self.send_response(reply.status)
         self.send_header("Content-Type", reply.content_type)
+        for name, value in reply.headers:
+            self.send_header(name, value)
         if validators:
             self.send_header("ETag", validators[0])
             self.send_header("Last-Modified", validators[1])

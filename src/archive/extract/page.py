@@ -14,6 +14,7 @@ from lxml import html as lxml_html
 
 from ..records import Attachment, ExtractionRules, FetchedPage
 from .agreement import Candidate, Choice
+from .attachment_links import is_attachment_link, labelled_attachment
 from .candidates import engine_candidates, family_candidates, trimmed
 from .charset import decode_html_as
 from .dates import has_date as has_date_in
@@ -38,11 +39,6 @@ from .titles import clean_title, find_headline, names_of_site, page_title, title
 from .trimming import pop_info_head
 
 logger = logging.getLogger(__name__)
-
-
-_ATTACHMENT_EXTENSIONS = re.compile(
-    r"\.(?:pdf|docx?|xlsx?|pptx?|zip|rar|7z|wps|et|dps|ofd|txt|csv|tif|ceb)(?:$|[?#])", re.I
-)
 
 
 _HEADER_ZONE_LINES = 14
@@ -119,12 +115,18 @@ def _select(root: lxml_html.HtmlElement, selector: str) -> list[str]:
     return values
 
 
-def _attachments(scope: lxml_html.HtmlElement, url: str) -> list[Attachment]:
+def _attachments(scope: lxml_html.HtmlElement, root: lxml_html.HtmlElement, url: str) -> list[Attachment]:
+    """The documents the article links: within its text, and under a 附件 label anywhere
+    on the page (campus CMSs list them below the text's container)."""
     found: list[Attachment] = []
     seen: set[str] = set()
-    for anchor in scope.iter("a"):
+    inside = list(scope.iter("a"))
+    within = set(inside)
+    labelled = [a for a in root.iter("a") if a not in within and labelled_attachment(a)] if scope is not root else []
+    for anchor in [*inside, *labelled]:
         href = (anchor.get("href") or "").strip()
-        if not href or not _ATTACHMENT_EXTENSIONS.search(href):
+        if not href or href.lower().startswith(("javascript:", "mailto:", "#")) \
+                or not is_attachment_link(href, anchor.text_content()):
             continue
         absolute = urljoin(url, href)
         if absolute in seen:
@@ -206,7 +208,7 @@ def read_page(page: FetchedPage, rules: ExtractionRules, tree: PageTree | None =
                 choice.add(later())
     chosen, quality = choice.choose()
     scope = chosen.container if chosen.container is not None else root
-    attachments = _attachments(scope, page.url)
+    attachments = _attachments(scope, root, page.url)
     continuation = continuation_urls(root, page.url)
     body_lines, removed_head, removed_tail = list(chosen.lines), list(chosen.head), list(chosen.tail)
     first_body = squash(body_lines[0])[:20] if body_lines else ""

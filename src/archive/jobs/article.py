@@ -42,6 +42,10 @@ def extract_job(job: ArticleJob, rules: ExtractionRules | None = None) -> Articl
 
     pages = list(job.pages) or [read_page(pointer) for pointer in job.pointers]
     record = finished(extract_article(pages, site=job.site, rules=rules, force=job.force), rules)
+    if record is not None and job.attachments:
+        from archive.jobs.attachments import annotated
+
+        record.attachments = annotated(record.attachments, {link.url: link for link in job.attachments})
     if record is not None and job.counter is not None:
         return with_counter_answer(record, job.counter)
     return record

@@ -14,7 +14,7 @@ from archive.records import ArticleRecord, ExtractionRules, FetchedPage
 from archive.sites import SiteConfig, checked_site, site_for_url
 
 if TYPE_CHECKING:
-    from archive.records import ViewsRow
+    from archive.records import AttachmentRow, ViewsRow
 
 
 @dataclass
@@ -24,6 +24,7 @@ class InputsExtraction:
     records: list[ArticleRecord] = field(default_factory=list)
     views: list[ViewsRow] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    attachments: list[AttachmentRow] = field(default_factory=list)
 
 
 def extract_inputs(inputs: Sequence[Path], *, url: str | None = None, site: str | None = None,
@@ -47,6 +48,7 @@ def extract_inputs(inputs: Sequence[Path], *, url: str | None = None, site: str 
             result = extract_warcs(warcs, pool, site=site, config=config)
             found.records += result.records
             found.views += result.views
+            found.attachments += result.attachments
             found.errors += result.errors
         saved = [pool.submit(extract_html_file, path, url or path.resolve().as_uri(), site,
                              config.rules if config else None) for path in pages]

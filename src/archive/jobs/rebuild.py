@@ -1,4 +1,4 @@
-"""Rebuild a site's article rows (and views history) from its WARC files.
+"""Rebuild a site's article rows (views history, attachments) from its WARC files.
 
 The WARC files are the record of truth and the Parquet dataset is derived: after the
 extractor improves, `reextract` makes every row again with the current code and swaps
@@ -27,7 +27,7 @@ from archive.changes.derive import derive_changes
 from archive.datadir import DATASETS, DataDir
 from archive.dataset.days import with_printed_days
 from archive.dataset.swap import SiteSwap, finish_interrupted, site_files
-from archive.dataset.writer import DatasetWriter
+from archive.dataset.writer import ATTACHMENT_BATCH_ROWS, DatasetWriter
 from archive.errors import InputError, one_line
 from archive.jobs.pool import worker_pool
 from archive.jobs.time_bound import DEFAULT_PAGE_SECONDS
@@ -52,6 +52,7 @@ class SiteRebuild:
     old_files: int = 0
     kept_rows: int = 0  # old rows carried over: not made from the WARC files re-extracted
     changes: int = 0  # events of the changes/ dataset
+    attachments: int = 0
     errors: list[str] = field(default_factory=list)
 
     @property
@@ -97,6 +98,7 @@ def _carry_over(swap: SiteSwap, rebuilt_warcs: set[str], rebuilt_urls: set[str],
                 continue
             if kind == "articles":
                 table = with_printed_days(table, zone)
+            if kind in ("articles", "attachments"):
                 from_rebuilt = pc.is_in(table.column("warc_file"), value_set=_strings(rebuilt_warcs))
             else:
                 from_rebuilt = pc.is_in(table.column("url"), value_set=_strings(rebuilt_urls))
@@ -138,12 +140,16 @@ def rebuild_site(data: DataDir, site: str, warcs: Sequence[Path], config: SiteCo
     for event in history.events:
         changes.add(event)
     changes.close()
+    files = DatasetWriter(swap.staged("attachments"), attachments=True, batch_size=ATTACHMENT_BATCH_ROWS)
+    for row in result.attachments:
+        files.add(_relative_warc(row, data.root))
+    files.close()
     rebuilt_urls = {record.url for record in result.records}
     zone = ZoneInfo(config.timezone) if config else DEFAULT_ZONE
     kept, outcome.kept_rows = _carry_over(swap, {os.path.relpath(w, data.root) for w in warcs}, rebuilt_urls, zone)
-    old = swap.commit(articles.files + views.files + changes.files + kept)
+    old = swap.commit(articles.files + views.files + changes.files + files.files + kept)
     outcome.rows, outcome.views, outcome.old_files = articles.rows_written, views.rows_written, len(old)
-    outcome.changes = changes.rows_written
+    outcome.changes, outcome.attachments = changes.rows_written, files.rows_written
     return outcome
 
 

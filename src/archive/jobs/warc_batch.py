@@ -18,9 +18,18 @@ from pathlib import Path
 
 from archive.errors import WarcReadError
 from archive.jobs.article import PageFacts, apply_counter, extract_job, html_type, page_facts, views_row
+from archive.jobs.attachments import rebuild_attachments
 from archive.jobs.counters import CounterCall, read_counter
 from archive.jobs.time_bound import PageTimeout, bounded
-from archive.records import ArticleJob, ArticleRecord, ExtractionRules, FetchedPage, ViewsRow, WarcPointer
+from archive.records import (
+    ArticleJob,
+    ArticleRecord,
+    AttachmentRow,
+    ExtractionRules,
+    FetchedPage,
+    ViewsRow,
+    WarcPointer,
+)
 from archive.sites import SiteConfig, checked_site, site_for_url
 from archive.warc.reader import OversizeBody, ResponseEntry, read_page, scan_responses
 
@@ -78,17 +87,21 @@ class WarcExtraction:
     records: list[ArticleRecord] = field(default_factory=list)
     views: list[ViewsRow] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    attachments: list[AttachmentRow] = field(default_factory=list)
 
 
 def _successful(paths: Sequence[Path], errors: list[str], stop: threading.Event | None = None,
-                ) -> Iterator[ResponseEntry]:
-    """The status 200 responses of the files in file order; one error per damaged file goes to `errors`."""
+                revisits: dict[str, list[ResponseEntry]] | None = None) -> Iterator[ResponseEntry]:
+    """The status 200 responses of the files in file order; one error per damaged file
+    goes to `errors`, and the revisit records to `revisits` (by URL) when given."""
     for path in paths:
         try:
-            for entry in scan_responses(path):
+            for entry in scan_responses(path, revisits=revisits is not None):
                 if stop is not None and stop.is_set():
                     return
-                if entry.status == 200:
+                if entry.refers_to is not None:
+                    revisits.setdefault(entry.url, []).append(entry)
+                elif entry.status == 200:
                     yield entry
         except WarcReadError as exc:
             errors.append(str(exc))
@@ -108,6 +121,8 @@ class _BackgroundIndex:
 
     def __init__(self, paths: Sequence[Path], chunk: int) -> None:
         self.by_url: dict[str, list[ResponseEntry]] = {}
+        # revisit records by URL: an attachment archived as a revisit of an identical file
+        self.revisits: dict[str, list[ResponseEntry]] = {}
         self.errors: list[str] = []
         self._paths = list(paths)
         self._chunk = chunk
@@ -135,7 +150,7 @@ class _BackgroundIndex:
     def _read(self) -> None:
         chunk: list[ResponseEntry] = []
         try:
-            for entry in _successful(self._paths, self.errors, self._stop):
+            for entry in _successful(self._paths, self.errors, self._stop, self.revisits):
                 self.by_url.setdefault(entry.url, []).append(entry)
                 if is_html(entry):
                     chunk.append(entry)
@@ -161,8 +176,9 @@ def extract_warcs(
     Every HTML capture is extracted on its own; an article whose continuation pages were
     captured is extracted again with them (those pages give no record of their own); an
     article whose view counter was captured gets its views from the latest answer, and
-    every answer becomes a row of the views history. A damaged file is reported and the
-    records read before the damage are kept.
+    every answer becomes a row of the views history; every archived attachment an
+    article links becomes a row of the attachments (archive.jobs.attachments). A damaged
+    file is reported and the records read before the damage are kept.
     """
     site = checked_site(site)
     # The caller writes the records with pyarrow, whose import takes a fifth of a second
@@ -228,6 +244,8 @@ def extract_warcs(
                 observed.add(answer_id)
                 result.views.append(row)
         result.records.append(record)
+    rows, unread = rebuild_attachments(result.records, by_url, index.revisits, pool, site)
+    result.attachments, result.errors = rows, result.errors + unread
     return result
 
 

@@ -97,6 +97,7 @@ def _page_from_record(record, pointer: WarcPointer) -> FetchedPage:
         fetched_at=fetched_at,
         pointer=pointer,
         ip_address=ip_address,
+        truncated=record.rec_headers.get_header("WARC-Truncated") if record.format != "arc" else None,
     )
 
 
@@ -204,6 +205,8 @@ class ResponseEntry:
     payload_digest: str | None = None
     etag: str | None = None
     last_modified: str | None = None
+    # for a revisit record: the WARC-Record-ID of the record holding its payload
+    refers_to: str | None = None
 
 
 def _report_stray_bytes(records: WarcRecords, path: Path, offset: int) -> None:
@@ -213,17 +216,23 @@ def _report_stray_bytes(records: WarcRecords, path: Path, offset: int) -> None:
         records.err_count = 0
 
 
-def scan_responses(path: Path) -> Iterator[ResponseEntry]:
-    """Every response record of a WARC file, in file order, checked to be whole.
+def scan_responses(path: Path, revisits: bool = False) -> Iterator[ResponseEntry]:
+    """Every response record of a WARC file, in file order, checked to be whole; with
+    `revisits`, the revisit records too (their `refers_to` set).
 
     Raises WarcReadError naming the file and offset at the first damaged record;
     the entries before it have been yielded by then.
     """
-    return walk_records(path, _response_entry)
+    return walk_records(path, _response_or_revisit_entry if revisits else _response_entry)
 
 
-def _response_entry(record, path: Path, at: Callable[[], int]) -> ResponseEntry | None:
-    if record.rec_type != "response":
+def _response_or_revisit_entry(record, path: Path, at: Callable[[], int]) -> ResponseEntry | None:
+    return _response_entry(record, path, at, revisits=True)
+
+
+def _response_entry(record, path: Path, at: Callable[[], int], revisits: bool = False) -> ResponseEntry | None:
+    revisit = record.rec_type == "revisit"
+    if record.rec_type != "response" and not (revisits and revisit):
         return None
     offset = at()
     http = record.http_headers
@@ -236,6 +245,7 @@ def _response_entry(record, path: Path, at: Callable[[], int]) -> ResponseEntry 
         payload_digest=record.rec_headers.get_header("WARC-Payload-Digest"),
         etag=http.get_header("ETag") if http else None,
         last_modified=http.get_header("Last-Modified") if http else None,
+        refers_to=record.rec_headers.get_header("WARC-Refers-To") if revisit else None,
     )
 
 

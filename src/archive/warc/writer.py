@@ -67,6 +67,8 @@ class HttpExchange:
     response_headers: list[tuple[str, str]]
     response_body: bytes
     ip_address: str | None = None
+    # WARC-Truncated: why the body holds less than was sent ("length": past a size limit)
+    truncated: str | None = None
 
 
 IDENTICAL_PAYLOAD = "http://netpreserve.org/warc/1.1/revisit/identical-payload-digest"
@@ -99,6 +101,22 @@ class Revisit:
 # 102 us a page for 27.4% of the bytes; its level 3 202 us for 26.8%, zlib's default
 # level 6 936 us for 24.4%.
 GZIP_LEVEL = 2
+
+
+class _RawHeaders(StatusAndHeaders):
+    """HTTP headers written back as the bytes they came as.
+
+    Headers reach the writer as text, each byte one Latin-1 character. warcio would
+    write a header that is not ASCII percent-encoded as RFC 5987 UTF-8 (a GBK file name
+    in Content-Disposition became `filename*=UTF-8''%C2%B5…`, the UTF-8 of its
+    mojibake); Latin-1 gives the very bytes back.
+    """
+
+    def compute_headers_buffer(self, header_filter=None) -> None:
+        try:
+            self.headers_buff = self.to_bytes(header_filter, encoding="latin-1")
+        except UnicodeEncodeError:  # text from elsewhere than the wire: warcio's own way
+            super().compute_headers_buffer(header_filter)
 
 
 class _GzipMemberWriter(WARCWriter):
@@ -212,10 +230,12 @@ class WarcFileWriter:
             (f"X-Archive-Orig-{name}" if name.lower() in _HOP_BY_HOP_RENAMED else name, value)
             for name, value in exchange.response_headers
         ]
-        http = StatusAndHeaders(status_line, headers, protocol=exchange.protocol or "HTTP/1.1")
+        http = _RawHeaders(status_line, headers, protocol=exchange.protocol or "HTTP/1.1")
         warc_headers = {"WARC-Record-ID": response_id, "WARC-Date": date}
         if exchange.ip_address:
             warc_headers["WARC-IP-Address"] = exchange.ip_address
+        if exchange.truncated:
+            warc_headers["WARC-Truncated"] = exchange.truncated
         if revisit is None:
             if digest is not None:
                 warc_headers["WARC-Payload-Digest"] = digest
@@ -266,7 +286,7 @@ class WarcFileWriter:
 
         # The request line whole, version included: warcio takes its first word for the
         # method and writes the rest as it is given.
-        request_http = StatusAndHeaders(
+        request_http = _RawHeaders(
             f"{exchange.method} {exchange.request_target} {exchange.protocol or 'HTTP/1.1'}",
             exchange.request_headers,
             is_http_request=True,
