@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 
 # What each column of the summary counts, printed under it.
 SUMMARY_LEGEND = """\
-fetched     responses received (robots.txt, lists, articles, feeds, counters)
+fetched     responses received (robots.txt, lists, articles, attachments, feeds, counters)
 articles    article records made
 revisits    pages unchanged since the last run, kept as WARC revisit records
 dead links  links found on the site that answer 404 or 410: its own broken links, not the crawl's fault

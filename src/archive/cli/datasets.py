@@ -158,9 +158,10 @@ def _print_stats(found) -> None:
         click.echo(f"  {site:<20}{quality:<12}{rows:>7}")
     click.echo("\nfield coverage (share of records)")
     names = list(next(iter(found.coverage.values()), {}))
-    click.echo(f"  {'site':<18}" + "".join(f"{n[:9]:>10}" for n in names))
+    widths = [max(10, len(n) + 2) for n in names]
+    click.echo(f"  {'site':<18}" + "".join(f"{n:>{w}}" for n, w in zip(names, widths, strict=True)))
     for site, shares in found.coverage.items():
-        click.echo(f"  {site:<18}" + "".join(f"{shares[n]:>10.0%}" for n in names))
+        click.echo(f"  {site:<18}" + "".join(f"{shares[n]:>{w}.0%}" for n, w in zip(names, widths, strict=True)))
     if found.attachment_types:
         click.echo("\nattachments (files archived, with text read, bytes)")
         click.echo(f"  {'site':<20}{'type':<9}{'files':>7}{'text':>7}{'coverage':>10}{'bytes':>13}")
