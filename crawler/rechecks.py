@@ -27,7 +27,8 @@ from scrapy.http import Response
 from scrapy.utils.defer import maybe_deferred_to_future
 
 from archive.changes.assess import Assessment, assess_page, check_task, redirect_of
-from archive.changes.dataset import changes_writer
+from archive.changes.dataset import EventFilter, changes_writer, read_events
+from archive.changes.events import ChangeEvent
 from archive.changes.status import Observation, Watch, advance
 from archive.changes.verdict import LIVE, UNKNOWN, UNREACHABLE, Verdict, status_verdict
 from archive.datadir import DataDir
@@ -78,6 +79,7 @@ class RecheckMixin:
         self._recheck_flushed = time.monotonic()
         self.crawler.signals.connect(self._rechecks_closed, signal=signals.spider_closed)
         site = self.site
+        self._write_pending_events(out)
         adopt_articles(self.rechecks, out, site.id, site.recheck, site.removal_after)
         now = datetime.now(UTC)
         if self.recheck_mode == "all":
@@ -174,19 +176,37 @@ class RecheckMixin:
     def _observed(self, watch: Watch, seen: Observation) -> None:
         site = self.site
         events = advance(watch, seen, site.removal_after)
-        self.rechecks.scheduled(watch, site.recheck, site.removal_after)
+        self.rechecks.scheduled(watch, site.recheck, site.removal_after, events)
         stats = self.crawler.stats
         stats.inc_value(f"archive/rechecks/{seen.verdict.kind}")
         for event in events:
             stats.inc_value(f"archive/changes/{event.kind}")
             self.logger.info("%s: %s (%s)", event.kind, event.url, event.reason or event.change_class)
-            self.recheck_writer.add(event)
+            self._events_on_disk(self.recheck_writer.add(event))
         if events and time.monotonic() - self._recheck_flushed > FLUSH_SECONDS:
-            self.recheck_writer.flush()
+            self._events_on_disk(self.recheck_writer.flush())
             self._recheck_flushed = time.monotonic()
+
+    def _events_on_disk(self, events: list[ChangeEvent]) -> None:
+        if events:
+            self.rechecks.events_written(events)
+
+    def _write_pending_events(self, out: Path) -> None:
+        """Events an earlier run declared and was stopped before writing; one it wrote and
+        was stopped before saying so is on disk already and not written twice."""
+        pending = self.rechecks.pending_events(self.site.id)
+        if not pending:
+            return
+        on_disk = {event.key for event in read_events(out, EventFilter(sites=(self.site.id,)))}
+        missing = [event for event in pending if event.key not in on_disk]
+        for event in missing:
+            self.recheck_writer.add(event)
+        self.recheck_writer.flush()
+        self.rechecks.events_written(pending)
+        self.logger.info("%d change events an interrupted run declared are written now", len(missing))
 
     def _rechecks_closed(self, spider) -> None:
         if self.recheck_writer is None:
             return
-        self.recheck_writer.close()
+        self._events_on_disk(self.recheck_writer.close())
         self.crawler.stats.set_value("archive/changes_files", len(self.recheck_writer.files))

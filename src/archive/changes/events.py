@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 
 from archive.changes.diff import RecordDiff
 
@@ -50,6 +50,33 @@ class ChangeEvent:
     def fetched_at(self) -> datetime:
         """The moment that places the row in its capture_date partition (the dataset writer's key)."""
         return self.detected_at
+
+    @property
+    def key(self) -> tuple[str, str, str]:
+        """What tells one event from every other: an article, a kind, the check that found it."""
+        return self.url, self.kind, self.detected_at.astimezone(UTC).isoformat()
+
+    def to_json(self) -> str:
+        """The event as the crawl state holds it until its row is on disk."""
+        values = {name: getattr(self, name) for name in _PLAIN}
+        for name in _TIMES:
+            moment = getattr(self, name)
+            values[name] = moment.isoformat() if moment is not None else None
+        values["diff"] = self.diff.to_json() if self.diff is not None else None
+        return json.dumps(values, ensure_ascii=False)
+
+    @classmethod
+    def from_json(cls, text: str) -> ChangeEvent:
+        values = json.loads(text)
+        for name in _TIMES:
+            if values.get(name):
+                values[name] = datetime.fromisoformat(values[name])
+        diff = values.pop("diff")
+        return cls(**values, diff=RecordDiff.from_json(diff) if diff is not None else None)
+
+
+_TIMES = ("detected_at", "first_seen_gone", "last_seen_live")
+_PLAIN = ("url", "site", "kind", "previous_record_id", "new_record_id", "reason", "title")
 
 
 def event_from_row(row: dict) -> ChangeEvent:

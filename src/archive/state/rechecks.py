@@ -18,6 +18,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from archive.changes.events import ChangeEvent
 from archive.changes.schedule import next_check
 from archive.changes.status import Watch
 from archive.changes.verdict import GONE, UNKNOWN, UNREACHABLE
@@ -40,6 +41,16 @@ CREATE TABLE IF NOT EXISTS rechecks (
     watch TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS rechecks_due ON rechecks (site, next_check);
+-- events declared and not yet on disk in changes/: a run killed before it wrote them
+-- leaves them here for the next one, as the watch that declared them has moved on
+CREATE TABLE IF NOT EXISTS pending_events (
+    url TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    detected_at TEXT NOT NULL,
+    site TEXT NOT NULL,
+    event TEXT NOT NULL,
+    PRIMARY KEY (url, kind, detected_at)
+);
 """
 # URLs per IN (...) query.
 _CHUNK = 500
@@ -48,6 +59,15 @@ _CHUNK = 500
 def stamp(moment: datetime) -> str:
     """A time as the table stores it: UTC, always with microseconds, so text order is time order."""
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f+00:00")
+
+
+_KEEP_WATCH = ("INSERT INTO rechecks VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(url) DO UPDATE SET"
+               " anchor = excluded.anchor, next_check = excluded.next_check, watch = excluded.watch")
+
+
+def _watch_row(watch: Watch, due: datetime | None, first_seen: datetime) -> tuple:
+    return (watch.url, watch.site, stamp(first_seen), stamp(watch.anchor), stamp(due) if due else None,
+            watch.to_json())
 
 
 class RecheckStore:
@@ -81,15 +101,32 @@ class RecheckStore:
     def save(self, watches: Sequence[tuple[Watch, datetime | None, datetime]]) -> None:
         """Keep each watch with its next check (None: sweeps only) and, for a new row,
         when its article was first seen."""
-        self._write_many(
-            "INSERT INTO rechecks VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(url) DO UPDATE SET"
-            " anchor = excluded.anchor, next_check = excluded.next_check, watch = excluded.watch",
-            [(w.url, w.site, stamp(first_seen), stamp(w.anchor), stamp(due) if due else None, w.to_json())
-             for w, due, first_seen in watches])
+        self._write_many(_KEEP_WATCH, [_watch_row(*row) for row in watches])
 
-    def scheduled(self, watch: Watch, recheck: Sequence[timedelta], removal_after: timedelta) -> None:
-        """Keep `watch`, due again when the site's schedule says."""
-        self.save([(watch, next_check(watch, recheck, removal_after), watch.changed_at)])
+    def scheduled(self, watch: Watch, recheck: Sequence[timedelta], removal_after: timedelta,
+                  events: Sequence[ChangeEvent] = ()) -> None:
+        """Keep `watch`, due again when the site's schedule says, and the events its last
+        check declared, pending until `events_written`: both or neither, so no kill can
+        leave a watch that moved on without the event it declared."""
+        due = next_check(watch, recheck, removal_after)
+        try:
+            with self.state.db:
+                self.state.db.execute("BEGIN")
+                self.state.db.execute(_KEEP_WATCH, _watch_row(watch, due, watch.changed_at))
+                self.state.db.executemany(
+                    "INSERT OR REPLACE INTO pending_events VALUES (?, ?, ?, ?, ?)",
+                    [(*event.key, event.site, event.to_json()) for event in events])
+        except sqlite3.Error as exc:
+            raise state_error(self.state.path, exc) from None
+
+    def pending_events(self, site: str) -> list[ChangeEvent]:
+        """Events of `site` declared by a run that ended before writing them."""
+        rows = self._rows("SELECT event FROM pending_events WHERE site = ? ORDER BY detected_at", (site,))
+        return [ChangeEvent.from_json(row[0]) for row in rows]
+
+    def events_written(self, events: Sequence[ChangeEvent]) -> None:
+        self._write_many("DELETE FROM pending_events WHERE url = ? AND kind = ? AND detected_at = ?",
+                         [event.key for event in events])
 
     def due(self, site: str, now: datetime, limit: int, seen_since: datetime | None = None) -> list[Watch]:
         """Up to `limit` articles of `site` due for a check (or first seen since
