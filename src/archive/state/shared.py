@@ -201,6 +201,8 @@ class RedisCrawlState:
                     continue
                 pipe.hset(_article_key(url), mapping={"state": state, "updated": now})
                 pipe.srem(_site_key(site, "pending"), url)
+                if state == "done":
+                    pipe.sadd(_site_key(site, "archived"), url)
                 if state == "done" and counter:
                     pipe.sadd(_site_key(site, "counters"), url)
 
@@ -222,6 +224,37 @@ class RedisCrawlState:
 
     def restore_articles(self, jobs: Sequence[tuple[ArticleJob, datetime]]) -> None:
         self.restore_captures([])
+
+    def archived_urls(self, site: str) -> set[str]:
+        """The URLs of the site's archived articles (state done), and perhaps of a few
+        that were once and are no longer: `archived_jobs` says which are."""
+        key, indexed = _site_key(site, "archived"), _site_key(site, "archived_indexed")
+        if not self._call(self.redis.exists, indexed):
+            self._index_archived(site)
+        return set(self._call(self.redis.smembers, key))
+
+    def _index_archived(self, site: str) -> None:
+        """The archived set of a site, for a state written before the set was kept: made
+        once from every article's hash."""
+        prefix = _article_key("")
+        keys = self._call(lambda: list(self.redis.scan_iter(match=prefix + "*", count=1000)))
+        rows = self._pipeline(lambda pipe: [pipe.hmget(key, "site", "state") for key in keys])
+        urls = [key.removeprefix(prefix) for key, (owner, state) in zip(keys, rows, strict=True)
+                if owner == site and state == "done"]
+
+        def fill(pipe):
+            if urls:
+                pipe.sadd(_site_key(site, "archived"), *urls)
+            pipe.set(_site_key(site, "archived_indexed"), "1")
+
+        self._pipeline(fill)
+
+    def archived_jobs(self, urls: Sequence[str]) -> list[tuple[str, str, str]]:
+        """(url, job, first seen) of those of `urls` that are archived articles."""
+        rows = self._pipeline(lambda pipe: [pipe.hmget(_article_key(url), "state", "job", "first_seen")
+                                            for url in urls])
+        return [(url, job, first_seen) for url, (state, job, first_seen) in zip(urls, rows, strict=True)
+                if state == "done"]
 
     def confirm_articles(self, site: str) -> None:
         urls = list(self._call(self.redis.smembers, _site_key(site, "unconfirmed")))
