@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import threading
 import time
 from dataclasses import dataclass, field, replace
 from http.server import BaseHTTPRequestHandler
@@ -162,3 +163,13 @@ def template_not_found() -> Page:
 
 def challenge() -> Page:
     return Page(200, CHALLENGE)
+
+
+def stalled(released: threading.Event) -> Page:
+    """An answer held back until `released` (a minute at most), then a hang-up: keeps a
+    crawl running after what the test waits for, until the test has killed it."""
+    def stall(handler: BaseHTTPRequestHandler) -> None:
+        released.wait(60)
+        handler.close_connection = True
+
+    return Page(writer=stall)

@@ -4,14 +4,15 @@ event in the workers' own `changes/` files."""
 
 from __future__ import annotations
 
-import json
+import threading
 import time
 from collections import Counter
 from pathlib import Path
 
-from tests.changes.site import ChangingSite, gone
-from tests.conftest import run_archive
-from tests.distributed.workers import run_workers
+from tests.changes.site import PARAGRAPHS, ChangingSite, gone, stalled
+from tests.changes.test_killed_sweep import kill_once
+from tests.changes.test_rechecks import EDITED_PARAGRAPH, events
+from tests.distributed.workers import run_workers, start_worker
 
 REMOVAL_AFTER = 6.0
 ARTICLES = 16
@@ -60,10 +61,41 @@ def test_two_workers_check_each_due_article_once_and_declare_each_change_once(re
         assert article_hits(site, start) == Counter({2: 1}), site.server.hits[start:]
         assert sum(checked(confirm)) == 1
 
-    listed = run_archive("changes", "--data", str(out), "--format", "jsonl")
-    assert listed.returncode == 0, listed.stderr
-    found = [json.loads(line) for line in listed.stdout.splitlines()]
+    found = events(out)
     assert sorted((e["url"], e["kind"]) for e in found) == [(site.url(1), "edited"), (site.url(2), "removed")]
     # written by the workers that judged them, each into files of its own
     parts = [path.name for path in (out / "changes").rglob("*.parquet")]
     assert parts and all(".w.w1-" in name or ".w.w2-" in name for name in parts), parts
+
+
+def test_a_sweep_is_shared_and_an_edit_a_killed_worker_declared_is_written_once(redis_url, tmp_path):
+    """`--recheck` with `--redis`: every article checked once over the workers; an event
+    declared by a worker killed before writing it is written by a worker of the next run."""
+    out, sites, logs = tmp_path / "data", tmp_path / "sites", tmp_path / "logs"
+    released = threading.Event()
+    with ChangingSite(count=6) as site:
+        site.config(sites)
+        run_workers(sites, out, phase(logs, "crawl"), redis_url, ("w1", "w2"), "county")
+        site.edit(2, paragraphs=(PARAGRAPHS[0], EDITED_PARAGRAPH, *PARAGRAPHS[2:]))
+        site.answer(5, stalled(released))  # the sweep goes on after the edit was declared
+        log = phase(logs, "killed") / "w1.log"
+        start = len(site.server.hits)
+        sweep = start_worker(sites, out, log, redis_url, "w1", "county", "--recheck", lease=2)
+        try:
+            # killed once the edit is declared and every other check answered: only the
+            # stalled one holds a connection slot of the host (one held by a worker killed
+            # mid-request is freed by the gate after DOWNLOAD_TIMEOUT + 30 s only)
+            kill_once(sweep, log, lambda: f"edited: {site.url(2)}" in log.read_text()
+                      and set(site.articles) <= set(article_hits(site, start)), settle=0.5)
+        finally:
+            released.set()
+        assert events(out) == []  # the edit was held in memory when the worker died
+        site.answer(5, None)
+        time.sleep(2.5)  # w1's beat has expired: gone
+
+        start = len(site.server.hits)
+        run_workers(sites, out, phase(logs, "sweep"), redis_url, ("w2", "w3"), "county", "--recheck", lease=2)
+        assert article_hits(site, start) == Counter(list(site.articles)), site.server.hits[start:]
+        found = events(out)
+        assert [(e["url"], e["kind"]) for e in found] == [(site.url(2), "edited")]
+        assert found[0]["fields"] == ["text"]

@@ -225,13 +225,12 @@ class RedisCrawlState:
     def restore_articles(self, jobs: Sequence[tuple[ArticleJob, datetime]]) -> None:
         self.restore_captures([])
 
-    def archived_urls(self, site: str) -> set[str]:
-        """The URLs of the site's archived articles (state done), and perhaps of a few
-        that were once and are no longer: `archived_jobs` says which are."""
-        key, indexed = _site_key(site, "archived"), _site_key(site, "archived_indexed")
-        if not self._call(self.redis.exists, indexed):
+    def archived_set(self, site: str) -> str:
+        """The key of the set of the site's archived articles (state done, and perhaps a
+        few that were once and are no longer: `archived_jobs` says which are)."""
+        if not self._call(self.redis.exists, _site_key(site, "archived_indexed")):
             self._index_archived(site)
-        return set(self._call(self.redis.smembers, key))
+        return _site_key(site, "archived")
 
     def _index_archived(self, site: str) -> None:
         """The archived set of a site, for a state written before the set was kept: made

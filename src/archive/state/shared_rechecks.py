@@ -196,6 +196,8 @@ class RedisRecheckStore:
         self.state._pipeline(fill)
 
     def unwatched(self, site: str) -> list[tuple[str, str, str]]:
-        """(url, job, first seen) of the site's archived articles without a watch."""
-        anchors = self._anchors(site, sorted(self.state.archived_urls(site)))
-        return self.state.archived_jobs([url for url, anchor in anchors.items() if anchor is None])
+        """(url, job, first seen) of the site's archived articles without a watch (told
+        apart by Redis: a run's start reads only the new ones)."""
+        archived = self.state.archived_set(site)
+        urls = self.state._call(self.redis.zdiff, [archived, _site_part(site, "rechecks")])
+        return self.state.archived_jobs(sorted(urls))
