@@ -21,14 +21,17 @@ from scrapy.exceptions import NotConfigured
 from archive.state import cluster
 
 # KEYS: run, participants, running. ARGV: worker, new run id, now, worker key prefix, site, re-checks.
-# Returns {how, run id, re-checks}: how is 'opened', 'joined' or 'stale' (no live worker: end it first).
+# Returns {how, run id, re-checks}: how is 'opened', 'joined', 'reopened' (this worker's id
+# opened it: a process of it restarted, which takes the opener's part again) or 'stale' (no
+# live worker: end it first).
 _JOIN = """
 local run = redis.call('HGET', KEYS[1], 'id')
 if run then
     for _, member in ipairs(redis.call('SMEMBERS', KEYS[2])) do
         if redis.call('EXISTS', ARGV[4] .. member) == 1 then
             redis.call('SADD', KEYS[2], ARGV[1])
-            return {'joined', run, redis.call('HGET', KEYS[1], 'rechecks') or 'due'}
+            local how = redis.call('HGET', KEYS[1], 'opener') == ARGV[1] and 'reopened' or 'joined'
+            return {how, run, redis.call('HGET', KEYS[1], 'rechecks') or 'due'}
         end
     end
     return {'stale', run, ''}
@@ -107,8 +110,8 @@ class SiteRun:
                 # nobody alive holds it: end it as if its last worker had left now
                 self.leave(state, failed=True, alive_check=False)
                 continue
-            self.opened = how == "opened"
-            if self.opened:
+            self.opened = how in ("opened", "reopened")
+            if how == "opened":
                 self.client.hset(cluster.run_key(self.site), "state_run", state.run_started(self.site))
             return
         raise RuntimeError(f"site {self.site}: could not open or join its run")

@@ -121,3 +121,25 @@ def test_a_run_of_checks_is_followed_by_its_joiners_and_drained_once_its_opener_
     state = State()
     assert joiner.leave(state, failed=False) == "rechecks"  # no success of the site's crawl: lists stay due
     assert state.finished == ["rechecks"]
+
+
+def test_a_restarted_opener_takes_its_part_again(redis_url):
+    """Its earlier process may have died before handing on its seeds: without it the run
+    would wait for them for ever, its opener's id being alive."""
+    class State:
+        def run_started(self, site):
+            return 1
+
+    client = redis.Redis.from_url(redis_url, decode_responses=True)
+    for worker in ("w1", "w2"):
+        client.set(f"archive:worker:{worker}", "{}")
+    first, joiner = SiteRun(client, "news", "w1"), SiteRun(client, "news", "w2")
+    first.join(State(), "only")
+    joiner.join(State())
+    joiner.seeded()
+    again = SiteRun(client, "news", "w1")  # w1 killed before seeding, started again at once
+    again.join(State())
+    assert (again.run, again.opened, again.rechecks) == (first.run, True, "only")
+    assert not joiner.drained()
+    again.seeded()
+    assert joiner.drained()
