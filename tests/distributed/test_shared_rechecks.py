@@ -125,7 +125,11 @@ def test_articles_archived_before_the_redis_store_kept_rechecks_are_adopted(redi
     state = RedisCrawlState(redis_url, "w1")
     archived(state, 1, 2)
     client = cluster.connect(redis_url)
+    state.article_submitted(ArticleJob(url="http://b/1.htm", site="gov", pointers=[POINTER], force=True))
+    state.articles_done([("http://b/1.htm", "done")])
     client.delete(*client.keys("*archived*"))
     assert sorted(u for u, _, _ in recheck_store(state).unwatched("news")) == [url(1), url(2)]
+    assert client.smembers("archive:state:site:gov:archived") == {"http://b/1.htm"}  # in the same pass
+    assert [u for u, _, _ in recheck_store(state).unwatched("gov")] == ["http://b/1.htm"]
     archived(state, 3)
     assert sorted(u for u, _, _ in recheck_store(state).unwatched("news")) == [url(1), url(2), url(3)]

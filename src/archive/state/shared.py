@@ -233,18 +233,23 @@ class RedisCrawlState:
         return _site_key(site, "archived")
 
     def _index_archived(self, site: str) -> None:
-        """The archived set of a site, for a state written before the set was kept: made
-        once from every article's hash."""
+        """The archived sets of `site` and of every site with articles, for a state
+        written before the sets were kept: made once, in one pass over the articles."""
         prefix = _article_key("")
         keys = self._call(lambda: list(self.redis.scan_iter(match=prefix + "*", count=1000)))
         rows = self._pipeline(lambda pipe: [pipe.hmget(key, "site", "state") for key in keys])
-        urls = [key.removeprefix(prefix) for key, (owner, state) in zip(keys, rows, strict=True)
-                if owner == site and state == "done"]
+        archived: dict[str, list[str]] = {site: []}
+        for key, (owner, state) in zip(keys, rows, strict=True):
+            if owner is not None:
+                archived.setdefault(owner, [])
+                if state == "done":
+                    archived[owner].append(key.removeprefix(prefix))
 
         def fill(pipe):
-            if urls:
-                pipe.sadd(_site_key(site, "archived"), *urls)
-            pipe.set(_site_key(site, "archived_indexed"), "1")
+            for owner, urls in archived.items():
+                if urls:
+                    pipe.sadd(_site_key(owner, "archived"), *urls)
+                pipe.set(_site_key(owner, "archived_indexed"), "1")
 
         self._pipeline(fill)
 
