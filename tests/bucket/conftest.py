@@ -10,6 +10,9 @@ from pathlib import Path
 
 import pytest
 
+# the real redis-server of a crawl on many machines, for the workers that upload
+from tests.distributed.conftest import redis_server, redis_url  # noqa: F401
+
 ACCESS = {"AWS_ACCESS_KEY_ID": "archive-test", "AWS_SECRET_ACCESS_KEY": "archive-test-secret",
           "AWS_REGION": "us-east-1"}
 
