@@ -10,7 +10,8 @@ of the prefix gives every object's size; an upload re-reads no local file to dec
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -21,6 +22,10 @@ from archive.errors import BucketError
 
 if TYPE_CHECKING:
     from pyarrow.fs import S3FileSystem
+
+# Files uploaded at once: a small file's time is the server's round trips, not bytes, and
+# pyarrow lets go of the GIL while it waits.
+PARALLEL_UPLOADS = 8
 
 
 @dataclass
@@ -55,15 +60,32 @@ def upload_data_dir(data_dir: Path, location: BucketLocation, filesystem: S3File
     held = objects_held(filesystem, location)
     files = finished_files(data_dir)
     result = UploadResult(unfinished=files.unfinished)
+    missing = []
     for file in files.finished:
-        if held.get(file.key) == file.size:
-            result.already.append(file)
-            continue
-        if _copy(filesystem, location, file):
+        (result.already if held.get(file.key) == file.size else missing).append(file)
+    # the WARC files before the rows that point into them
+    for group in ([f for f in missing if f.key.startswith("warc/")],
+                  [f for f in missing if not f.key.startswith("warc/")]):
+        for file in _copy_each(filesystem, location, group):
             result.uploaded.append(file)
             if on_uploaded is not None:
                 on_uploaded(file)
     return result
+
+
+def _copy_each(filesystem: S3FileSystem, location: BucketLocation, files: list[FinishedFile],
+               ) -> Iterator[FinishedFile]:
+    """Upload `files` a few at a time, giving each as it is done; the first error stops
+    those not started and is raised once the started ones are done."""
+    with ThreadPoolExecutor(max_workers=PARALLEL_UPLOADS) as pool:
+        started = {pool.submit(_copy, filesystem, location, file): file for file in files}
+        try:
+            for done in as_completed(started):
+                if done.result():
+                    yield started[done]
+        finally:
+            for future in started:
+                future.cancel()
 
 
 def _objects(filesystem: S3FileSystem, location: BucketLocation) -> dict[str, int]:
