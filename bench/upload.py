@@ -3,9 +3,8 @@
 A data directory of FILES Parquet-sized files (SIZE bytes each, in 20 site partitions) is
 uploaded to moto's S3 server on 127.0.0.1, into a new bucket each time: with
 PARALLEL_UPLOADS = 1 (the baseline) and with the default, three rounds each, alternated.
-A loopback server answers in a fraction of a millisecond, so this shows the least that
-uploading several at once gives; a server across a network, whose round trips are what a
-small file costs, gains more.
+A loopback server answers in a fraction of a millisecond: a server across a network,
+where a small file costs round trips, is not measured here.
 
     python bench/upload.py
 

@@ -207,3 +207,19 @@ def test_a_crawl_refuses_a_bucket_it_could_not_upload_to_before_it_fetches_anyth
     assert result.returncode == 1
     assert result.stderr.splitlines() == ["Error: s3://no-such-bucket-here: no such bucket"]
     assert not (tmp_path / "data").exists()
+
+
+def test_a_scheduled_run_with_nothing_due_uploads_what_an_earlier_run_left(demo_crawl, bucket, tmp_path):
+    server, crawled, _ = demo_crawl
+    name, filesystem = bucket
+    out = tmp_path / "data"
+    shutil.copytree(crawled, out)
+    configs = tmp_path / "sites"
+    configs.mkdir()
+    server.write_site_configs(configs)
+
+    result = run_archive("crawl", "--due", "--sites", str(configs), "--out", str(out), "--upload", f"s3://{name}")
+
+    assert result.returncode == 0, result.stderr
+    assert "no site is due" in result.stdout
+    assert set(keys(filesystem, name)) == finished_keys(out)
