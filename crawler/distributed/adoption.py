@@ -52,6 +52,13 @@ class WorkerLock:
         self.lock.release()
 
 
+def writes_here(out: Path, worker: str) -> bool:
+    """Whether `worker` ever crawled into `out`: its lock file is made when it starts and
+    never removed. A worker with a directory of its own (and a bucket the workers upload
+    to) has no lock file in another's."""
+    return WorkerLock(out, worker).lock.path.exists()
+
+
 def repair_files_of(out: Path, site_ids: Iterable[str], worker: str | None) -> int:
     """Repair the unfinished WARC files and remove the temporary Parquet files that
     `worker` (None: a crawl of one machine) left for these sites; how many files."""
@@ -86,7 +93,7 @@ def recover_at_start(out: Path, site_ids: list[str], client, me: str) -> None:
 
 def _repair_if_gone(out: Path, site_ids: Iterable[str], worker: str) -> bool:
     lock = WorkerLock(out, worker)
-    if not lock.take():
+    if not writes_here(out, worker) or not lock.take():
         return False
     try:
         repair_files_of(out, site_ids, worker)

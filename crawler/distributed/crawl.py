@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+from functools import partial
 from pathlib import Path
 
 from scrapy.crawler import CrawlerProcess
@@ -24,7 +25,7 @@ from archive.state.locks import SiteBusy, SiteLock
 from archive.state.shared import RedisCrawlState
 from archive.state.store import use_state
 from crawler import settings as default_settings
-from crawler.distributed.adoption import WorkerLock, recover_at_start
+from crawler.distributed.adoption import WorkerLock, recover_at_start, writes_here
 from crawler.distributed.gate import BACK
 from crawler.distributed.queue import run_keys
 from crawler.distributed.runs import SiteRun
@@ -105,7 +106,7 @@ def crawl_sites(sites: list[SiteConfig], out: Path, url: str, worker: str, overr
     for key, value in (overrides or {}).items():
         base.set(key, value, priority="cmdline")
     lease_seconds = base.getfloat("ARCHIVE_REDIS_LEASE_SECONDS")
-    state = RedisCrawlState(url, worker)
+    state = RedisCrawlState(url, worker, reads_files_of=partial(writes_here, out))
     state.check()
     use_state(out, state)
     me = WorkerLock(out, worker).acquire()

@@ -17,6 +17,10 @@ class InputError(ArchiveError):
     """A file given on the command line cannot be used."""
 
 
+class BucketError(ArchiveError):
+    """An object storage bucket cannot be reached or written: its address, credentials or endpoint."""
+
+
 # Said before what pyarrow found wrong with a dataset file.
 DAMAGED_DATASET = "a dataset file is damaged (`archive reextract --site SITE` rebuilds a site's rows from its WARC)"
 

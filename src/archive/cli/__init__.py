@@ -68,4 +68,13 @@ def refuse_output_in_archive(output: Path | None, data_dir: Path) -> None:
 
 
 # The commands register themselves on `main` as their modules are imported.
-from archive.cli import changes, crawling, datasets, extracting, site_files, state_files, status  # noqa: E402, F401
+from archive.cli import (  # noqa: E402, F401
+    changes,
+    crawling,
+    datasets,
+    extracting,
+    site_files,
+    state_files,
+    status,
+    uploading,
+)

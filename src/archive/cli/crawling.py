@@ -10,10 +10,12 @@ from typing import TYPE_CHECKING
 import click
 
 from archive.cli import main, out_option, sites_option
+from archive.cli.uploading import endpoint_option
 from archive.datadir import DataDir
-from archive.errors import ConfigError
+from archive.errors import ArchiveError, ConfigError
 
 if TYPE_CHECKING:
+    from archive.cli.uploading import Uploader
     from archive.sites import SiteConfig
 
 
@@ -71,10 +73,12 @@ def _warn_of_damaged_warc_files(out: Path, sites: list[SiteConfig]) -> None:
 
 
 def run_crawl(sites: list[SiteConfig], out: Path, overrides: dict | None = None, *, redis: str | None = None,
-              worker: str | None = None, rechecks: dict[str, str] | None = None) -> None:
+              worker: str | None = None, rechecks: dict[str, str] | None = None,
+              uploader: Uploader | None = None) -> None:
     """Crawl and print the summary; a site locked by another crawl is an error after the rest ran.
     With `redis`, as one worker (`worker`) of a crawl shared by many machines; `rechecks`
-    names the sites whose crawl only checks archived articles (crawler/rechecks.py)."""
+    names the sites whose crawl only checks archived articles (crawler/rechecks.py);
+    `uploader` uploads what the crawl finished, whatever its outcome."""
     started = time.monotonic()
     _warn_of_damaged_warc_files(out, sites)
     # Scrapy is imported only by the commands that crawl
@@ -88,6 +92,14 @@ def run_crawl(sites: list[SiteConfig], out: Path, overrides: dict | None = None,
         outcomes, errors = crawl_sites(sites, out, overrides, rechecks)
     if outcomes:
         _print_summary(outcomes, out, time.monotonic() - started)
+    upload_failed = False
+    if uploader is not None:
+        try:
+            uploader.upload(out)
+        except ArchiveError as exc:
+            # said now, the crawl's own errors after it: each is one line
+            click.echo(f"Error: {exc}", err=True)
+            upload_failed = True
     # A site down or unreachable is worth a failing exit (cron mails it); a few failures are not.
     unreachable = [o for o in outcomes if o.pages_fetched == 0 and (o.failures or o.refused or o.dead_links)]
     for o in unreachable:
@@ -107,7 +119,7 @@ def run_crawl(sites: list[SiteConfig], out: Path, overrides: dict | None = None,
         for exc in errors[:-1]:
             click.echo(f"Error: {exc}", err=True)
         raise errors[-1]
-    if unreachable or interrupted or faulty:
+    if unreachable or interrupted or faulty or upload_failed:
         sys.exit(1)
 
 
@@ -129,10 +141,13 @@ def run_crawl(sites: list[SiteConfig], out: Path, overrides: dict | None = None,
 @click.option("--lease-seconds", type=click.FloatRange(1, 3600), envvar="ARCHIVE_REDIS_LEASE_SECONDS",
               metavar="SECONDS", help="With --redis: a worker silent this long is gone; its requests go to others.  "
               "[default: 60]")
+@click.option("--upload", "upload_url", metavar="s3://BUCKET[/PREFIX]",
+              help="Then upload the finished files of --out to this bucket, as `archive upload` does.")
+@endpoint_option
 @sites_option
 @out_option
-def crawl(site_ids, every, due, recheck, start_urls, max_pages, redis_url, worker_id, lease_seconds, sites_dir,
-          out) -> None:
+def crawl(site_ids, every, due, recheck, start_urls, max_pages, redis_url, worker_id, lease_seconds, upload_url,
+          endpoint, sites_dir, out) -> None:
     """Crawl configured sites (or ad-hoc start URLs) into WARC files and the dataset.
 
     A site already archived is crawled incrementally: list pages are re-polled with
@@ -149,11 +164,17 @@ def crawl(site_ids, every, due, recheck, start_urls, max_pages, redis_url, worke
       archive crawl campus --recheck                # check every archived article now
       archive crawl --start-url https://news.example.edu.cn/
       archive crawl --all --redis redis://redis-host:6379/0 --out /mnt/archive   # on each machine
+      archive crawl --all --redis redis://redis-host:6379/0 --out /srv/archive --upload s3://news-archive
 
     With --redis, every machine that runs the same command shares the crawl: one queue,
     one duplicate filter and one crawl state in Redis, each site's delay and connection
     limit held across all workers, each worker writing its own files into --out (a
-    directory every machine mounts). Each worker exits once the whole crawl is done.
+    directory every machine mounts, or a directory of its own with --upload to one
+    bucket). Each worker exits once the whole crawl is done.
+
+    With --upload, the crawl's finished files are uploaded when it ends (also when it
+    ends with an error), as `archive upload` does; the bucket is checked before the
+    crawl starts.
     """
     if sum(map(bool, (site_ids, every, due, start_urls))) != 1:
         raise click.UsageError("give site ids, --all, --due or --start-url (one of them)")
@@ -161,6 +182,13 @@ def crawl(site_ids, every, due, recheck, start_urls, max_pages, redis_url, worke
         raise click.UsageError("--worker-id and --lease-seconds are for a crawl shared through --redis")
     if recheck and (due or start_urls):
         raise click.UsageError("--recheck applies to site ids or --all")
+    if endpoint and not upload_url:
+        raise click.UsageError("--endpoint is for --upload")
+    uploader = None
+    if upload_url:
+        from archive.cli.uploading import Uploader
+
+        uploader = Uploader(upload_url, endpoint)
     if redis_url:
         worker_id = _worker_id(worker_id)
         _share_state(out, redis_url, worker_id)
@@ -189,6 +217,8 @@ def crawl(site_ids, every, due, recheck, start_urls, max_pages, redis_url, worke
         sites = crawled + checked
         if not sites:
             click.echo("no site is due")
+            if uploader is not None:
+                uploader.upload(out)  # what an earlier run left, if it could not upload then
             return
     if recheck:
         rechecks = {site.id: "all" for site in sites}
@@ -197,7 +227,7 @@ def crawl(site_ids, every, due, recheck, start_urls, max_pages, redis_url, worke
 
         sites = [replace(s, max_pages=max_pages) for s in sites]
     overrides = {"ARCHIVE_REDIS_LEASE_SECONDS": lease_seconds} if lease_seconds else None
-    run_crawl(sites, out, overrides, redis=redis_url, worker=worker_id, rechecks=rechecks)
+    run_crawl(sites, out, overrides, redis=redis_url, worker=worker_id, rechecks=rechecks, uploader=uploader)
 
 
 def _worker_id(given: str | None) -> str:

@@ -107,6 +107,13 @@ def _staging_site(name: str) -> str:
     return name.removesuffix(".journal").rsplit("@", 1)[0]
 
 
+def sites_mid_swap(data_dir: Path) -> set[str]:
+    """The sites with a swap committed and not yet finished: their dataset holds old and new
+    files side by side until it is."""
+    staging = DataDir(data_dir).staging
+    return {_staging_site(journal.name) for journal in staging.glob("*.journal")} if staging.is_dir() else set()
+
+
 def finish_interrupted(data_dir: Path, sites: Sequence[str]) -> list[str]:
     """Complete the swaps a crash interrupted and drop abandoned staging directories, for
     the given sites (whose locks the caller holds). Returns the sites it completed."""

@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 import os
 import secrets
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -61,11 +61,15 @@ def _site_key(site: str, part: str) -> str:
 
 
 class RedisCrawlState:
-    """CrawlState's methods over a Redis server; `worker` owns what this process adds."""
+    """CrawlState's methods over a Redis server; `worker` owns what this process adds.
+    `reads_files_of(worker)` says whether another worker's files are where this process
+    reads (a directory they share): only then does it take over what that worker left."""
 
-    def __init__(self, url: str, worker: str, client=None) -> None:
+    def __init__(self, url: str, worker: str, client=None,
+                 reads_files_of: Callable[[str], bool] | None = None) -> None:
         self.url = url
         self.worker = worker
+        self.reads_files_of = reads_files_of
         # this process among all that ever ran as `worker`
         self.owner = f"{worker}/{os.getpid()}-{secrets.token_hex(3)}"
         self.redis = client if client is not None else cluster.connect(url)
@@ -155,7 +159,11 @@ class RedisCrawlState:
         an earlier process of this worker's id, or by a worker no longer alive."""
         workers = {owner.split("/")[0] for owner in owners} - {self.worker, ""}
         live = cluster.alive(self.redis, workers)
-        return [owner != self.owner and owner.split("/")[0] not in live for owner in owners]
+        # A gone worker's captures are in its WARC files: a worker that cannot read them
+        # leaves them to that worker, which finishes them when it is started again.
+        unreadable = {worker for worker in workers
+                      if self.reads_files_of is not None and not self.reads_files_of(worker)}
+        return [owner != self.owner and owner.split("/")[0] not in (live | unreadable) for owner in owners]
 
     def restore_captures(self, captures: Sequence[RestoredCapture]) -> None:
         raise StateError(f"{cluster.shown_url(self.url)}: the shared crawl state is not rebuilt from WARC files; "
