@@ -71,15 +71,19 @@ class RecheckMixin:
         if self.recheck_mode not in MODES:
             raise ValueError(f"ARCHIVE_RECHECK: {self.recheck_mode!r} is not one of {', '.join(MODES)}")
         self.rechecks = recheck_store(self.state)
-        if self.rechecks is None:
-            self.logger.warning("archived articles are not checked again: the crawl state is not the SQLite one")
-            return []
         out = Path(settings.get("ARCHIVE_OUT"))
-        self.recheck_writer = changes_writer(DataDir(out).changes)
+        self.recheck_writer = changes_writer(DataDir(out).changes, worker=settings.get("ARCHIVE_WORKER_ID") or None)
         self._recheck_flushed = time.monotonic()
         self.crawler.signals.connect(self._rechecks_closed, signal=signals.spider_closed)
         site = self.site
         self._write_pending_events(out)
+        run = getattr(self.crawler, "archive_run", None)
+        if run is not None and not run.opened:
+            # A worker that joined a shared run (crawler.distributed): the one that opened
+            # it asks for the run's checks, once; this one fetches its share of them from
+            # the shared queue and judges what it fetched.
+            self.crawler.stats.set_value("archive/rechecks/requested", 0)
+            return []
         adopt_articles(self.rechecks, out, site.id, site.recheck, site.removal_after)
         now = datetime.now(UTC)
         if self.recheck_mode == "all":
@@ -100,7 +104,7 @@ class RecheckMixin:
 
     def links_listed(self, url: str, links: list[str]) -> None:
         """A list page was read again: articles dropped from its middle are checked next."""
-        known = self.state.hub(url) if self.rechecks is not None else None
+        known = self.state.hub(url)
         if known is None:
             return
         dropped = [link for link in dropped_from_list(known[0], links) if self.is_article(link) or self.auto]

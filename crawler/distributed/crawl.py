@@ -93,9 +93,11 @@ def worker_settings(base: Settings, url: str, worker: str, lease_seconds: float)
         base.set(key, value, priority="cmdline")
 
 
-def crawl_sites(sites: list[SiteConfig], out: Path, url: str, worker: str,
-                overrides: dict | None = None) -> tuple[list[SiteOutcome], list[ArchiveError]]:
-    """crawler.run.crawl_sites as one worker of the crawl shared through the Redis at `url`."""
+def crawl_sites(sites: list[SiteConfig], out: Path, url: str, worker: str, overrides: dict | None = None,
+                rechecks: dict[str, str] | None = None) -> tuple[list[SiteOutcome], list[ArchiveError]]:
+    """crawler.run.crawl_sites as one worker of the crawl shared through the Redis at `url`.
+    `rechecks` says what a run this worker opens checks; a run it joins checks what its
+    opener said."""
     out = Path(out).resolve()
     out.mkdir(parents=True, exist_ok=True)
     base = Settings()
@@ -125,7 +127,7 @@ def crawl_sites(sites: list[SiteConfig], out: Path, url: str, worker: str,
             joined = []
             for site, _ in locks:
                 run = SiteRun(client, site.id, worker)
-                run.join(state)
+                run.join(state, (rechecks or {}).get(site.id, "due"))
                 joined.append((site, run))
         except Exception as exc:
             if isinstance(exc, ArchiveError):
@@ -142,7 +144,7 @@ def crawl_sites(sites: list[SiteConfig], out: Path, url: str, worker: str,
                                    # the page budget is the run's, over all workers (WorkerLink)
                                    "CLOSESPIDER_PAGECOUNT": 0, "ARCHIVE_REDIS_MAX_PAGES": site.max_pages,
                                    # the site's delay is kept by the host gate, for all workers at once
-                                   "DOWNLOAD_DELAY": 0}.items():
+                                   "DOWNLOAD_DELAY": 0, "ARCHIVE_RECHECK": run.rechecks}.items():
                     settings.set(key, value, priority="spider")
                 crawler = WorkerCrawler(NewsSpider, settings, init_reactor=index == 0)
                 crawler.archive_run = run

@@ -20,32 +20,41 @@ from scrapy.exceptions import NotConfigured
 
 from archive.state import cluster
 
-# KEYS: run, participants. ARGV: worker, new run id, now.
-# Returns {how, run id}: how is 'opened', 'joined' or 'stale' (no live worker: end it first).
+# KEYS: run, participants, running. ARGV: worker, new run id, now, worker key prefix, site, re-checks.
+# Returns {how, run id, re-checks}: how is 'opened', 'joined', 'reopened' (this worker's id
+# opened it: a process of it restarted, which takes the opener's part again) or 'stale' (no
+# live worker: end it first).
 _JOIN = """
 local run = redis.call('HGET', KEYS[1], 'id')
 if run then
     for _, member in ipairs(redis.call('SMEMBERS', KEYS[2])) do
         if redis.call('EXISTS', ARGV[4] .. member) == 1 then
             redis.call('SADD', KEYS[2], ARGV[1])
-            return {'joined', run}
+            local how = redis.call('HGET', KEYS[1], 'opener') == ARGV[1] and 'reopened' or 'joined'
+            return {how, run, redis.call('HGET', KEYS[1], 'rechecks') or 'due'}
         end
     end
-    return {'stale', run}
+    return {'stale', run, ''}
 end
 redis.call('HSET', KEYS[1], 'id', ARGV[2], 'started', ARGV[3], 'opener', ARGV[1], 'seeded', '0', 'drained', '0',
-           'pages', '0', 'failed', '0')
+           'pages', '0', 'failed', '0', 'rechecks', ARGV[6])
 redis.call('DEL', KEYS[2])
 redis.call('SADD', KEYS[2], ARGV[1])
 redis.call('SADD', KEYS[3], ARGV[5])
-return {'opened', ARGV[2]}
+return {'opened', ARGV[2], ARGV[6]}
 """
 
-# KEYS: run, queue, leases. ARGV: run id. 1 once the run is drained (and stays so).
+# KEYS: run, queue, leases. ARGV: run id, worker key prefix. 1 once the run is drained (and stays so).
+# Seeded: a worker handed on its seeds, and the opener did too unless it is gone (only the
+# opener hands on the checks of archived articles: the others may have none to give).
 _DRAINED = """
 if redis.call('HGET', KEYS[1], 'id') ~= ARGV[1] then return 1 end
 if redis.call('HGET', KEYS[1], 'drained') == '1' then return 1 end
 if redis.call('HGET', KEYS[1], 'seeded') ~= '1' then return 0 end
+if redis.call('HGET', KEYS[1], 'opener_seeded') ~= '1'
+        and redis.call('EXISTS', ARGV[2] .. (redis.call('HGET', KEYS[1], 'opener') or '')) == 1 then
+    return 0
+end
 if redis.call('ZCARD', KEYS[2]) > 0 or redis.call('ZCARD', KEYS[3]) > 0 then return 0 end
 redis.call('HSET', KEYS[1], 'drained', '1')
 return 1
@@ -76,6 +85,9 @@ class SiteRun:
     worker: str
     run: str = ""
     opened: bool = False
+    # what the run checks of the site's archived articles (crawler.rechecks.MODES): the
+    # opener's choice, which every worker of the run follows
+    rechecks: str = "due"
 
     def __post_init__(self) -> None:
         self._join = self.client.register_script(_JOIN)
@@ -85,30 +97,32 @@ class SiteRun:
     def part(self, name: str) -> str:
         return cluster.run_part(self.site, self.run, name)
 
-    def join(self, state) -> None:
-        """Open the site's run or join the one under way; a run whose workers are all
-        gone is ended first (`state` records how it ended)."""
+    def join(self, state, rechecks: str = "due") -> None:
+        """Open the site's run, checking its archived articles as `rechecks` says, or
+        join the one under way, as it checks them; a run whose workers are all gone is
+        ended first (`state` records how it ended)."""
         for _ in range(10):
-            how, run = self._join(keys=[cluster.run_key(self.site), cluster.participants_key(self.site),
-                                        cluster.RUNNING],
-                                  args=[self.worker, _new_run_id(), time.time(), cluster.worker_key(""), self.site])
+            how, run, self.rechecks = self._join(
+                keys=[cluster.run_key(self.site), cluster.participants_key(self.site), cluster.RUNNING],
+                args=[self.worker, _new_run_id(), time.time(), cluster.worker_key(""), self.site, rechecks])
             self.run = run
             if how == "stale":
                 # nobody alive holds it: end it as if its last worker had left now
                 self.leave(state, failed=True, alive_check=False)
                 continue
-            self.opened = how == "opened"
-            if self.opened:
+            self.opened = how in ("opened", "reopened")
+            if how == "opened":
                 self.client.hset(cluster.run_key(self.site), "state_run", state.run_started(self.site))
             return
         raise RuntimeError(f"site {self.site}: could not open or join its run")
 
     def seeded(self) -> None:
-        self.client.hset(cluster.run_key(self.site), "seeded", "1")
+        fields = {"seeded": "1", "opener_seeded": "1"} if self.opened else {"seeded": "1"}
+        self.client.hset(cluster.run_key(self.site), mapping=fields)
 
     def drained(self) -> bool:
         return bool(self._drained(keys=[cluster.run_key(self.site), self.part("requests"), self.part("leases")],
-                                  args=[self.run]))
+                                  args=[self.run, cluster.worker_key("")]))
 
     def page_fetched(self) -> int:
         """Count a page fetched by any worker of the run; the run's count so far."""
@@ -133,7 +147,10 @@ class SiteRun:
             return None
         run = dict(zip(fields[::2], fields[1::2], strict=True))
         self.client.delete(*(self.part(name) for name in ("requests", "seen", "leases", "leased")))
-        if run.get("budget_spent") == "1":
+        if run.get("rechecks", "due") != "due":
+            # a run of checks only walked no list: no success of the site's crawl
+            outcome = "rechecks"
+        elif run.get("budget_spent") == "1":
             outcome = "closespider_pagecount"
         elif run.get("drained") == "1" and run.get("failed") != "1":
             outcome = "finished"

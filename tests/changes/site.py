@@ -6,6 +6,8 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import threading
+import time
 from dataclasses import dataclass, field, replace
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
@@ -62,6 +64,8 @@ class ChangingSite:
     unlisted: set[int] = field(default_factory=set)
 
     published: str | None = "2026-11-20 08:21"
+    # seconds each article takes to answer
+    answer_after: float = 0.0
 
     def __post_init__(self) -> None:
         for n in range(1, self.count + 1):
@@ -118,15 +122,16 @@ class ChangingSite:
             return self.answers[path]
         for article in self.articles.values():
             if article.path == path:
-                return Page(writer=_conditional(article.html().encode("utf-8")))
+                return Page(writer=_conditional(article.html().encode("utf-8"), self.answer_after))
         return None
 
 
-def _conditional(body: bytes):
-    """A static file's answer: an ETag, and 304 to a request that names it."""
+def _conditional(body: bytes, after: float = 0.0):
+    """A static file's answer, `after` seconds late: an ETag, and 304 to a request that names it."""
     etag = '"' + hashlib.sha1(body).hexdigest()[:16] + '"'
 
     def write(handler: BaseHTTPRequestHandler) -> None:
+        time.sleep(after)
         if handler.headers.get("If-None-Match") == etag:
             handler.send_response(304)
             handler.send_header("ETag", etag)
@@ -158,3 +163,13 @@ def template_not_found() -> Page:
 
 def challenge() -> Page:
     return Page(200, CHALLENGE)
+
+
+def stalled(released: threading.Event) -> Page:
+    """An answer held back until `released` (a minute at most), then a hang-up: keeps a
+    crawl running after what the test waits for, until the test has killed it."""
+    def stall(handler: BaseHTTPRequestHandler) -> None:
+        released.wait(60)
+        handler.close_connection = True
+
+    return Page(writer=stall)

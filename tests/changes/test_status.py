@@ -104,14 +104,3 @@ def test_a_gone_check_brings_the_next_one_forward_to_confirm_it():
     run(w, seen(2, GONE))
     assert next_check(w, offsets, SIX_HOURS) == T0 + timedelta(hours=8)
     assert next_check(w, [], SIX_HOURS) == T0 + timedelta(hours=8)
-
-
-def test_only_the_sqlite_state_keeps_rechecks(tmp_path):
-    """A crawl state of another kind (one many machines share) has no rechecks table:
-    the crawl then checks nothing, rather than failing."""
-    from archive.state.rechecks import checks_due, recheck_store
-    from archive.state.store import CrawlState
-
-    assert recheck_store(CrawlState(tmp_path / "state.sqlite")) is not None
-    assert recheck_store(object()) is None
-    assert checks_due(object(), tmp_path, []) == []

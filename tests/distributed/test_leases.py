@@ -93,3 +93,53 @@ def test_a_run_is_drained_only_once_seeded_and_with_nothing_queued_or_leased(red
     assert not run.drained()  # in flight
     first.release(popped.meta[LEASE])
     assert run.drained()
+
+
+def test_a_run_of_checks_is_followed_by_its_joiners_and_drained_once_its_opener_gave_them(redis_url):
+    """Only the opener asks for a run's checks: a joiner handing on no seed proves nothing."""
+    class State:
+        def __init__(self):
+            self.finished = []
+
+        def run_started(self, site):
+            return 1
+
+        def run_finished(self, run, outcome):
+            self.finished.append(outcome)
+
+    client = redis.Redis.from_url(redis_url, decode_responses=True)
+    for worker in ("w1", "w2"):
+        client.set(f"archive:worker:{worker}", "{}")
+    opener, joiner = SiteRun(client, "news", "w1"), SiteRun(client, "news", "w2")
+    opener.join(State(), "only")
+    joiner.join(State(), "due")  # started for the lists: follows the run it joined
+    assert (opener.opened, opener.rechecks, joiner.opened, joiner.rechecks) == (True, "only", False, "only")
+    joiner.seeded()
+    assert not joiner.drained()  # the opener has not handed on its checks yet
+    client.delete("archive:worker:w1")
+    assert joiner.drained()  # gone before it did: nothing more will come
+    state = State()
+    assert joiner.leave(state, failed=False) == "rechecks"  # no success of the site's crawl: lists stay due
+    assert state.finished == ["rechecks"]
+
+
+def test_a_restarted_opener_takes_its_part_again(redis_url):
+    """Its earlier process may have died before handing on its seeds: without it the run
+    would wait for them for ever, its opener's id being alive."""
+    class State:
+        def run_started(self, site):
+            return 1
+
+    client = redis.Redis.from_url(redis_url, decode_responses=True)
+    for worker in ("w1", "w2"):
+        client.set(f"archive:worker:{worker}", "{}")
+    first, joiner = SiteRun(client, "news", "w1"), SiteRun(client, "news", "w2")
+    first.join(State(), "only")
+    joiner.join(State())
+    joiner.seeded()
+    again = SiteRun(client, "news", "w1")  # w1 killed before seeding, started again at once
+    again.join(State())
+    assert (again.run, again.opened, again.rechecks) == (first.run, True, "only")
+    assert not joiner.drained()
+    again.seeded()
+    assert joiner.drained()

@@ -31,10 +31,11 @@ def start_worker(sites: Path, out: Path, log: Path, redis_url: str | None, worke
 
 
 def run_workers(sites: Path, out: Path, logs: Path, redis_url: str, names: tuple[str, ...], *extra: str,
-                timeout: float = 300) -> list[Path]:
+                timeout: float = 300, lease: float = 60) -> list[Path]:
     """Start a worker per name at once, wait for them all to exit 0; their logs."""
     paths = [logs / f"{name}.log" for name in names]
-    wait_all([start_worker(sites, out, path, redis_url, name, *extra) for path, name in zip(paths, names, strict=True)],
+    wait_all([start_worker(sites, out, path, redis_url, name, *extra, lease=lease)
+              for path, name in zip(paths, names, strict=True)],
              paths, timeout)
     return paths
 

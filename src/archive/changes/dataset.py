@@ -73,9 +73,10 @@ def events_table(events: Sequence[ChangeEvent]) -> pa.Table:
     return pa.Table.from_arrays(columns, schema=CHANGES_SCHEMA)
 
 
-def changes_writer(root: Path, batch_size: int = 5000) -> DatasetWriter:
-    """A writer of events into the dataset under `root` (new files only, as every writer)."""
-    return DatasetWriter(root, batch_size=batch_size, table_of=events_table)
+def changes_writer(root: Path, batch_size: int = 5000, worker: str | None = None) -> DatasetWriter:
+    """A writer of events into the dataset under `root` (new files only, as every writer;
+    `worker`'s id in their names in a crawl shared by many machines)."""
+    return DatasetWriter(root, batch_size=batch_size, table_of=events_table, worker=worker)
 
 
 @dataclass(frozen=True)

@@ -85,7 +85,7 @@ def run_crawl(sites: list[SiteConfig], out: Path, overrides: dict | None = None,
     if redis:
         from crawler.distributed.crawl import crawl_sites as crawl_as_worker
 
-        outcomes, errors = crawl_as_worker(sites, out, redis, worker, overrides)
+        outcomes, errors = crawl_as_worker(sites, out, redis, worker, overrides, rechecks)
     else:
         from crawler.run import crawl_sites
 
@@ -184,9 +184,6 @@ def crawl(site_ids, every, due, recheck, start_urls, max_pages, redis_url, worke
         raise click.UsageError("--recheck applies to site ids or --all")
     if endpoint and not upload_url:
         raise click.UsageError("--endpoint is for --upload")
-    if recheck and redis_url:
-        # the page status of each article is kept in the SQLite crawl state only
-        raise click.UsageError("--recheck is for a crawl of this machine, not one shared through --redis")
     uploader = None
     if upload_url:
         from archive.cli.uploading import Uploader

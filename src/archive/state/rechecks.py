@@ -6,7 +6,8 @@ before it (or by `archive state rebuild`, which leaves it empty) works as it is:
 articles without a row are adopted from the dataset (`adopt_articles`), their page
 status taken from the last event the `changes/` dataset holds for them. Like the rest
 of the state, nothing here is the truth: the events are in the dataset, and both are
-made again from the WARC files by `archive reextract`.
+made again from the WARC files by `archive reextract`. A crawl shared by many machines
+keeps the same in its Redis (archive.state.shared_rechecks, the same methods).
 """
 
 from __future__ import annotations
@@ -28,6 +29,8 @@ from archive.state.store import CrawlState, state_error
 
 if TYPE_CHECKING:
     from archive.sites import SiteConfig
+    from archive.state.shared import RedisCrawlState
+    from archive.state.shared_rechecks import RedisRecheckStore
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS rechecks (
@@ -99,9 +102,11 @@ class RecheckStore:
         return Watch.from_json(rows[0][0]) if rows else None
 
     def save(self, watches: Sequence[tuple[Watch, datetime | None, datetime]]) -> None:
-        """Keep each watch with its next check (None: sweeps only) and, for a new row,
-        when its article was first seen."""
-        self._write_many(_KEEP_WATCH, [_watch_row(*row) for row in watches])
+        """Adopt each watch with its next check (None: sweeps only) and when its article
+        was first seen, unless its article has a row: a check may have moved it since
+        the adopter looked (in a crawl shared by many machines, archive.state.shared_rechecks)."""
+        self._write_many("INSERT INTO rechecks VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(url) DO NOTHING",
+                         [_watch_row(*row) for row in watches])
 
     def scheduled(self, watch: Watch, recheck: Sequence[timedelta], removal_after: timedelta,
                   events: Sequence[ChangeEvent] = ()) -> None:
@@ -161,7 +166,7 @@ class RecheckStore:
             " AND NOT EXISTS (SELECT 1 FROM rechecks r WHERE r.url = a.url)", (site,))
 
 
-def adopt_articles(store: RecheckStore, data_dir: Path, site: str, recheck: Sequence[timedelta],
+def adopt_articles(store: RecheckStore | RedisRecheckStore, data_dir: Path, site: str, recheck: Sequence[timedelta],
                    removal_after: timedelta) -> int:
     """Give every archived article of `site` without a row one: its latest row in the
     dataset is its live version, scheduled from its publication; an article whose last
@@ -237,18 +242,23 @@ def _last_events(data: DataDir, site: str, urls: list[str]) -> dict[str, dict]:
     return last
 
 
-def recheck_store(state) -> RecheckStore | None:
-    """The rechecks table of a crawl state kept in SQLite; None for a store of another
-    kind (one that many machines share), which keeps no such table."""
-    return RecheckStore(state) if isinstance(state, CrawlState) else None
+def recheck_store(state: CrawlState | RedisCrawlState) -> RecheckStore | RedisRecheckStore:
+    """The re-check bookkeeping of a crawl state: its rechecks table in SQLite, or its
+    keys in the Redis that many machines share."""
+    if isinstance(state, CrawlState):
+        return RecheckStore(state)
+    from archive.state.shared import RedisCrawlState
+    from archive.state.shared_rechecks import RedisRecheckStore
+
+    if isinstance(state, RedisCrawlState):
+        return RedisRecheckStore(state)
+    raise TypeError(f"{state!r} is no crawl state")
 
 
-def checks_due(state: CrawlState, data_dir: Path, sites: Sequence[SiteConfig]) -> list[SiteConfig]:
+def checks_due(state: CrawlState | RedisCrawlState, data_dir: Path, sites: Sequence[SiteConfig]) -> list[SiteConfig]:
     """Those of `sites` with archived articles due a check now (articles archived since
     their last crawl are adopted first)."""
     store = recheck_store(state)
-    if store is None:
-        return []
     now = datetime.now(UTC)
     due = []
     for site in sites:

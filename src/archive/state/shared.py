@@ -209,6 +209,8 @@ class RedisCrawlState:
                     continue
                 pipe.hset(_article_key(url), mapping={"state": state, "updated": now})
                 pipe.srem(_site_key(site, "pending"), url)
+                if state == "done":
+                    pipe.sadd(_site_key(site, "archived"), url)
                 if state == "done" and counter:
                     pipe.sadd(_site_key(site, "counters"), url)
 
@@ -230,6 +232,41 @@ class RedisCrawlState:
 
     def restore_articles(self, jobs: Sequence[tuple[ArticleJob, datetime]]) -> None:
         self.restore_captures([])
+
+    def archived_set(self, site: str) -> str:
+        """The key of the set of the site's archived articles (state done, and perhaps a
+        few that were once and are no longer: `archived_jobs` says which are)."""
+        if not self._call(self.redis.exists, _site_key(site, "archived_indexed")):
+            self._index_archived(site)
+        return _site_key(site, "archived")
+
+    def _index_archived(self, site: str) -> None:
+        """The archived sets of `site` and of every site with articles, for a state
+        written before the sets were kept: made once, in one pass over the articles."""
+        prefix = _article_key("")
+        keys = self._call(lambda: list(self.redis.scan_iter(match=prefix + "*", count=1000)))
+        rows = self._pipeline(lambda pipe: [pipe.hmget(key, "site", "state") for key in keys])
+        archived: dict[str, list[str]] = {site: []}
+        for key, (owner, state) in zip(keys, rows, strict=True):
+            if owner is not None:
+                archived.setdefault(owner, [])
+                if state == "done":
+                    archived[owner].append(key.removeprefix(prefix))
+
+        def fill(pipe):
+            for owner, urls in archived.items():
+                if urls:
+                    pipe.sadd(_site_key(owner, "archived"), *urls)
+                pipe.set(_site_key(owner, "archived_indexed"), "1")
+
+        self._pipeline(fill)
+
+    def archived_jobs(self, urls: Sequence[str]) -> list[tuple[str, str, str]]:
+        """(url, job, first seen) of those of `urls` that are archived articles."""
+        rows = self._pipeline(lambda pipe: [pipe.hmget(_article_key(url), "state", "job", "first_seen")
+                                            for url in urls])
+        return [(url, job, first_seen) for url, (state, job, first_seen) in zip(urls, rows, strict=True)
+                if state == "done"]
 
     def confirm_articles(self, site: str) -> None:
         urls = list(self._call(self.redis.smembers, _site_key(site, "unconfirmed")))
