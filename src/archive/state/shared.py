@@ -56,7 +56,8 @@ def _hub_key(url: str) -> str:
     return f"{_STATE}hub:{url}"
 
 
-def _site_key(site: str, part: str) -> str:
+def site_key(site: str, part: str) -> str:
+    """One of a site's keys in the shared state (its sets of candidates, pending articles, ...)."""
     return f"{_STATE}site:{site}:{part}"
 
 
@@ -131,7 +132,7 @@ class RedisCrawlState:
             pipe.hsetnx(key, "first_fetched", now)
             pipe.hset(key, mapping=fields)
             if candidate and status == 200:
-                pipe.sadd(_site_key(site, "candidates"), url)
+                pipe.sadd(site_key(site, "candidates"), url)
 
         self._pipeline(fill)
 
@@ -142,14 +143,14 @@ class RedisCrawlState:
     def unextracted(self, site: str) -> list[tuple[str, WarcPointer]]:
         """Possible articles this worker, or a worker now gone, captured and never handed
         to extraction."""
-        urls = sorted(self._call(self.redis.smembers, _site_key(site, "candidates")))
+        urls = sorted(self._call(self.redis.smembers, site_key(site, "candidates")))
         captures = self._pipeline(lambda pipe: [pipe.hgetall(_capture_key(url)) for url in urls])
         handed = self._pipeline(lambda pipe: [pipe.exists(_article_key(url)) for url in urls])
         left = self._left_over([row.get("owner", "") for row in captures])
         found = []
         for url, row, done, mine in zip(urls, captures, handed, left, strict=True):
             if done:
-                self._call(self.redis.srem, _site_key(site, "candidates"), url)
+                self._call(self.redis.srem, site_key(site, "candidates"), url)
             elif row.get("file") and mine:
                 found.append((url, WarcPointer(row["file"], int(row["offset"]), row["record_id"])))
         return found
@@ -191,9 +192,9 @@ class RedisCrawlState:
             pipe.hsetnx(key, "first_seen", now)
             pipe.hsetnx(key, "confirmed", "0")
             pipe.hset(key, mapping=fields)
-            pipe.sadd(_site_key(job.site, "pending"), job.url)
-            pipe.sadd(_site_key(job.site, "unconfirmed"), job.url)
-            pipe.srem(_site_key(job.site, "candidates"), job.url)
+            pipe.sadd(site_key(job.site, "pending"), job.url)
+            pipe.sadd(site_key(job.site, "unconfirmed"), job.url)
+            pipe.srem(site_key(job.site, "candidates"), job.url)
 
         self._pipeline(fill)
 
@@ -208,18 +209,18 @@ class RedisCrawlState:
                 if site is None:
                     continue
                 pipe.hset(_article_key(url), mapping={"state": state, "updated": now})
-                pipe.srem(_site_key(site, "pending"), url)
+                pipe.srem(site_key(site, "pending"), url)
                 if state == "done":
-                    pipe.sadd(_site_key(site, "archived"), url)
+                    pipe.sadd(site_key(site, "archived"), url)
                 if state == "done" and counter:
-                    pipe.sadd(_site_key(site, "counters"), url)
+                    pipe.sadd(site_key(site, "counters"), url)
 
         self._pipeline(fill)
 
     def pending_jobs(self, site: str) -> list[ArticleJob]:
         """Jobs of this worker, and of workers gone, whose rows are not written: those of
         a gone worker become this one's, so that only one worker extracts them."""
-        urls = sorted(self._call(self.redis.smembers, _site_key(site, "pending")))
+        urls = sorted(self._call(self.redis.smembers, site_key(site, "pending")))
         rows = self._pipeline(lambda pipe: [pipe.hmget(_article_key(url), "state", "owner", "job") for url in urls])
         left = self._left_over([owner or "" for _, owner, _ in rows])
         jobs = []
@@ -236,9 +237,9 @@ class RedisCrawlState:
     def archived_set(self, site: str) -> str:
         """The key of the set of the site's archived articles (state done, and perhaps a
         few that were once and are no longer: `archived_jobs` says which are)."""
-        if not self._call(self.redis.exists, _site_key(site, "archived_indexed")):
+        if not self._call(self.redis.exists, site_key(site, "archived_indexed")):
             self._index_archived(site)
-        return _site_key(site, "archived")
+        return site_key(site, "archived")
 
     def _index_archived(self, site: str) -> None:
         """The archived sets of `site` and of every site with articles, for a state
@@ -256,8 +257,8 @@ class RedisCrawlState:
         def fill(pipe):
             for owner, urls in archived.items():
                 if urls:
-                    pipe.sadd(_site_key(owner, "archived"), *urls)
-                pipe.set(_site_key(owner, "archived_indexed"), "1")
+                    pipe.sadd(site_key(owner, "archived"), *urls)
+                pipe.set(site_key(owner, "archived_indexed"), "1")
 
         self._pipeline(fill)
 
@@ -269,19 +270,19 @@ class RedisCrawlState:
                 if state == "done"]
 
     def confirm_articles(self, site: str) -> None:
-        urls = list(self._call(self.redis.smembers, _site_key(site, "unconfirmed")))
+        urls = list(self._call(self.redis.smembers, site_key(site, "unconfirmed")))
 
         def fill(pipe):
             for url in urls:
                 pipe.hset(_article_key(url), "confirmed", "1")
             if urls:
-                pipe.srem(_site_key(site, "unconfirmed"), *urls)
+                pipe.srem(site_key(site, "unconfirmed"), *urls)
 
         self._pipeline(fill)
 
     def counters_to_refresh(self, site: str, since: timedelta,
                             every: timedelta = timedelta(0)) -> list[tuple[str, str, str]]:
-        urls = sorted(self._call(self.redis.smembers, _site_key(site, "counters")))
+        urls = sorted(self._call(self.redis.smembers, site_key(site, "counters")))
         rows = self._pipeline(lambda pipe: [pipe.hmget(_article_key(url), "first_seen", "counter_read",
                                                        "counter_family", "counter_url") for url in urls])
         now = datetime.now(UTC)
@@ -322,10 +323,10 @@ class RedisCrawlState:
         site = self._call(self.redis.hget, key, "site")
         self._call(self.redis.hset, key, mapping={"finished": now, "outcome": outcome})
         if site is not None and outcome == "finished":
-            self._call(self.redis.set, _site_key(site, "last_success"), now)
+            self._call(self.redis.set, site_key(site, "last_success"), now)
 
     def last_success(self, site: str) -> datetime | None:
-        value = self._call(self.redis.get, _site_key(site, "last_success"))
+        value = self._call(self.redis.get, site_key(site, "last_success"))
         return datetime.fromisoformat(value) if value else None
 
     def due(self, sites: Sequence[SiteConfig]) -> list[SiteConfig]:

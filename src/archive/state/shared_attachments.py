@@ -14,7 +14,7 @@ from collections.abc import Sequence
 
 from archive.records import AttachmentCapture
 from archive.state.attachments import Outcome, capture_from_json, capture_json
-from archive.state.shared import _STATE, RedisCrawlState
+from archive.state.shared import _STATE, RedisCrawlState, site_key
 from archive.state.store import KnownCapture
 
 
@@ -23,11 +23,11 @@ def _key(url: str) -> str:
 
 
 def _pending(site: str) -> str:
-    return f"{_STATE}site:{site}:attachments_pending"
+    return site_key(site, "attachments_pending")
 
 
 def _file(site: str, digest: str) -> str:
-    return f"{_STATE}site:{site}:file:{digest}"
+    return site_key(site, f"file:{digest}")
 
 
 class RedisAttachmentLedger:

@@ -21,7 +21,7 @@ from datetime import UTC, datetime, timedelta
 from archive.changes.events import ChangeEvent
 from archive.changes.schedule import next_check
 from archive.changes.status import Watch
-from archive.state.shared import _STATE, RedisCrawlState
+from archive.state.shared import _STATE, RedisCrawlState, site_key
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 # URLs per round trip when many are looked up at once.
@@ -67,10 +67,9 @@ def _watch_key(url: str) -> str:
     return f"{_STATE}recheck:{url}"
 
 
-def _site_part(site: str, part: str) -> str:
-    """A site's `rechecks` (url by anchor), `rechecks_due` (by next check), `rechecks_seen`
-    (by first sighting), `pending_events` and `pending_event_owners` (event -> process)."""
-    return f"{_STATE}site:{site}:{part}"
+# A site's keys here (archive.state.shared.site_key): `rechecks` (url by anchor),
+# `rechecks_due` (by next check), `rechecks_seen` (by first sighting), `pending_events`
+# and `pending_event_owners` (event -> process).
 
 
 def _event_field(event: ChangeEvent) -> str:
@@ -102,8 +101,8 @@ class RedisRecheckStore:
         def fill(pipe):
             for watch, due, first_seen in watches:
                 site = watch.site
-                self._adopt(keys=[_watch_key(watch.url), _site_part(site, "rechecks"),
-                                  _site_part(site, "rechecks_due"), _site_part(site, "rechecks_seen")],
+                self._adopt(keys=[_watch_key(watch.url), site_key(site, "rechecks"),
+                                  site_key(site, "rechecks_due"), site_key(site, "rechecks_seen")],
                             args=[watch.url, site, watch.to_json(), score(watch.anchor),
                                   score(due) if due else "", score(first_seen)], client=pipe)
 
@@ -118,16 +117,16 @@ class RedisRecheckStore:
         def run():
             pipe = self.redis.pipeline(transaction=True)
             pipe.hset(_watch_key(url), mapping={"site": site, "watch": watch.to_json()})
-            pipe.zadd(_site_part(site, "rechecks"), {url: score(watch.anchor)})
+            pipe.zadd(site_key(site, "rechecks"), {url: score(watch.anchor)})
             if due is None:
-                pipe.zrem(_site_part(site, "rechecks_due"), url)
+                pipe.zrem(site_key(site, "rechecks_due"), url)
             else:
-                pipe.zadd(_site_part(site, "rechecks_due"), {url: score(due)})
-            pipe.zadd(_site_part(site, "rechecks_seen"), {url: score(watch.changed_at)}, nx=True)
+                pipe.zadd(site_key(site, "rechecks_due"), {url: score(due)})
+            pipe.zadd(site_key(site, "rechecks_seen"), {url: score(watch.changed_at)}, nx=True)
             for event in events:
                 field = _event_field(event)
-                pipe.hset(_site_part(event.site, "pending_events"), field, event.to_json())
-                pipe.hset(_site_part(event.site, "pending_event_owners"), field, self.state.owner)
+                pipe.hset(site_key(event.site, "pending_events"), field, event.to_json())
+                pipe.hset(site_key(event.site, "pending_event_owners"), field, self.state.owner)
             pipe.execute()
 
         self.state._call(run)
@@ -136,15 +135,15 @@ class RedisRecheckStore:
         """Events of `site` declared by processes that ended before writing them (earlier
         ones of this worker's id, and workers gone): claimed one by one, so that of two
         workers taking them over one gets each."""
-        owners = self.state._call(self.redis.hgetall, _site_part(site, "pending_event_owners"))
+        owners = self.state._call(self.redis.hgetall, site_key(site, "pending_event_owners"))
         fields = sorted(owners)
         left = self.state._left_over([owners[field] for field in fields])
         claimed = [field for field, mine in zip(fields, left, strict=True) if mine and self.state._call(
-            self._claim_event, keys=[_site_part(site, "pending_event_owners")],
+            self._claim_event, keys=[site_key(site, "pending_event_owners")],
             args=[field, owners[field], self.state.owner])]
         if not claimed:
             return []
-        found = self.state._call(self.redis.hmget, _site_part(site, "pending_events"), claimed)
+        found = self.state._call(self.redis.hmget, site_key(site, "pending_events"), claimed)
         events = [ChangeEvent.from_json(raw) for raw in found if raw is not None]
         return sorted(events, key=lambda event: event.detected_at)
 
@@ -152,17 +151,17 @@ class RedisRecheckStore:
         def fill(pipe):
             for event in events:
                 field = _event_field(event)
-                pipe.hdel(_site_part(event.site, "pending_events"), field)
-                pipe.hdel(_site_part(event.site, "pending_event_owners"), field)
+                pipe.hdel(site_key(event.site, "pending_events"), field)
+                pipe.hdel(site_key(event.site, "pending_event_owners"), field)
 
         self.state._pipeline(fill)
 
     def due(self, site: str, now: datetime, limit: int, seen_since: datetime | None = None) -> list[Watch]:
         """Up to `limit` articles of `site` due for a check (or first seen since
         `seen_since`), the youngest first: early checks find the most."""
-        urls = set(self.state._call(self.redis.zrangebyscore, _site_part(site, "rechecks_due"), "-inf", score(now)))
+        urls = set(self.state._call(self.redis.zrangebyscore, site_key(site, "rechecks_due"), "-inf", score(now)))
         if seen_since is not None:
-            urls.update(self.state._call(self.redis.zrangebyscore, _site_part(site, "rechecks_seen"),
+            urls.update(self.state._call(self.redis.zrangebyscore, site_key(site, "rechecks_seen"),
                                          score(seen_since), "+inf"))
         anchors = self._anchors(site, sorted(urls))
         youngest = sorted((url for url in anchors if anchors[url] is not None), key=lambda url: -anchors[url])
@@ -171,17 +170,17 @@ class RedisRecheckStore:
     def _anchors(self, site: str, urls: list[str]) -> dict[str, float | None]:
         """Each URL's anchor score; None for one without a watch."""
         chunks = [urls[start:start + _CHUNK] for start in range(0, len(urls), _CHUNK)]
-        found = self.state._pipeline(lambda pipe: [pipe.zmscore(_site_part(site, "rechecks"), chunk)
+        found = self.state._pipeline(lambda pipe: [pipe.zmscore(site_key(site, "rechecks"), chunk)
                                                    for chunk in chunks])
         return {url: anchor for chunk, anchors in zip(chunks, found, strict=True)
                 for url, anchor in zip(chunk, anchors, strict=True)}
 
     def every(self, site: str, limit: int) -> list[Watch]:
         """Up to `limit` of the site's articles, the youngest first (a sweep)."""
-        return self._watches(self.state._call(self.redis.zrevrange, _site_part(site, "rechecks"), 0, limit - 1))
+        return self._watches(self.state._call(self.redis.zrevrange, site_key(site, "rechecks"), 0, limit - 1))
 
     def due_count(self, site: str, now: datetime) -> int:
-        return int(self.state._call(self.redis.zcount, _site_part(site, "rechecks_due"), "-inf", score(now)))
+        return int(self.state._call(self.redis.zcount, site_key(site, "rechecks_due"), "-inf", score(now)))
 
     def bring_forward(self, urls: Sequence[str], when: datetime) -> None:
         """Check these articles (those archived) at `when` at the latest."""
@@ -190,7 +189,7 @@ class RedisRecheckStore:
         def fill(pipe):
             for url, site in zip(urls, sites, strict=True):
                 if site is not None:
-                    self._bring_forward(keys=[_watch_key(url), _site_part(site, "rechecks_due")],
+                    self._bring_forward(keys=[_watch_key(url), site_key(site, "rechecks_due")],
                                         args=[url, score(when)], client=pipe)
 
         self.state._pipeline(fill)
@@ -199,5 +198,5 @@ class RedisRecheckStore:
         """(url, job, first seen) of the site's archived articles without a watch (told
         apart by Redis: a run's start reads only the new ones)."""
         archived = self.state.archived_set(site)
-        urls = self.state._call(self.redis.zdiff, [archived, _site_part(site, "rechecks")])
+        urls = self.state._call(self.redis.zdiff, [archived, site_key(site, "rechecks")])
         return self.state.archived_jobs(sorted(urls))
