@@ -96,6 +96,14 @@ def test_a_hosts_rate_is_no_higher_with_two_workers(redis_url, tmp_path):
     assert rates[2] <= rates[1] * 1.15, rates
 
 
+def leased_by(redis_url: str, worker: str) -> list[str]:
+    """The URLs of the requests `worker` popped and has not finished."""
+    client = redis.Redis.from_url(redis_url)
+    keys = list(client.scan_iter("archive:run:news:*:leased"))
+    return [pickle.loads(data)["url"] for key in keys for lease, data in client.hgetall(key).items()
+            if lease.startswith(f"{worker}:".encode()) and not lease.endswith(b"|score")]
+
+
 def test_a_worker_killed_mid_crawl_costs_nothing(site, redis_url, tmp_path):
     sites = tmp_path / "sites"
     write_site(sites, "news", **site.site_values())
@@ -103,20 +111,30 @@ def test_a_worker_killed_mid_crawl_costs_nothing(site, redis_url, tmp_path):
     logs = [tmp_path / "doomed.log", tmp_path / "survivor.log"]
     doomed = start_worker(sites, out, logs[0], redis_url, "doomed", lease=5)
     survivor = start_worker(sites, out, logs[1], redis_url, "survivor", lease=5)
-    deadline = time.monotonic() + 120
-    while len(site.hits) - start < 400 and time.monotonic() < deadline:
-        time.sleep(0.01)
-    assert doomed.poll() is None and survivor.poll() is None
-    os.killpg(doomed.pid, signal.SIGKILL)
-    doomed.wait(30)
-    killed_at = len(site.hits)
-    # what the killed worker held: requests popped and not finished
-    client = redis.Redis.from_url(redis_url)
-    held = [pickle.loads(data)["url"] for lease, data in client.hgetall(
-        next(key for key in client.scan_iter("archive:run:news:*:leased"))).items()
-        if lease.startswith(b"doomed:") and not lease.endswith(b"|score")]
-    assert held, "the killed worker held no lease: kill it earlier"
-    wait_all([survivor], logs[1:])
+    try:
+        deadline = time.monotonic() + 120
+        while len(site.hits) - start < 400 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert doomed.poll() is None and survivor.poll() is None
+        # stopped while it holds a lease, so the lease is still its own when it dies
+        held: list[str] = []
+        while not held and time.monotonic() < deadline:
+            os.killpg(doomed.pid, signal.SIGSTOP)
+            held = leased_by(redis_url, "doomed")
+            if not held:
+                os.killpg(doomed.pid, signal.SIGCONT)
+                time.sleep(0.005)
+        assert held, "the killed worker never held a lease"
+        os.killpg(doomed.pid, signal.SIGKILL)
+        doomed.wait(30)
+        killed_at = len(site.hits)
+        wait_all([survivor], logs[1:])
+    finally:
+        # a failure above must not leave a worker crawling the site of the next tests
+        for process in (doomed, survivor):
+            if process.poll() is None:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait(30)
 
     later = set(site.hits[killed_at:])
     assert {url.removeprefix(site.base) for url in held} <= later
